@@ -1,0 +1,1 @@
+"""numdiff: numerical differentiation with its error theory."""
