@@ -1,1 +1,27 @@
-"""numdiff: numerical differentiation with its error theory."""
+"""numdiff: numerical differentiation with its error theory.
+
+The seed's API (`Variable`, `Function`, `Square`, `Exp`, `numerical_diff`),
+every common difference scheme as data (`SCHEMES`, `stencil`), and the error
+model that predicts truncation, rounding and the best step (`error_model`).
+
+Examples
+--------
+>>> import numpy as np
+>>> from numdiff import Square, Variable, numerical_diff
+>>> print(numerical_diff(Square(), Variable(np.array(2.0))))
+4.000000000004
+"""
+
+from .difference import numerical_diff
+from .schemes import MAX_DERIV, SCHEMES, Scheme, get_scheme
+from .stencil import Stencil, fornberg_weights, stencil
+from .theory import ErrorModel, error_model, optimal_step, unit_roundoff
+from .variable import Exp, Function, Square, Variable
+
+__all__ = [
+    "Variable", "Function", "Square", "Exp", "numerical_diff",
+    "SCHEMES", "MAX_DERIV", "Scheme", "get_scheme", "Stencil", "stencil", "fornberg_weights",
+    "ErrorModel", "error_model", "optimal_step", "unit_roundoff",
+]
+
+__version__ = "0.1.0"

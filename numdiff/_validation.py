@@ -1,0 +1,108 @@
+"""Input checks shared by the public functions; every message names the argument."""
+
+from numbers import Real
+
+import numpy as np
+
+from .variable import Function, Variable
+
+def check_callable(f, name="f"):
+    """Raise TypeError unless `f` can be called."""
+    if not callable(f):
+        raise TypeError(f"{name} must be callable, got {type(f).__name__}")
+
+
+def as_points(x, name="x"):
+    """`x` (a Variable, number or array) as a finite floating-point array.
+
+    Integer input becomes float64; float16/32/64 and longdouble are kept.
+    """
+    data = x.data if isinstance(x, Variable) else x
+    try:
+        array = np.asarray(data)
+    except Exception as error:  # e.g. ragged sequences
+        raise TypeError(f"{name} must be a real number or array: {error}") from None
+    if array.dtype.kind == "b" or array.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    if array.dtype.kind != "f":
+        array = array.astype(np.float64)
+    if array.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    # max/min propagate NaN and show infinities without a temporary array.
+    top, bottom = array.max(), array.min()
+    if not (np.isfinite(top) and np.isfinite(bottom)):
+        bad = "NaN" if np.isnan(top) or np.isnan(bottom) else "infinite values"
+        raise ValueError(f"{name} must be finite, got {bad}")
+    return array
+
+
+def as_steps(eps, dtype, name="eps"):
+    """`eps` as a positive finite array of the working dtype."""
+    if isinstance(eps, Variable):
+        eps = eps.data
+    try:
+        array = np.asarray(eps)
+    except Exception as error:
+        raise TypeError(f"{name} must be a positive number or array: {error}") from None
+    if array.dtype.kind == "b" or array.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold positive real numbers, got dtype {array.dtype}")
+    if array.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    with np.errstate(over="ignore"):
+        array = array.astype(dtype, copy=False)
+    if np.isnan(array).any():
+        raise ValueError(f"{name} must not be NaN")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} must be finite (it may also overflow the dtype {dtype})")
+    if (array <= 0).any():
+        raise ValueError(f"{name} must be positive, got {array[array <= 0].flat[0]!r}"
+                         " (use a backward scheme for steps to the left)")
+    return array
+
+
+def check_deriv(deriv, max_deriv, scheme_name):
+    """Raise unless `deriv` is an integer in 1..max_deriv."""
+    if isinstance(deriv, bool) or not isinstance(deriv, (int, np.integer)):
+        raise TypeError(f"deriv must be an integer, got {deriv!r}")
+    if not 1 <= deriv <= max_deriv:
+        raise ValueError(f"deriv must be between 1 and {max_deriv} for scheme "
+                         f"{scheme_name!r}, got {deriv}")
+    return int(deriv)
+
+
+def check_flag(value, name):
+    """Raise TypeError unless `value` is a bool."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_positive(value, name):
+    """A positive finite real number, or ValueError/TypeError naming it."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be positive and finite, got {value!r}")
+    return value
+
+
+def uses_variables(f, x):
+    """Whether `f` takes and returns `Variable` objects (the DeZero convention)."""
+    return isinstance(f, Function) or isinstance(x, Variable)
+
+
+def as_values(y, shape, name="f"):
+    """The output of `f` as an array of the expected shape, or a clear error."""
+    if isinstance(y, Variable):
+        y = y.data
+    try:
+        array = np.asarray(y)
+    except Exception as error:
+        raise TypeError(f"{name} must return numbers: {error}") from None
+    if array.dtype.kind not in "iufc" or array.dtype.kind == "b":
+        raise TypeError(f"{name} must return numbers, got dtype {array.dtype}")
+    if array.shape != shape:
+        raise ValueError(f"{name} must return an array of the shape of its input, "
+                         f"{shape}, got {array.shape} (numerical_diff differentiates "
+                         f"element-wise functions)")
+    return array
