@@ -48,16 +48,22 @@ def as_steps(eps, dtype, name="eps"):
         raise TypeError(f"{name} must hold positive real numbers, got dtype {array.dtype}")
     if array.size == 0:
         raise ValueError(f"{name} must not be empty")
-    with np.errstate(over="ignore"):
-        array = array.astype(dtype, copy=False)
     if np.isnan(array).any():
         raise ValueError(f"{name} must not be NaN")
     if not np.isfinite(array).all():
-        raise ValueError(f"{name} must be finite (it may also overflow the dtype {dtype})")
+        raise ValueError(f"{name} must be finite")
     if (array <= 0).any():
-        raise ValueError(f"{name} must be positive, got {array[array <= 0].flat[0]!r}"
+        raise ValueError(f"{name} must be positive, got {array[array <= 0].flat[0]:g}"
                          " (use a backward scheme for steps to the left)")
-    return array
+    with np.errstate(over="ignore", under="ignore"):
+        converted = array.astype(dtype, copy=False)
+    if not np.isfinite(converted).all():
+        raise ValueError(f"{name} must be positive and finite in {np.dtype(dtype)}: "
+                         f"{array.max():g} overflows it")
+    if (converted == 0).any():
+        raise ValueError(f"{name} must be positive in {np.dtype(dtype)}: "
+                         f"{array.min():g} underflows to 0")
+    return converted
 
 
 def check_deriv(deriv, max_deriv, scheme_name):

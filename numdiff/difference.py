@@ -97,14 +97,14 @@ def numerical_diff(f, x, eps=1e-4, *, scheme="central", deriv=1, exact_step=Fals
     dtype = points.dtype
     h = as_steps(eps, dtype)
     try:
-        shape = np.broadcast_shapes(points.shape, h.shape)
+        np.broadcast_shapes(points.shape, h.shape)
     except ValueError:
         raise ValueError(f"x of shape {points.shape} and eps of shape {h.shape} "
                          "do not broadcast together") from None
 
     def call(at):
         y = f(Variable(at)) if wrap else f(at)
-        return as_values(y, shape)
+        return as_values(y, np.shape(at))
 
     if spec.is_complex:
         return _complex_step(call, points, h, dtype)

@@ -1,0 +1,106 @@
+"""The error model: classic forms, and the optimum against brute force."""
+
+import numpy as np
+import pytest
+
+from numdiff import SCHEMES, MAX_DERIV, ErrorModel, error_model, optimal_step, unit_roundoff
+
+U = np.finfo(np.float64).eps
+
+
+def test_unit_roundoff_per_dtype():
+    assert unit_roundoff(np.float16) == 2.0 ** -10
+    assert unit_roundoff(np.float32) == 2.0 ** -23
+    assert unit_roundoff() == 2.0 ** -52
+    assert unit_roundoff(np.complex64) == 2.0 ** -23
+    assert unit_roundoff(np.longdouble) == float(np.finfo(np.longdouble).eps)
+    with pytest.raises(TypeError, match="dtype must be a floating-point dtype"):
+        unit_roundoff(np.int64)
+    with pytest.raises(TypeError, match="dtype must be a floating-point dtype"):
+        unit_roundoff("not a dtype")
+
+
+@pytest.mark.parametrize("f, d2", [(1.0, 1.0), (2.7, 0.3), (1e3, 5.0)])
+def test_classic_forward_formulas_come_out_of_the_general_model(f, d2):
+    m = error_model("forward", f_scale=f, derivative_scale=d2)
+    h = np.logspace(-12, -2, 7)
+    np.testing.assert_allclose(m(h), h / 2 * d2 + 2 * U * f / h, rtol=1e-13)
+    assert np.isclose(m.optimal_step, 2 * np.sqrt(U * f / d2), rtol=1e-13)
+    assert np.isclose(m.minimum_error, 2 * np.sqrt(U * f * d2), rtol=1e-13)
+
+
+@pytest.mark.parametrize("f, d3", [(1.0, 1.0), (2.7, 0.3), (1e3, 5.0)])
+def test_classic_central_formulas_come_out_of_the_general_model(f, d3):
+    m = error_model("central", f_scale=f, derivative_scale=d3)
+    h = np.logspace(-12, -2, 7)
+    np.testing.assert_allclose(m(h), h**2 / 6 * d3 + U * f / h, rtol=1e-13)
+    assert np.isclose(m.optimal_step, (3 * U * f / d3) ** (1 / 3), rtol=1e-13)
+    coefficient = 3 ** (-1 / 3) + 3 ** (2 / 3) / 6  # = 1.040..., THEORY.md's 1.04
+    assert np.isclose(m.minimum_error, coefficient * (U * f) ** (2 / 3) * d3 ** (1 / 3), rtol=1e-13)
+    assert round(coefficient, 2) == 1.04
+
+
+@pytest.mark.parametrize("name", [n for n in SCHEMES if n != "complex_step"])
+@pytest.mark.parametrize("deriv", range(1, MAX_DERIV + 1))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_optimal_step_minimises_the_model_by_brute_force(name, deriv, dtype):
+    m = error_model(name, deriv=deriv, f_scale=1.7, derivative_scale=0.6, dtype=dtype)
+    h = np.logspace(-12, 1, 200_001)
+    errors = m(h)
+    best = h[np.argmin(errors)]
+    assert best == pytest.approx(m.optimal_step, rel=1e-3)
+    assert errors.min() == pytest.approx(m.minimum_error, rel=1e-6)
+
+
+def test_complex_step_model_has_a_floor_and_a_crossover():
+    m = error_model("complex_step", f_scale=1.0, derivative_scale=2.0, result_scale=3.0)
+    assert m.rounding_power == 0 and m.order == 2
+    assert m.minimum_error == pytest.approx(U * 3.0)
+    crossover = m.optimal_step
+    assert m.truncation_error(crossover) == pytest.approx(m.rounding_error(crossover))
+    assert m(1e-20) == pytest.approx(U * 3.0)
+    with pytest.raises(ValueError, match="result_scale"):
+        error_model("complex_step", f_scale=1.0, derivative_scale=1.0)
+
+
+def test_model_broadcasts_over_points():
+    f = np.array([1.0, 2.0, 4.0])
+    m = error_model("central", f_scale=f, derivative_scale=1.0)
+    expected = [optimal_step("central", f_scale=v, derivative_scale=1.0) for v in f]
+    np.testing.assert_allclose(m.optimal_step, expected, rtol=1e-15)
+    assert m(np.array([[1e-5], [1e-6]])).shape == (2, 3)
+
+
+def test_vanishing_truncation_means_no_finite_optimum():
+    # x^2 has f''' = 0: the central difference is exact but for rounding.
+    m = error_model("central", f_scale=4.0, derivative_scale=0.0)
+    assert m.optimal_step == np.inf
+    assert m.minimum_error == 0.0
+
+
+def test_rounding_branch_grows_like_h_to_minus_deriv():
+    for deriv in range(1, MAX_DERIV + 1):
+        m = error_model("central", deriv=deriv, f_scale=1.0, derivative_scale=1.0)
+        small = np.array([1e-12, 1e-11]) * m.optimal_step
+        slope = np.diff(np.log10(m(small)))[0]
+        assert slope == pytest.approx(-deriv, abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"f_scale": -1.0, "derivative_scale": 1.0}, ValueError, "f_scale must be non-negative"),
+        ({"f_scale": 1.0, "derivative_scale": np.nan}, ValueError, "derivative_scale must be non-negative"),
+        ({"f_scale": 1.0, "derivative_scale": 1.0, "dtype": int}, TypeError, "dtype"),
+        ({"f_scale": 1.0, "derivative_scale": 1.0, "deriv": 7}, ValueError, "deriv must be between"),
+    ],
+)
+def test_bad_model_input(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        error_model("central", **kwargs)
+
+
+def test_error_model_is_a_frozen_record():
+    m = ErrorModel(1.0, 1.0, 1, 2)
+    with pytest.raises(AttributeError):
+        m.order = 3
