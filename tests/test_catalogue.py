@@ -145,7 +145,7 @@ def test_dtype_is_preserved(name, dtype):
         assert got.dtype == dtype
         expected = float(f.reference(f.default_x, k))
         # Closed forms evaluated in `dtype`: a few rounding errors of it.
-        assert float(got) == pytest.approx(expected, rel=20 * np.finfo(dtype).eps,
+        assert float(got) == pytest.approx(expected, rel=20 * float(np.finfo(dtype).eps),
                                            abs=1e-30)
 
 
