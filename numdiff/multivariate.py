@@ -1,0 +1,447 @@
+"""Gradient, Jacobian and Hessian of functions of many variables.
+
+Each partial derivative is a one-variable difference along a coordinate:
+``df/dx_i ~ sum_k c_k f(x + g_k h_i e_i) / h_i`` with the stencil of a named
+scheme (`numdiff.SCHEMES`), so ``n`` variables cost ``n`` times the
+evaluations of one derivative (``2n`` with central differences), against a
+single backward pass for automatic differentiation.
+"""
+
+import numpy as np
+
+from ._validation import as_points, as_steps, check_callable, check_flag, uses_variables
+from .schemes import get_scheme
+from .theory import optimal_step, unit_roundoff
+from .variable import Variable
+
+__all__ = ["coordinate_steps", "gradient", "jacobian", "hessian"]
+
+#: Largest number of array elements (``n`` times points) handed to ``f`` in
+#: one batched call: 2**22 float64 values are 32 MiB. Larger batches are split.
+BATCH_ELEMENTS = 2**22
+
+
+def coordinate_steps(x, eps=None, *, scheme="central", deriv=1):
+    """Per-coordinate steps ``h_i = eps * max(1, |x_i|)``.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+        The point.
+    eps : float or array_like of shape (n,), optional
+        Relative step. By default the error theory's optimal step for a
+        function of unit scale, ``|f| = |f^(p+q)| = 1``, in the dtype of `x`
+        (`numdiff.optimal_step`): ``(3u)^(1/3)`` for ``"central"``,
+        ``2 sqrt(u)`` for ``"forward"`` (Numerical Recipes 3rd ed. §5.7),
+        ``(48u)^(1/4)`` for the central second derivative. For
+        ``"complex_step"``, which has no subtraction and reaches its floor
+        below the crossover step ``sqrt(6u)``, the default is ``u`` itself.
+    scheme : str, optional
+        A name from `numdiff.SCHEMES`.
+    deriv : int, optional
+        Derivative order the steps are for (1 for gradients, 2 for Hessians).
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        The steps, in the dtype of `x`.
+
+    Notes
+    -----
+    Scaling by ``max(1, |x_i|)`` keeps the relative perturbation of large
+    coordinates at `eps` and the absolute one of small coordinates at `eps`,
+    the usual rule for unscaled variables (Gill, Murray & Wright, *Practical
+    Optimization*, 1981, §8.6).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> h = coordinate_steps(np.array([0.5, -200.0]))
+    >>> bool(np.allclose(h, (3 * np.finfo(float).eps) ** (1 / 3) * np.array([1, 200])))
+    True
+    >>> coordinate_steps(np.array([0.0, 10.0]), 1e-3)
+    array([0.001, 0.01 ])
+    """
+    points = _as_vector(x)
+    spec = get_scheme(scheme)
+    return _steps(points, eps, spec, deriv)
+
+
+def gradient(f, x, *, scheme="central", eps=None, vectorized=False):
+    """Gradient of a scalar function of ``n`` variables by finite differences.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> scalar`` for ``x`` of shape ``(n,)``; or, with
+        ``vectorized=True``, ``f(X) -> shape (m,)`` for ``X`` of shape
+        ``(n, m)`` holding ``m`` points as columns. A `numdiff.Function`
+        (or `x` a `numdiff.Variable`) receives and returns `Variable`
+        objects.
+    x : array_like or Variable, shape (n,)
+        The point. Integer input is computed in float64; float16, float32,
+        float64 and longdouble are kept.
+    scheme : str, optional
+        A name from `numdiff.SCHEMES`, ``"central"`` by default;
+        ``"complex_step"`` needs ``f`` written with complex-safe operations.
+    eps : float or array_like of shape (n,), optional
+        Relative step; the steps are ``h_i = eps * max(1, |x_i|)``. The
+        default is the error theory's optimal step for the scheme; see
+        `coordinate_steps`.
+    vectorized : bool, optional
+        If True, ``f`` takes a batch of points as the columns of an
+        ``(n, m)`` array and returns their ``m`` values. Then ``f`` is called
+        once (or once per `BATCH_ELEMENTS` elements) instead of once per
+        point.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        The gradient, in the dtype of `x`.
+
+    Raises
+    ------
+    TypeError
+        If `f` is not callable, `x` or `eps` are not real numbers, or `f`
+        returns something other than numbers.
+    ValueError
+        If `x` is not a non-empty finite vector of shape ``(n,)``; `eps` is
+        not positive, of the wrong shape, or too small to move `x`; the
+        scheme is unknown; or `f` does not return a scalar (one value per
+        point with ``vectorized=True``).
+
+    See Also
+    --------
+    jacobian : for vector-valued functions.
+    numdiff.gradient_check : compare an analytic gradient with this one.
+
+    Notes
+    -----
+    For a stencil with offsets ``g_k`` and weights ``n_k / D`` (integers
+    ``n_k``, `numdiff.Stencil`),
+    ``df/dx_i = sum_k n_k f(x + g_k h_i e_i) / (D h_i)``; with central
+    differences this is ``(f(x + h_i e_i) - f(x - h_i e_i)) / (2 h_i)`` to
+    the last bit. ``f`` is evaluated at ``n`` points per non-zero offset,
+    plus ``f(x)`` once if the stencil uses it: ``2n`` points for
+    ``"central"``, ``n + 1`` for ``"forward"``, ``n`` for
+    ``"complex_step"``. Each evaluation is one call with the whole vector.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def f(x):  # works on one point (n,) and on columns (n, m)
+    ...     return np.sum(x ** 2, axis=0) + x[0] * x[1]
+    >>> gradient(f, np.array([1.0, 2.0, 3.0])).round(8)
+    array([4., 5., 6.])
+    >>> gradient(f, np.array([1.0, 2.0, 3.0]), vectorized=True).round(8)
+    array([4., 5., 6.])
+    """
+    return _jacobian(f, x, scheme, eps, vectorized, scalar=True)
+
+
+def jacobian(f, x, *, scheme="central", eps=None, vectorized=False):
+    """Jacobian of a function of ``n`` variables by finite differences.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> array of shape s`` for ``x`` of shape ``(n,)`` (``s`` may be
+        ``()``); or, with ``vectorized=True``, ``f(X) -> shape s + (m,)``
+        for ``X`` of shape ``(n, m)`` holding ``m`` points as columns.
+    x : array_like or Variable, shape (n,)
+        The point.
+    scheme, eps, vectorized
+        As in `gradient`.
+
+    Returns
+    -------
+    ndarray, shape s + (n,)
+        ``J[..., i] = d f[...] / d x_i``: for ``f: R^n -> R^m`` the usual
+        ``(m, n)`` matrix; for a scalar ``f`` the gradient.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As in `gradient`; `f` must return the same shape at every point.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def polar(x):
+    ...     return np.array([x[0] * np.cos(x[1]), x[0] * np.sin(x[1])])
+    >>> jacobian(polar, np.array([2.0, 0.0])).round(8)
+    array([[1., 0.],
+           [0., 2.]])
+    """
+    return _jacobian(f, x, scheme, eps, vectorized, scalar=False)
+
+
+def _jacobian(f, x, scheme, eps, vectorized, scalar):
+    """`jacobian`, with ``scalar=True`` requiring a scalar ``f`` (`gradient`)."""
+    spec = get_scheme(scheme)
+    evaluate = _Evaluator(f, x, vectorized, scalar=scalar)
+    h = _steps(evaluate.x, eps, spec, 1)
+    n = h.size
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        if spec.is_complex:
+            values = evaluate.singles(h.astype(evaluate.complex_dtype) * 1j)
+            if values.dtype.kind != "c":
+                raise ValueError(
+                    "complex_step needs f to return complex values for complex input "
+                    f"(got dtype {values.dtype}); use complex-safe operations or a real scheme")
+            result = values.imag / _column(h, values.ndim)
+        else:
+            st = spec.stencil(1)
+            total = _weighted_sum(evaluate, h, st.offsets, st.numerators, n)
+            result = total / _column(st.denominator * h, total.ndim)
+    return np.moveaxis(evaluate.as_dtype(result), 0, -1)
+
+
+def hessian(f, x, *, scheme="central", eps=None, vectorized=False):
+    """Hessian of a scalar function of ``n`` variables by finite differences.
+
+    Parameters
+    ----------
+    f : callable
+        As in `gradient`: a scalar function, batched if `vectorized`.
+    x : array_like or Variable, shape (n,)
+        The point.
+    scheme : str, optional
+        A real scheme from `numdiff.SCHEMES` (not ``"complex_step"``).
+    eps : float or array_like of shape (n,), optional
+        Relative step, ``h_i = eps * max(1, |x_i|)``; by default the error
+        theory's optimal step for the scheme's second derivative with unit
+        scales (``(48u)^(1/4)``, about 3e-4 in float64, for ``"central"``).
+    vectorized : bool, optional
+        As in `gradient`.
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+        The symmetric Hessian, in the dtype of `x`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As in `gradient`; also for ``scheme="complex_step"``.
+
+    Notes
+    -----
+    The diagonal uses the scheme's second-derivative stencil along each
+    coordinate. An off-diagonal entry uses the product of two
+    first-derivative stencils,
+    ``H_ij = sum_k sum_l c_k c_l f(x + g_k h_i e_i + g_l h_j e_j) / (h_i h_j)``,
+    which has the scheme's order of accuracy; for ``"central"`` it is the
+    four-point formula
+    ``(f(++) - f(+-) - f(-+) + f(--)) / (4 h_i h_j)``. Points shared between
+    entries are evaluated once: ``2n^2 + 1`` evaluations for ``"central"``,
+    ``(n + 1)(n + 2) / 2`` for ``"forward"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def f(x):
+    ...     return x[0] ** 2 * x[1] + np.sin(x[1])
+    >>> hessian(f, np.array([1.0, 0.0])).round(6)
+    array([[0., 2.],
+           [2., 0.]])
+    """
+    spec = get_scheme(scheme)
+    if spec.is_complex:
+        raise ValueError("hessian needs a real scheme; complex_step gives first derivatives only")
+    evaluate = _Evaluator(f, x, vectorized, scalar=True)
+    h = _steps(evaluate.x, eps, spec, 2)
+    n = h.size
+    first, second = spec.stencil(1), spec.stencil(2)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        diagonal = _weighted_sum(evaluate, h, second.offsets, second.numerators, n)
+        diagonal = diagonal / (second.denominator * h * h)
+        rows, cols = np.triu_indices(n, 1)
+        mixed = np.zeros(rows.size, dtype=evaluate.dtype)
+        if rows.size:
+            single = {}  # f(x + g h_i e_i) for every coordinate i, by offset g
+            for gk, nk in zip(first.offsets, first.numerators):
+                for gl, nl in zip(first.offsets, first.numerators):
+                    if gk != 0 and gl != 0:
+                        deltas = np.stack([_scaled(gk, h[rows]), _scaled(gl, h[cols])], axis=1)
+                        values = evaluate.points(np.stack([rows, cols], axis=1), deltas)
+                    elif gk == 0 and gl == 0:
+                        values = evaluate.center()
+                    else:
+                        g, index = (gl, cols) if gk == 0 else (gk, rows)
+                        if g not in single:
+                            single[g] = evaluate.singles(_scaled(g, h))
+                        values = single[g][index]
+                    mixed = mixed + (nk * nl) * values
+            mixed = mixed / ((first.denominator ** 2) * h[rows] * h[cols])
+    result = np.diag(diagonal).astype(evaluate.dtype)
+    result[rows, cols] = mixed
+    result[cols, rows] = mixed
+    return evaluate.as_dtype(result)
+
+
+def _weighted_sum(evaluate, h, offsets, numerators, n):
+    """``sum_k n_k f(x + g_k h_i e_i)`` for every coordinate ``i`` (axis 0)."""
+    total = None
+    for g, k in zip(offsets, numerators):
+        values = evaluate.center() if g == 0 else evaluate.singles(_scaled(g, h))
+        term = values if k == 1 else k * values
+        total = term if total is None else total + term
+    if total.shape[:1] != (n,):  # only f(x): broadcast to every coordinate
+        total = np.broadcast_to(total, (n,) + total.shape).copy()
+    return total
+
+
+def _scaled(g, h):
+    """``g h`` without a multiplication for ``g = +-1`` (as `numerical_diff`)."""
+    if g == 1:
+        return h
+    if g == -1:
+        return -h
+    return h.dtype.type(g) * h
+
+
+def _column(h, ndim):
+    """`h` of shape (n,) shaped to broadcast along axis 0 of an ndim array."""
+    return h.reshape(h.shape + (1,) * (ndim - 1))
+
+
+def _as_vector(x, name="x"):
+    points = as_points(x, name)
+    if points.ndim != 1:
+        raise ValueError(f"{name} must be a vector of shape (n,), got shape {points.shape}"
+                         + ("; use np.atleast_1d for one variable" if points.ndim == 0 else ""))
+    return points
+
+
+def _steps(points, eps, spec, deriv):
+    """Steps ``h_i = eps max(1, |x_i|)``, checked to move every coordinate."""
+    dtype = points.dtype
+    if eps is None:
+        if spec.is_complex:
+            relative = np.asarray(unit_roundoff(dtype), dtype=dtype)
+        else:
+            relative = np.asarray(optimal_step(spec, deriv=deriv, f_scale=1.0,
+                                               derivative_scale=1.0, dtype=dtype), dtype=dtype)
+    else:
+        relative = as_steps(eps, dtype)
+        if relative.ndim > 1 or relative.size not in (1, points.size):
+            raise ValueError(f"eps must be a number or an array of shape {points.shape}, "
+                             f"got shape {relative.shape}")
+    h = relative * np.maximum(np.abs(points), dtype.type(1))
+    if not np.isfinite(h).all():
+        raise ValueError("eps * max(1, |x|) overflows the dtype " + str(dtype))
+    if not spec.is_complex:
+        stuck = (points + h) == points
+        if stuck.any():
+            i = int(np.argmax(stuck))
+            raise ValueError(f"eps is too small: the step {h[i]:.3g} does not move x[{i}] = "
+                             f"{points[i]!r} in {dtype}")
+    return h
+
+
+class _Evaluator:
+    """Evaluates ``f`` at ``x`` moved along one or two coordinates.
+
+    The loop path calls ``f`` once per point on a fresh copy of ``x``; the
+    batched path stacks points as columns and calls ``f`` once per batch.
+    """
+
+    def __init__(self, f, x, vectorized, scalar):
+        check_callable(f)
+        self.vectorized = check_flag(vectorized, "vectorized")
+        self.wrap = uses_variables(f, x)
+        self.x = _as_vector(x)
+        self.f = f
+        self.scalar = scalar
+        self.dtype = self.x.dtype
+        # float16 has no complex counterpart; the complex step uses complex64.
+        self.complex_dtype = np.result_type(self.dtype, np.complex64)
+        self.out_shape = None
+        self._center = None
+
+    def center(self):
+        """``f(x)``, computed once."""
+        if self._center is None:
+            self._center = self.points(np.zeros((1, 1), dtype=np.intp),
+                                       np.zeros((1, 1), dtype=self.dtype))[0]
+        return self._center
+
+    def singles(self, deltas):
+        """``f(x + deltas[i] e_i)`` for every coordinate ``i``: shape (n,) + s."""
+        index = np.arange(self.x.size)[:, None]
+        return self.points(index, deltas[:, None])
+
+    def points(self, coords, deltas):
+        """``f`` at ``x`` with ``x[coords[c, j]] += deltas[c, j]``; shape (m,) + s.
+
+        The coordinates of one row must be distinct.
+        """
+        work = np.result_type(self.dtype, deltas.dtype)
+        m = coords.shape[0]
+        if not self.vectorized:
+            out = [self._call_one(self._moved(coords[c], deltas[c], work)) for c in range(m)]
+            return self._working(np.stack(out))
+        n = self.x.size
+        chunk = max(1, BATCH_ELEMENTS // n)
+        parts = []
+        for start in range(0, m, chunk):
+            stop = min(m, start + chunk)
+            batch = np.repeat(self.x.astype(work)[:, None], stop - start, axis=1)
+            columns = np.arange(stop - start)
+            for j in range(coords.shape[1]):
+                batch[coords[start:stop, j], columns] += deltas[start:stop, j]
+            parts.append(self._call_batch(batch))
+        return self._working(np.concatenate(parts))
+
+    def _working(self, values):
+        """Real values in the dtype of `x`; complex values (complex step) kept."""
+        return values if values.dtype.kind == "c" else values.astype(self.dtype, copy=False)
+
+    def _moved(self, coords, deltas, work):
+        point = self.x.astype(work, copy=True)
+        point[coords] += deltas
+        return point
+
+    def _raw(self, point):
+        y = self.f(Variable(point)) if self.wrap else self.f(point)
+        if isinstance(y, Variable):
+            y = y.data
+        try:
+            y = np.asarray(y)
+        except Exception as error:
+            raise TypeError(f"f must return numbers: {error}") from None
+        if y.dtype.kind not in "iufc" or y.dtype.kind == "b":
+            raise TypeError(f"f must return numbers, got dtype {y.dtype}")
+        return y
+
+    def _check_shape(self, shape, what):
+        if self.scalar and shape != ():
+            raise ValueError(f"f must return a scalar{what}, got shape {shape}; "
+                             "use jacobian for vector-valued functions")
+        if self.out_shape is None:
+            self.out_shape = shape
+        elif shape != self.out_shape:
+            raise ValueError(f"f must return the same shape at every point{what}: "
+                             f"got {shape} after {self.out_shape}")
+
+    def _call_one(self, point):
+        y = self._raw(point)
+        self._check_shape(y.shape, "")
+        return y
+
+    def _call_batch(self, batch):
+        y = self._raw(batch)
+        m = batch.shape[1]
+        if y.ndim == 0 or y.shape[-1] != m:
+            raise ValueError(
+                f"with vectorized=True, f must return the values of its {m} points "
+                f"along the last axis (shape s + ({m},)), got shape {y.shape}")
+        self._check_shape(y.shape[:-1], " per point (vectorized=True: one value per column)")
+        return np.moveaxis(y, -1, 0)
+
+    def as_dtype(self, values):
+        values = np.asarray(values)
+        if values.dtype.kind == "c" or values.dtype == self.dtype:
+            return values
+        return values.astype(self.dtype)
