@@ -1,0 +1,91 @@
+"""Accuracy of every scheme on the catalogue's smooth functions, tracked over commits.
+
+A change that makes a scheme faster but loses digits shows up here. Every value is
+positive and lower is better, as asv assumes when it flags regressions:
+
+* ``track_min_error``: the smallest mean absolute error over the step grid
+  (`common.step_grid`: 161 steps, 1e-16 to 1); the best a user can do with one
+  fixed step for these points;
+* ``track_error_at_seed_eps``: the mean absolute error at the seed's step 1e-4;
+* ``track_step_ratio`` (real schemes): how far the best step on the grid lies from
+  the error model's ``h*``, as ``max(r, 1/r)`` with ``r = observed / h*``
+  (observed: the grid step of the smallest mean error; ``h*``: geometric mean of
+  the predictions at the points); 1 is a perfect prediction, the grid's
+  resolution (10 steps per decade) alone allows up to 10^0.05 = 1.12. The model
+  bounds the rounding error, so the observed best step is usually smaller.
+
+Errors are taken against the catalogue's 50-digit mpmath reference (see
+`common.abs_error`), at `common.ACCURACY_POINTS` points within 10% of each
+function's default point.
+"""
+
+import numpy as np
+
+from .common import (DTYPES, SCHEMES, SEED_EPS, SMOOTH_FUNCTIONS, abs_error,
+                     points_near_default, require, step_grid)
+
+
+def _error_table(scheme, name, dtype, steps):
+    """Absolute errors, one row per step, one column per point."""
+    numerical_diff = require("numdiff", "numerical_diff")
+    function = require("numdiff.catalogue", "get_function")(name)
+    x = points_near_default(name, dtype)
+    steps = np.asarray(steps, dtype=dtype).reshape(-1, 1)
+    with np.errstate(all="ignore"):
+        estimate = numerical_diff(function, x, steps, scheme=scheme)
+    return abs_error(estimate, name, dtype)
+
+
+class SchemeAccuracy:
+    """Mean absolute error of a scheme at the best grid step and at the seed's step."""
+
+    params = (SCHEMES, SMOOTH_FUNCTIONS, DTYPES)
+    param_names = ("scheme", "function", "dtype")
+
+    def setup(self, scheme, function, dtype):
+        self.table = _error_table(scheme, function, dtype, step_grid())
+        self.at_seed_eps = _error_table(scheme, function, dtype, [SEED_EPS])
+
+    def track_min_error(self, scheme, function, dtype):
+        return float(np.nanmin(self.table.mean(axis=1)))
+
+    track_min_error.unit = "abs error"
+
+    def track_error_at_seed_eps(self, scheme, function, dtype):
+        return float(self.at_seed_eps.mean())
+
+    track_error_at_seed_eps.unit = "abs error"
+
+
+class OptimalStep:
+    """Observed best step against the error model's ``h*`` (real schemes only).
+
+    The complex step has no V to locate: every step below its crossover reaches the
+    same floor, so its best grid step is arbitrary and the benchmark is skipped.
+    """
+
+    params = (SCHEMES, SMOOTH_FUNCTIONS, DTYPES)
+    param_names = ("scheme", "function", "dtype")
+
+    def setup(self, scheme, function, dtype):
+        get_scheme, error_model = require("numdiff", "get_scheme", "error_model")
+        spec = get_scheme(scheme)
+        if spec.is_complex:
+            raise NotImplementedError("the complex step has no optimal step to locate")
+        f = require("numdiff.catalogue", "get_function")(function)
+        x = points_near_default(function, dtype).astype(np.float64)
+        # The truncation term involves f^(p+q): p the order of accuracy, q = 1.
+        order = spec.stencil(1).truncation_order
+        model = error_model(scheme, f_scale=np.abs(f(x)),
+                            derivative_scale=np.abs(f.derivative(x, order)),
+                            dtype=dtype)
+        steps = step_grid()
+        observed = steps[np.nanargmin(_error_table(scheme, function, dtype, steps).mean(axis=1))]
+        # The points lie within 10% of each other: one observed step (that of the mean
+        # error, as in track_min_error) against the geometric mean of the predictions.
+        self.ratio = observed / np.exp(np.mean(np.log(model.optimal_step)))
+
+    def track_step_ratio(self, scheme, function, dtype):
+        return float(max(self.ratio, 1 / self.ratio))
+
+    track_step_ratio.unit = "ratio"
