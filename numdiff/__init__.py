@@ -17,11 +17,16 @@ from .schemes import MAX_DERIV, SCHEMES, Scheme, get_scheme
 from .stencil import Stencil, fornberg_weights, stencil
 from .theory import ErrorModel, error_model, optimal_step, unit_roundoff
 from .variable import Exp, Function, Square, Variable
+from .multivariate import coordinate_steps, gradient, hessian, jacobian
+from .gradient_check import GradientCheck, gradient_check
+from .noise import NoiseAwareStep, NoiseEstimate, NoiseStatus, estimate_noise, noise_aware_step
 
 __all__ = [
     "Variable", "Function", "Square", "Exp", "numerical_diff",
     "SCHEMES", "MAX_DERIV", "Scheme", "get_scheme", "Stencil", "stencil", "fornberg_weights",
     "ErrorModel", "error_model", "optimal_step", "unit_roundoff",
+    "gradient", "jacobian", "hessian", "coordinate_steps", "gradient_check", "GradientCheck",
+    "estimate_noise", "NoiseEstimate", "NoiseStatus", "noise_aware_step", "NoiseAwareStep",
 ]
 
 __version__ = "0.1.0"

@@ -1,0 +1,428 @@
+"""The noise level of a computed function, and the step it calls for.
+
+A simulation or iterative solver returns ``f(x) + e(x)`` with noise ``e``
+far above the rounding level. `estimate_noise` measures the standard
+deviation of ``e`` from a few values of ``f`` on equally spaced points
+(Moré & Wild, "Estimating computational noise in numerical simulations",
+SIAM J. Sci. Comput. 33 (2011) 1292, the ECnoise method); `noise_aware_step`
+turns it into the difference step that minimises the expected error
+(Moré & Wild, "Estimating derivatives of noisy simulations", ACM TOMS 38
+(2012) 19).
+"""
+
+from dataclasses import dataclass
+from enum import IntEnum
+from math import factorial
+from numbers import Integral
+
+import numpy as np
+
+from ._validation import as_points, as_steps, as_values, check_callable, check_deriv
+from .schemes import get_scheme
+from .stencil import stencil
+from .theory import unit_roundoff
+
+__all__ = ["NoiseStatus", "NoiseEstimate", "estimate_noise", "NoiseAwareStep",
+           "noise_aware_step"]
+
+#: Three consecutive levels must agree within this factor (Moré & Wild 2011, §3).
+LEVEL_AGREEMENT = 4.0
+#: Values spread by more than this fraction of their size mean the step is
+#: too large for the difference table to see noise (Moré & Wild 2011, §5).
+RANGE_LIMIT = 0.1
+#: A pilot difference must exceed its own noise by this factor before it is
+#: trusted as a derivative estimate (``tau_1 = 100`` of Moré & Wild 2012, §5).
+PILOT_MARGIN = 100.0
+#: Factor by which `noise_aware_step` changes the ECnoise step after an
+#: outcome of "step too small" or "step too large" (Moré & Wild 2011, §5).
+RETRY_FACTOR = 100.0
+
+
+class NoiseStatus(IntEnum):
+    """Outcome of `estimate_noise` (the codes of Moré & Wild's ECnoise)."""
+
+    #: Three consecutive noise levels agree and the differences change sign.
+    FOUND = 1
+    #: At least half the values are equal: the step does not reach the noise.
+    STEP_TOO_SMALL = 2
+    #: No agreement (the smooth part dominates the differences), or the values
+    #: spread by more than `RANGE_LIMIT` of their size.
+    STEP_TOO_LARGE = 3
+
+
+@dataclass(frozen=True, eq=False)
+class NoiseEstimate:
+    """Result of `estimate_noise`.
+
+    Attributes
+    ----------
+    noise : float or ndarray
+        Estimated standard deviation of the noise in ``f``; NaN where the
+        status is not `NoiseStatus.FOUND`.
+    status : NoiseStatus or ndarray of int
+        The outcome; an array of the codes of `NoiseStatus` when `x` is an
+        array (compare with ``== NoiseStatus.FOUND``).
+    order : int or ndarray of int
+        Order ``k`` of the difference whose level was accepted, 0 where none.
+    levels : ndarray, shape x.shape + (n_points - 1,)
+        The levels ``sqrt(gamma_k mean((Delta^k f)^2))``, ``k = 1..n_points-1``.
+    step : float or ndarray
+        The spacing ``h`` of the points.
+    nfev : int
+        Calls of ``f`` (each with all the points of one offset).
+    """
+
+    noise: object
+    status: object
+    order: object
+    levels: np.ndarray
+    step: object
+    nfev: int
+
+
+def estimate_noise(f, x, h=None, *, n_points=7):
+    """Noise level of ``f`` at ``x`` from a difference table (ECnoise).
+
+    Parameters
+    ----------
+    f : callable
+        Applied element-wise to arrays of the shape of `x`.
+    x : float or array_like
+        Point(s); each is treated independently.
+    h : float or array_like, optional
+        Spacing of the points ``x + j h``, ``j = -(n_points-1)//2 ..``. The
+        default ``u^(3/8) max(1, |x|)`` (about 1.3e-6 relative in float64,
+        ``u`` the unit roundoff) makes the third difference of a smooth
+        function of natural scale, ``~ h^3 = u^(9/8)``, fall below the
+        rounding level, so the table sees the noise by its third row.
+    n_points : int, optional
+        Number of points, at least 4; Moré & Wild recommend 7 to 9.
+
+    Returns
+    -------
+    NoiseEstimate
+
+    Raises
+    ------
+    TypeError
+        If `f` is not callable, or `x`, `h`, `n_points` have the wrong type.
+    ValueError
+        If `x` is empty or not finite, `h` is not positive or does not
+        broadcast with `x`, or `n_points` is below 4.
+
+    Notes
+    -----
+    For ``m + 1 = n_points`` values the ``k``-th differences
+    ``Delta^k f`` of independent noise of standard deviation ``s`` have
+    ``E[(Delta^k f)^2] = C(2k, k) s^2``, so
+    ``level_k = sqrt(gamma_k mean((Delta^k f)^2))`` with
+    ``gamma_k = (k!)^2 / (2k)!`` estimates ``s`` once the smooth part of
+    ``Delta^k f`` (about ``f^(k) h^k``) is negligible. The first ``k`` for
+    which ``level_k, level_k+1, level_k+2`` agree within a factor
+    `LEVEL_AGREEMENT` and ``Delta^k f`` changes sign is accepted
+    (Moré & Wild 2011, §3-5).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(1)
+    >>> def noisy_exp(x):
+    ...     return np.exp(x) * (1 + 1e-8 * rng.standard_normal(np.shape(x)))
+    >>> result = estimate_noise(noisy_exp, 1.0)
+    >>> result.status, result.nfev
+    (<NoiseStatus.FOUND: 1>, 7)
+    >>> bool(0.5 < result.noise / (1e-8 * np.e) < 2)
+    True
+    """
+    check_callable(f)
+    n_points = _check_n_points(n_points)
+    points = as_points(x)
+    dtype = points.dtype
+    if h is None:
+        h = unit_roundoff(dtype) ** (3 / 8) * np.maximum(np.abs(points), 1)
+    step = as_steps(h, dtype, "h")
+    try:
+        shape = np.broadcast_shapes(points.shape, step.shape)
+    except ValueError:
+        raise ValueError(f"x of shape {points.shape} and h of shape {step.shape} "
+                         "do not broadcast together") from None
+    first = -((n_points - 1) // 2)
+    values = np.stack([
+        as_values(f(points + dtype.type(first + j) * step), shape).astype(dtype, copy=False)
+        for j in range(n_points)
+    ])
+    noise, status, order, levels = _difference_table(values)
+    scalar = shape == ()
+    return NoiseEstimate(
+        noise=noise[()] if scalar else noise,
+        status=NoiseStatus(int(status)) if scalar else status,
+        order=int(order) if scalar else order,
+        levels=levels,
+        step=np.broadcast_to(step, shape)[()] if scalar else np.broadcast_to(step, shape).copy(),
+        nfev=n_points,
+    )
+
+
+def _check_n_points(n_points):
+    if isinstance(n_points, bool) or not isinstance(n_points, Integral):
+        raise TypeError(f"n_points must be an integer, got {n_points!r}")
+    if n_points < 4:
+        raise ValueError(f"n_points must be at least 4 (three levels to compare), got {n_points}")
+    return int(n_points)
+
+
+def _difference_table(values):
+    """ECnoise on values of shape (m + 1,) + s: noise, status, order, levels."""
+    count = values.shape[0]
+    shape = values.shape[1:]
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        top, bottom = values.max(axis=0), values.min(axis=0)
+        spread = (top - bottom) > RANGE_LIMIT * np.maximum(np.abs(top), np.abs(bottom))
+        levels, changes_sign = [], []
+        table = values.astype(np.float64)
+        for k in range(1, count):
+            table = np.diff(table, axis=0)
+            if k == 1:
+                # Half the values equal to their neighbour: the step is below the noise.
+                too_small = np.count_nonzero(table == 0, axis=0) >= count / 2
+            gamma = factorial(k) ** 2 / factorial(2 * k)
+            levels.append(np.sqrt(gamma * np.mean(table ** 2, axis=0)))
+            changes_sign.append(table.min(axis=0) * table.max(axis=0) < 0)
+        levels = np.stack(levels, axis=-1)
+        changes_sign = np.stack(changes_sign, axis=-1)
+        noise = np.full(shape, np.nan)
+        order = np.zeros(shape, dtype=int)
+        for k in range(1, count - 2):
+            window = levels[..., k - 1:k + 2]
+            agree = (window.max(axis=-1) <= LEVEL_AGREEMENT * window.min(axis=-1))
+            accept = agree & changes_sign[..., k - 1] & (order == 0)
+            noise = np.where(accept, levels[..., k - 1], noise)
+            order = np.where(accept, k, order)
+    status = np.where(spread, NoiseStatus.STEP_TOO_LARGE,
+                      np.where(too_small, NoiseStatus.STEP_TOO_SMALL,
+                               np.where(order > 0, NoiseStatus.FOUND,
+                                        NoiseStatus.STEP_TOO_LARGE))).astype(int)
+    noise = np.where(status == NoiseStatus.FOUND, noise, np.nan)
+    order = np.where(status == NoiseStatus.FOUND, order, 0)
+    return noise, status, order, levels
+
+
+@dataclass(frozen=True, eq=False)
+class NoiseAwareStep:
+    """Result of `noise_aware_step`.
+
+    Attributes
+    ----------
+    step : float or ndarray
+        The step that minimises the expected error of the scheme.
+    noise : float or ndarray
+        The noise level used (given, estimated, or the rounding fallback).
+    derivative_scale : float or ndarray
+        The estimate of ``|f^(p+q)(x)|`` used.
+    error : float or ndarray
+        The expected root-mean-square error of the derivative at `step`.
+    noise_status : NoiseStatus, ndarray of int or None
+        Outcome of the last noise estimate (None when `noise` was given);
+        where it is not FOUND the noise is the rounding level ``u |f(x)|``.
+    scale_converged : bool or ndarray of bool
+        Whether the two pilot estimates of the derivative scale agreed within
+        a factor 2.
+    nfev : int
+        Calls of ``f`` in all (noise estimate and pilot differences).
+    """
+
+    step: object
+    noise: object
+    derivative_scale: object
+    error: object
+    noise_status: object
+    scale_converged: object
+    nfev: int
+
+
+def noise_aware_step(f, x, *, noise=None, scheme="central", deriv=1, noise_step=None,
+                     n_points=7, max_retries=2):
+    """The difference step for a noisy function (after Moré & Wild 2012).
+
+    Parameters
+    ----------
+    f : callable
+        Applied element-wise to arrays of the shape of `x`.
+    x : float or array_like
+        Point(s).
+    noise : float or array_like, optional
+        Standard deviation of the noise in ``f`` (absolute, positive). By
+        default it is estimated with `estimate_noise`.
+    scheme : str, optional
+        A real scheme from `numdiff.SCHEMES`.
+    deriv : int, optional
+        Derivative order ``q``.
+    noise_step : float or array_like, optional
+        Spacing ``h`` for `estimate_noise` (its default if None).
+    n_points : int, optional
+        Points for `estimate_noise`.
+    max_retries : int, optional
+        Times the noise estimate is repeated, where it failed, with the
+        spacing multiplied (step too small) or divided (step too large) by
+        `RETRY_FACTOR`.
+
+    Returns
+    -------
+    NoiseAwareStep
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type.
+    ValueError
+        If `noise` is not positive and finite (a noise level of zero has no
+        noise-aware step: use `numdiff.optimal_step`), the scheme is the
+        complex step, or as `estimate_noise`.
+
+    Notes
+    -----
+    A stencil with weights ``c_i``, order of accuracy ``p`` and leading
+    coefficient ``K`` for ``f^(q)`` errs by ``K f^(p+q) h^p`` plus the noise
+    ``sum c_i e_i / h^q``, of variance ``S s^2 / h^(2q)`` with
+    ``S = sum c_i^2`` for independent noise of deviation ``s``. The mean
+    squared error ``K^2 mu^2 h^(2p) + S s^2 / h^(2q)``, ``mu = |f^(p+q)|``,
+    is least at
+
+        ``h = (q S s^2 / (p K^2 mu^2))^(1 / (2(p + q)))``.
+
+    Forward difference (``p = q = 1, K = 1/2, S = 2``):
+    ``h = 8^(1/4) sqrt(s / mu)`` with ``mu = |f''|``, Moré & Wild (2012)
+    eq. (2.6). Central difference (``p = 2, K = 1/6, S = 1/2``):
+    ``h = (3 s / mu)^(1/3)`` with ``mu = |f'''|``.
+
+    ``mu`` comes from a central difference of order ``p + q`` at a pilot
+    step: first ``h_1 = max(1, |x|) (tau s_D)^(1/(p+q))``, then
+    ``h_2 = (tau s_D / mu_1)^(1/(p+q))``, where the difference is ``tau =``
+    `PILOT_MARGIN` times its own noise ``s_D = s sqrt(sum d_i^2)``
+    (``d_i`` the pilot weights; Moré & Wild 2012, §5, use ``tau = 100``).
+    ``mu = mu_2``, floored at the noise of the pilot difference,
+    ``s_D / h_2^(p+q)``, below which a derivative cannot be told from
+    noise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> result = noise_aware_step(np.exp, 1.0, noise=1e-10 * np.e, scheme="forward")
+    >>> print(f"{result.step:.3g}")  # 8**0.25 * sqrt(1e-10)
+    1.68e-05
+    >>> result = noise_aware_step(np.exp, 1.0, noise=1e-10 * np.e)
+    >>> print(f"{result.step:.3g}")  # (3e-10)**(1/3)
+    0.000669
+    """
+    check_callable(f)
+    spec = get_scheme(scheme)
+    if spec.is_complex:
+        raise ValueError("noise_aware_step needs a real scheme: the complex step has no "
+                         "difference of noisy values")
+    deriv = check_deriv(deriv, spec.max_deriv, spec.name)
+    if isinstance(max_retries, bool) or not isinstance(max_retries, Integral) or max_retries < 0:
+        raise ValueError(f"max_retries must be a non-negative integer, got {max_retries!r}")
+    points = as_points(x)
+    dtype = points.dtype
+    nfev = 0
+    noise_status = None
+    if noise is None:
+        noise, noise_status, nfev = _noise_with_retries(f, points, noise_step, n_points,
+                                                        max_retries)
+    else:
+        noise = _check_noise(noise, points.shape)
+    st = spec.stencil(deriv)
+    p, q = st.accuracy, st.deriv
+    order = p + q
+    pilot = _pilot_stencil(order)
+    pilot_noise_factor = float(np.sqrt(sum(float(w) ** 2 for w in pilot.weights)))
+    scale = np.maximum(np.abs(points), 1)
+
+    def difference(h):
+        total = 0
+        for g, w in zip(pilot.offsets, pilot.weights):
+            total = total + float(w) * as_values(f(points + dtype.type(g) * h), points.shape)
+        return np.abs(total) / h ** order
+
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        pilot_noise = noise * pilot_noise_factor
+        h1 = scale * (PILOT_MARGIN * pilot_noise) ** (1 / order)
+        mu1 = difference(h1)
+        h2 = np.where(mu1 > 0, (PILOT_MARGIN * pilot_noise / mu1) ** (1 / order), h1)
+        mu2 = difference(h2)
+        nfev += 2 * len(pilot.offsets)
+        converged = np.abs(mu1 - mu2) <= mu2 / 2
+        mu = np.maximum(mu2, pilot_noise / h2 ** order)
+        K = float(st.error_coefficient)
+        S = sum(float(w) ** 2 for w in st.weights)
+        step = (q * S * noise ** 2 / (p * K ** 2 * mu ** 2)) ** (1 / (2 * order))
+        error = np.sqrt(K ** 2 * mu ** 2 * step ** (2 * p) + S * noise ** 2 / step ** (2 * q))
+    scalar = points.ndim == 0
+
+    def out(value):
+        value = np.asarray(value)
+        return value[()] if scalar else value
+
+    return NoiseAwareStep(
+        step=out(step.astype(dtype)),
+        noise=out(noise),
+        derivative_scale=out(mu),
+        error=out(error),
+        noise_status=noise_status,
+        scale_converged=bool(converged) if scalar else converged,
+        nfev=nfev,
+    )
+
+
+def _pilot_stencil(order):
+    """Central stencil of order of accuracy 2 for the derivative of order `order`."""
+    half = (order - 1) // 2 + 1
+    return stencil(tuple(range(-half, half + 1)), order)
+
+
+def _check_noise(noise, shape):
+    try:
+        array = np.asarray(noise, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"noise must be a positive number or array, got {noise!r}") from None
+    if not np.all(np.isfinite(array)) or np.any(array <= 0):
+        raise ValueError("noise must be positive and finite (a noise level of zero has no "
+                         f"noise-aware step; use numdiff.optimal_step), got {noise!r}")
+    try:
+        return np.broadcast_to(array, np.broadcast_shapes(array.shape, shape)).copy()
+    except ValueError:
+        raise ValueError(f"noise of shape {array.shape} does not broadcast with x of "
+                         f"shape {shape}") from None
+
+
+def _noise_with_retries(f, points, h, n_points, max_retries):
+    """ECnoise, repeated where it failed with the spacing moved by RETRY_FACTOR.
+
+    Where it never succeeds the noise is the rounding level ``u |f(x)|``.
+    Returns the noise, the last status and the number of calls of ``f``.
+    """
+    estimate = estimate_noise(f, points, h, n_points=n_points)
+    noise = np.array(estimate.noise, dtype=float, ndmin=1).reshape(points.shape or (1,))
+    status = np.array(estimate.status, dtype=int, ndmin=1).reshape(noise.shape)
+    step = np.array(estimate.step, dtype=float, ndmin=1).reshape(noise.shape)
+    flat_points = points.reshape(noise.shape)
+    nfev = estimate.nfev
+    for _ in range(max_retries):
+        failed = status != NoiseStatus.FOUND
+        if not failed.any():
+            break
+        step = np.where(status == NoiseStatus.STEP_TOO_SMALL, step * RETRY_FACTOR,
+                        np.where(failed, step / RETRY_FACTOR, step))
+        retry = estimate_noise(f, flat_points[failed], step[failed].astype(points.dtype),
+                               n_points=n_points)
+        nfev += retry.nfev
+        noise[failed] = retry.noise
+        status[failed] = retry.status
+    failed = status != NoiseStatus.FOUND
+    if failed.any():
+        at_x = np.abs(as_values(f(flat_points[failed]), flat_points[failed].shape))
+        noise[failed] = unit_roundoff(points.dtype) * np.maximum(at_x, np.finfo(float).tiny)
+        nfev += 1
+    if points.ndim == 0:
+        return noise[0], NoiseStatus(int(status[0])), nfev
+    return noise.reshape(points.shape), status.reshape(points.shape), nfev
