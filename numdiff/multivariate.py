@@ -184,7 +184,8 @@ def _jacobian(f, x, scheme, eps, vectorized, scalar):
     n = h.size
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         if spec.is_complex:
-            values = evaluate.singles(h.astype(evaluate.complex_dtype) * 1j)
+            index = np.arange(n)[:, None]
+            values = evaluate.points(index, (h.astype(evaluate.complex_dtype) * 1j)[:, None])
             if values.dtype.kind != "c":
                 raise ValueError(
                     "complex_step needs f to return complex values for complex input "
@@ -259,19 +260,17 @@ def hessian(f, x, *, scheme="central", eps=None, vectorized=False):
         rows, cols = np.triu_indices(n, 1)
         mixed = np.zeros(rows.size, dtype=evaluate.dtype)
         if rows.size:
-            single = {}  # f(x + g h_i e_i) for every coordinate i, by offset g
+            # f(x + g h_i e_i) for every i, by offset g (cached from the diagonal)
+            single = evaluate.along(first.offsets, h)
             for gk, nk in zip(first.offsets, first.numerators):
                 for gl, nl in zip(first.offsets, first.numerators):
                     if gk != 0 and gl != 0:
                         deltas = np.stack([_scaled(gk, h[rows]), _scaled(gl, h[cols])], axis=1)
                         values = evaluate.points(np.stack([rows, cols], axis=1), deltas)
                     elif gk == 0 and gl == 0:
-                        values = evaluate.center()
+                        values = single[0][0]
                     else:
-                        g, index = (gl, cols) if gk == 0 else (gk, rows)
-                        if g not in single:
-                            single[g] = evaluate.singles(_scaled(g, h))
-                        values = single[g][index]
+                        values = single[gl][cols] if gk == 0 else single[gk][rows]
                     mixed = mixed + (nk * nl) * values
             mixed = mixed / ((first.denominator ** 2) * h[rows] * h[cols])
     result = np.diag(diagonal).astype(evaluate.dtype)
@@ -282,13 +281,11 @@ def hessian(f, x, *, scheme="central", eps=None, vectorized=False):
 
 def _weighted_sum(evaluate, h, offsets, numerators, n):
     """``sum_k n_k f(x + g_k h_i e_i)`` for every coordinate ``i`` (axis 0)."""
+    values = evaluate.along(offsets, h)
     total = None
     for g, k in zip(offsets, numerators):
-        values = evaluate.center() if g == 0 else evaluate.singles(_scaled(g, h))
-        term = values if k == 1 else k * values
+        term = values[g] if k == 1 else k * values[g]
         total = term if total is None else total + term
-    if total.shape[:1] != (n,):  # only f(x): broadcast to every coordinate
-        total = np.broadcast_to(total, (n,) + total.shape).copy()
     return total
 
 
@@ -358,19 +355,34 @@ class _Evaluator:
         # float16 has no complex counterpart; the complex step uses complex64.
         self.complex_dtype = np.result_type(self.dtype, np.complex64)
         self.out_shape = None
-        self._center = None
+        self._along = {}  # offset g -> f(x + g h_i e_i) for every i; f(x) for g = 0
+
+    def along(self, offsets, h):
+        """``{g: f(x + g h_i e_i) for every i}``, shape (n,) + s each.
+
+        Offsets not seen before are evaluated together, in one batch; ``g = 0``
+        (the point ``x`` itself) is evaluated once and broadcast. Every call
+        on one evaluator must use the same steps `h`.
+        """
+        n = self.x.size
+        new = [g for g in offsets if g not in self._along]
+        if new:
+            coords = np.concatenate([np.zeros(1, np.intp) if g == 0 else np.arange(n)
+                                     for g in new])
+            deltas = np.concatenate([np.zeros(1, h.dtype) if g == 0 else _scaled(g, h)
+                                     for g in new])
+            values = self.points(coords[:, None], deltas[:, None])
+            start = 0
+            for g in new:
+                size = 1 if g == 0 else n
+                block = values[start:start + size]
+                self._along[g] = np.broadcast_to(block, (n,) + block.shape[1:]) if g == 0 else block
+                start += size
+        return {g: self._along[g] for g in offsets}
 
     def center(self):
-        """``f(x)``, computed once."""
-        if self._center is None:
-            self._center = self.points(np.zeros((1, 1), dtype=np.intp),
-                                       np.zeros((1, 1), dtype=self.dtype))[0]
-        return self._center
-
-    def singles(self, deltas):
-        """``f(x + deltas[i] e_i)`` for every coordinate ``i``: shape (n,) + s."""
-        index = np.arange(self.x.size)[:, None]
-        return self.points(index, deltas[:, None])
+        """``f(x)``."""
+        return self.along((0,), np.zeros(0, self.dtype))[0][0]
 
     def points(self, coords, deltas):
         """``f`` at ``x`` with ``x[coords[c, j]] += deltas[c, j]``; shape (m,) + s.
