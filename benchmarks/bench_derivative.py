@@ -1,0 +1,52 @@
+"""`numdiff.derivative` (automatic step, Richardson extrapolation, error estimate): speed and accuracy.
+
+* ``time_derivative``: default settings, exp at 1 to 10^6 points, per base scheme;
+* ``track_error``: mean absolute error at the accuracy benchmarks' points (see
+  `bench_accuracy`), against the 50-digit reference;
+* ``track_evaluations``: mean evaluations of f per point (step selection
+  included), the price of that accuracy.
+"""
+
+import numpy as np
+
+from .common import SIZES, SMOOTH_FUNCTIONS, abs_error, points_near_default, require, uniform_points
+
+BASE_SCHEMES = ("central", "central4", "complex_step")
+
+
+def _derivative():
+    return require("numdiff.derivative", "derivative")
+
+
+class DerivativeSpeed:
+    params = (BASE_SCHEMES, SIZES)
+    param_names = ("scheme", "points")
+
+    def setup(self, scheme, points):
+        self.derivative = _derivative()
+        self.x = uniform_points(points)
+
+    def time_derivative(self, scheme, points):
+        self.derivative(np.exp, self.x, scheme=scheme)
+
+
+class DerivativeAccuracy:
+    params = (BASE_SCHEMES, SMOOTH_FUNCTIONS)
+    param_names = ("scheme", "function")
+
+    def setup(self, scheme, function):
+        derivative = _derivative()
+        f = require("numdiff.catalogue", "get_function")(function)
+        with np.errstate(all="ignore"):
+            self.result = derivative(f, points_near_default(function), scheme=scheme)
+        self.error = abs_error(self.result.df, function)
+
+    def track_error(self, scheme, function):
+        return float(self.error.mean())
+
+    track_error.unit = "abs error"
+
+    def track_evaluations(self, scheme, function):
+        return float(np.mean(self.result.nfev))
+
+    track_evaluations.unit = "evaluations"
