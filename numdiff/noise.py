@@ -17,10 +17,12 @@ from numbers import Integral
 
 import numpy as np
 
-from ._validation import as_points, as_steps, as_values, check_callable, check_deriv
+from ._validation import (as_points, as_steps, as_values, check_callable, check_deriv,
+                          uses_variables)
 from .schemes import get_scheme
 from .stencil import stencil
 from .theory import unit_roundoff
+from .variable import Variable
 
 __all__ = ["NoiseStatus", "NoiseEstimate", "estimate_noise", "NoiseAwareStep",
            "noise_aware_step"]
@@ -146,11 +148,10 @@ def estimate_noise(f, x, h=None, *, n_points=7):
     except ValueError:
         raise ValueError(f"x of shape {points.shape} and h of shape {step.shape} "
                          "do not broadcast together") from None
+    call = _caller(f, x, shape)
     first = -((n_points - 1) // 2)
-    values = np.stack([
-        as_values(f(points + dtype.type(first + j) * step), shape).astype(dtype, copy=False)
-        for j in range(n_points)
-    ])
+    values = np.stack([call(points + dtype.type(first + j) * step).astype(dtype, copy=False)
+                       for j in range(n_points)])
     noise, status, order, levels = _difference_table(values)
     scalar = shape == ()
     return NoiseEstimate(
@@ -161,6 +162,24 @@ def estimate_noise(f, x, h=None, *, n_points=7):
         step=np.broadcast_to(step, shape)[()] if scalar else np.broadcast_to(step, shape).copy(),
         nfev=n_points,
     )
+
+
+def _on_arrays(f, x):
+    """``f`` as a function of arrays, through `Variable` when it follows that convention."""
+    if not uses_variables(f, x):
+        return f
+
+    def call(at):
+        y = f(Variable(at))
+        return y.data if isinstance(y, Variable) else y
+
+    return call
+
+
+def _caller(f, x, shape):
+    """``f`` on an array, its values checked to have `shape`."""
+    plain = _on_arrays(f, x)
+    return lambda at: as_values(plain(at), shape)
 
 
 def _check_n_points(n_points):
@@ -327,8 +346,8 @@ def noise_aware_step(f, x, *, noise=None, scheme="central", deriv=1, noise_step=
     nfev = 0
     noise_status = None
     if noise is None:
-        noise, noise_status, nfev = _noise_with_retries(f, points, noise_step, n_points,
-                                                        max_retries)
+        noise, noise_status, nfev = _noise_with_retries(_on_arrays(f, x), points,
+                                                        noise_step, n_points, max_retries)
     else:
         noise = _check_noise(noise, points.shape)
     st = spec.stencil(deriv)
@@ -338,10 +357,12 @@ def noise_aware_step(f, x, *, noise=None, scheme="central", deriv=1, noise_step=
     pilot_noise_factor = float(np.sqrt(sum(float(w) ** 2 for w in pilot.weights)))
     scale = np.maximum(np.abs(points), 1)
 
+    call = _caller(f, x, points.shape)
+
     def difference(h):
         total = 0
         for g, w in zip(pilot.offsets, pilot.weights):
-            total = total + float(w) * as_values(f(points + dtype.type(g) * h), points.shape)
+            total = total + float(w) * call(points + dtype.type(g) * h)
         return np.abs(total) / h ** order
 
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
@@ -420,7 +441,7 @@ def _noise_with_retries(f, points, h, n_points, max_retries):
         status[failed] = retry.status
     failed = status != NoiseStatus.FOUND
     if failed.any():
-        at_x = np.abs(as_values(f(flat_points[failed]), flat_points[failed].shape))
+        at_x = np.abs(f(flat_points[failed]))
         noise[failed] = unit_roundoff(points.dtype) * np.maximum(at_x, np.finfo(float).tiny)
         nfev += 1
     if points.ndim == 0:
