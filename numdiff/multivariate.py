@@ -7,6 +7,8 @@ evaluations of one derivative (``2n`` with central differences), against a
 single backward pass for automatic differentiation.
 """
 
+from functools import lru_cache
+
 import numpy as np
 
 from ._validation import as_points, as_steps, check_callable, check_flag, uses_variables
@@ -315,11 +317,7 @@ def _steps(points, eps, spec, deriv):
     """Steps ``h_i = eps max(1, |x_i|)``, checked to move every coordinate."""
     dtype = points.dtype
     if eps is None:
-        if spec.is_complex:
-            relative = np.asarray(unit_roundoff(dtype), dtype=dtype)
-        else:
-            relative = np.asarray(optimal_step(spec, deriv=deriv, f_scale=1.0,
-                                               derivative_scale=1.0, dtype=dtype), dtype=dtype)
+        relative = np.asarray(_default_relative_step(spec.name, deriv, dtype), dtype=dtype)
     else:
         relative = as_steps(eps, dtype)
         if relative.ndim > 1 or relative.size not in (1, points.size):
@@ -335,6 +333,14 @@ def _steps(points, eps, spec, deriv):
             raise ValueError(f"eps is too small: the step {h[i]:.3g} does not move x[{i}] = "
                              f"{points[i]!r} in {dtype}")
     return h
+
+
+@lru_cache(maxsize=None)
+def _default_relative_step(scheme, deriv, dtype):
+    """The theory's optimal step at unit scales (`coordinate_steps`), cached."""
+    if get_scheme(scheme).is_complex:
+        return unit_roundoff(dtype)
+    return optimal_step(scheme, deriv=deriv, f_scale=1.0, derivative_scale=1.0, dtype=dtype)
 
 
 class _Evaluator:
