@@ -27,16 +27,16 @@ from .variable import Variable
 __all__ = ["NoiseStatus", "NoiseEstimate", "estimate_noise", "NoiseAwareStep",
            "noise_aware_step"]
 
-#: Three consecutive levels must agree within this factor (Moré & Wild 2011, §3).
+#: Three consecutive levels must agree within this factor (Moré & Wild 2011).
 LEVEL_AGREEMENT = 4.0
 #: Values spread by more than this fraction of their size mean the step is
-#: too large for the difference table to see noise (Moré & Wild 2011, §5).
+#: too large for the difference table to see noise (Moré & Wild 2011).
 RANGE_LIMIT = 0.1
 #: A pilot difference must exceed its own noise by this factor before it is
-#: trusted as a derivative estimate (``tau_1 = 100`` of Moré & Wild 2012, §5).
+#: trusted as a derivative estimate (``tau_1 = 100`` of Moré & Wild 2012).
 PILOT_MARGIN = 100.0
 #: Factor by which `noise_aware_step` changes the ECnoise step after an
-#: outcome of "step too small" or "step too large" (Moré & Wild 2011, §5).
+#: outcome of "step too small" or "step too large" (Moré & Wild 2011).
 RETRY_FACTOR = 100.0
 
 
@@ -122,7 +122,7 @@ def estimate_noise(f, x, h=None, *, n_points=7):
     ``Delta^k f`` (about ``f^(k) h^k``) is negligible. The first ``k`` for
     which ``level_k, level_k+1, level_k+2`` agree within a factor
     `LEVEL_AGREEMENT` and ``Delta^k f`` changes sign is accepted
-    (Moré & Wild 2011, §3-5).
+    (Moré & Wild 2011).
 
     Examples
     --------
@@ -310,15 +310,15 @@ def noise_aware_step(f, x, *, noise=None, scheme="central", deriv=1, noise_step=
         ``h = (q S s^2 / (p K^2 mu^2))^(1 / (2(p + q)))``.
 
     Forward difference (``p = q = 1, K = 1/2, S = 2``):
-    ``h = 8^(1/4) sqrt(s / mu)`` with ``mu = |f''|``, Moré & Wild (2012)
-    eq. (2.6). Central difference (``p = 2, K = 1/6, S = 1/2``):
+    ``h = 8^(1/4) sqrt(s / mu)`` with ``mu = |f''|``, the step of Moré &
+    Wild (2012). Central difference (``p = 2, K = 1/6, S = 1/2``):
     ``h = (3 s / mu)^(1/3)`` with ``mu = |f'''|``.
 
     ``mu`` comes from a central difference of order ``p + q`` at a pilot
     step: first ``h_1 = max(1, |x|) (tau s_D)^(1/(p+q))``, then
     ``h_2 = (tau s_D / mu_1)^(1/(p+q))``, where the difference is ``tau =``
     `PILOT_MARGIN` times its own noise ``s_D = s sqrt(sum d_i^2)``
-    (``d_i`` the pilot weights; Moré & Wild 2012, §5, use ``tau = 100``).
+    (``d_i`` the pilot weights; Moré & Wild 2012 use ``tau = 100``).
     ``mu = mu_2``, floored at the noise of the pilot difference,
     ``s_D / h_2^(p+q)``, below which a derivative cannot be told from
     noise.
