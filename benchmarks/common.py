@@ -11,6 +11,9 @@ from functools import lru_cache
 
 import numpy as np
 
+#: The package benchmarked; it must be importable, whatever else is missing.
+PROJECT = "numdiff"
+
 #: Seed of every random input; each input has its own local generator.
 SEED = 20_240_601
 
@@ -45,9 +48,16 @@ def require(module, *names):
     NotImplementedError
         If the module or one of the names is missing: asv then marks the benchmark
         as skipped instead of failed.
+    ModuleNotFoundError
+        If numdiff itself cannot be imported (not installed, or not on the path with
+        ``--python=same``): every benchmark then fails, as a check should.
     """
     try:
         found = importlib.import_module(module)
+    except ModuleNotFoundError as error:
+        if error.name == PROJECT:
+            raise  # numdiff itself not installed: a broken setup must fail, not skip
+        raise NotImplementedError(f"{module} is not available: {error}") from None
     except ImportError as error:
         raise NotImplementedError(f"{module} is not available: {error}") from None
     if not names:
