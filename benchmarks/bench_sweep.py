@@ -1,25 +1,56 @@
-"""Speed and peak memory of error sweeps: estimates over a grid of steps, errors against exact values.
+"""Speed and peak memory of error sweeps: estimates over the step grid, errors against exact values.
 
-* ``time_default_sweep``: every catalogue function at its default point, every
-  scheme that applies (the complex step only for analytic functions), the
-  161-step grid 1e-16..1: one ``numerical_diff`` call per (function, scheme)
-  with the steps as a column ``eps[:, None]``.
-* ``peakmem_large_sweep``: central differences of exp at 10^6 points over the
-  161 steps, the steps broadcast ``eps[:, None]`` against the points in blocks
-  of `BLOCK` steps, each block reduced to its median absolute error per step;
-  the peak is the process's baseline plus numdiff's temporaries for a
-  ``BLOCK x 10^6`` table.
+Through the analysis package (skipped on commits without it):
+
+* ``AnalysisSweep.time_default_sweep``: ``analysis.sweep.sweep`` with its
+  defaults (each catalogue function at its default point, the default schemes,
+  the 161-step grid 1e-16..1) into one tidy DataFrame;
+* ``AnalysisSweep.peakmem_large_sweep``: 10^6 points x 161 steps (central
+  differences of exp), streamed block by block (``sweep_blocks``) into the
+  per-point summary (``analysis.fit.summarize_blocks``), which is how the
+  analysis runs sweeps too large for one table.
+
+Through ``numdiff.numerical_diff`` alone, the core of every sweep:
+
+* ``NumericalDiffSweep.time_all_schemes``: every catalogue function at its
+  default point, every scheme that applies, one call per (function, scheme)
+  with the steps as a column ``eps[:, None]``;
+* ``NumericalDiffSweep.peakmem_large_sweep``: central differences of exp at
+  10^6 points over the 161 steps, ``BLOCK`` steps per call, each block reduced
+  to its median absolute error per step: the process's baseline plus
+  numdiff's temporaries for a ``BLOCK x 10^6`` table.
 """
 
 import numpy as np
 
 from .common import require, step_grid, uniform_points
 
-#: Steps per block of the large sweep: 8 x 10^6 float64 values are 64 MB per temporary.
+#: Steps per call of the large numdiff-only sweep: 8 x 10^6 float64 values are
+#: 64 MB per temporary array.
 BLOCK = 8
 
+#: Points of the large sweeps.
+LARGE = 1_000_000
 
-def _sweep_default():
+
+class AnalysisSweep:
+    timeout = 300
+
+    def setup(self):
+        self.sweep, self.sweep_blocks = require("analysis.sweep", "sweep", "sweep_blocks")
+        self.summarize_blocks = require("analysis.fit", "summarize_blocks")
+        self.names = list(require("numdiff.catalogue", "CATALOGUE"))
+        uniform_points(LARGE)
+
+    def time_default_sweep(self):
+        self.sweep(self.names)
+
+    def peakmem_large_sweep(self):
+        blocks = self.sweep_blocks(["exp"], x=uniform_points(LARGE), schemes=["central"])
+        self.summarize_blocks(blocks)
+
+
+def _sweep_all_schemes():
     numerical_diff, SCHEMES = require("numdiff", "numerical_diff", "SCHEMES")
     CATALOGUE = require("numdiff.catalogue", "CATALOGUE")
     steps = step_grid()[:, None]
@@ -49,22 +80,15 @@ def _sweep_large(points):
     return np.concatenate(medians)
 
 
-class DefaultSweep:
-    timeout = 120
-
-    def setup(self):
-        require("numdiff.catalogue", "CATALOGUE")
-
-    def time_default_sweep(self):
-        _sweep_default()
-
-
-class LargeSweep:
+class NumericalDiffSweep:
     timeout = 300
 
     def setup(self):
-        require("numdiff", "numerical_diff")
-        uniform_points(1_000_000)
+        require("numdiff.catalogue", "CATALOGUE")
+        uniform_points(LARGE)
+
+    def time_all_schemes(self):
+        _sweep_all_schemes()
 
     def peakmem_large_sweep(self):
-        _sweep_large(1_000_000)
+        _sweep_large(LARGE)
