@@ -1,0 +1,41 @@
+"""analysis: the error of finite differences against the step, measured and explained.
+
+Stages, each a module (compute -> tables -> figures -> report):
+
+- `analysis.grid`: the grid of steps (decimal-exact powers of ten);
+- `analysis.targets`, `analysis.expression`: the functions and their
+  reference derivatives (catalogue closed forms, mpmath, user functions);
+- `analysis.sweep`: functions x points x schemes x dtypes x steps -> one tidy
+  DataFrame (`sweep`), or blocks in bounded memory (`sweep_blocks`);
+- `analysis.fit`: the error-model fit, one summary row per case (`summarize`);
+- `analysis.figures`: charts drawn from the tables only;
+- `analysis.report`, `analysis.studies`: sections and the studies that make
+  them (the extension point for new studies);
+- `analysis.pipeline`, `analysis.cli`: the whole run, ``python -m analysis``.
+
+Examples
+--------
+>>> import analysis
+>>> table = analysis.sweep(["exp"], schemes=["forward", "central"])
+>>> summary = analysis.summarize(table)
+>>> summary[["scheme", "truncation_slope"]].round(1)
+    scheme  truncation_slope
+0  forward               1.0
+1  central               2.0
+"""
+
+from . import error_study, precision_study  # noqa: F401  (registers the built-in studies)
+from .expression import Expression, UnsafeExpressionError, parse_expression
+from .fit import SUMMARY_COLUMNS, summarize, summarize_blocks
+from .grid import eps_grid
+from .studies import STUDIES, RunConfig, Study, StudyResult, register_study
+from .sweep import SWEEP_COLUMNS, SweepBlock, sweep, sweep_blocks
+from .targets import Target, callable_target, catalogue_target, expression_target
+
+__all__ = [
+    "eps_grid", "sweep", "sweep_blocks", "SweepBlock", "SWEEP_COLUMNS",
+    "summarize", "summarize_blocks", "SUMMARY_COLUMNS",
+    "Target", "catalogue_target", "expression_target", "callable_target",
+    "Expression", "parse_expression", "UnsafeExpressionError",
+    "Study", "StudyResult", "RunConfig", "STUDIES", "register_study",
+]

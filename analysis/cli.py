@@ -1,0 +1,254 @@
+"""``python -m analysis``: the command line of the analysis.
+
+Two forms::
+
+    python -m analysis [options]          sweep, fit, draw and report into a run folder
+    python -m analysis render RUN_DIR     redraw figures and report from a run's tables
+
+Every input is checked before anything is computed or written; a problem
+is reported on one line of stderr, without a traceback, with a non-zero
+exit status (see `EXIT_CODES`).
+"""
+
+import argparse
+import datetime
+import os
+import sys
+from pathlib import Path
+
+from numdiff import SCHEMES
+from numdiff.catalogue import CATALOGUE
+
+from .expression import FUNCTIONS as EXPRESSION_FUNCTIONS
+from .grid import DEFAULT_EPS_MAX, DEFAULT_EPS_MIN, DEFAULT_PER_DECADE, eps_grid
+from .output import check_target
+from .studies import RunConfig
+from .sweep import DTYPES, plan_sweep
+from .targets import _path_target, catalogue_target, expression_target
+
+__all__ = ["main", "EXIT_CODES", "build_parser"]
+
+#: Exit statuses of the command.
+EXIT_CODES = {
+    0: "complete; every evaluation inside the domains gave a finite value",
+    1: "complete, but f raised or returned NaN/inf at some steps (flagged in summary.csv "
+       "and the report)",
+    2: "bad input (unknown name, bad range, unsafe --expr, point outside a domain, --out not "
+       "empty without --force); nothing was written",
+    3: "the run failed (for example a file could not be written); nothing was written at "
+       "the target",
+    130: "interrupted (Ctrl-C); nothing was written at the target",
+}
+
+
+class UsageError(ValueError):
+    """Bad command-line input."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(message)
+
+
+def _epilog():
+    codes = "\n".join(f"  {code:>3}  {text}" for code, text in EXIT_CODES.items())
+    return f"""\
+sub-command:
+  python -m analysis render RUN_DIR
+        redraw the figures and rewrite report.md/report.html of an existing run folder
+        from its CSV files, without recomputing.
+
+output (in --out, default reports/<run id>/; written in a temporary folder and moved
+into place only when complete):
+  sweep.csv summary.csv precision_summary.csv metadata.json report.html report.md figures/
+
+--expr accepts numbers, x, pi, e, + - * / ** and the functions
+  {', '.join(sorted(EXPRESSION_FUNCTIONS))}
+and nothing else (no names, attributes, subscripts, lambdas); it is never executed as code.
+
+exit status:
+{codes}
+
+examples:
+  python -m analysis
+  python -m analysis --functions exp sin --schemes forward central central4 --dtypes float32 float64
+  python -m analysis --expr 'exp(x)/sqrt(sin(x)**3+cos(x)**3)' --x 1.5 --out runs/squire
+  python -m analysis --func mymodule:f --exact mymodule:df --x 0.3
+"""
+
+
+def build_parser():
+    """The argument parser of the main form (``--help`` text included)."""
+    parser = _Parser(
+        prog="python -m analysis",
+        description="Sweep the finite-difference step over many decades for test functions, "
+                    "separate truncation from cancellation, compare with the error model, and "
+                    "write charts and a research report (HTML and Markdown).",
+        epilog=_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", metavar="DIR", help="run folder to create (default: "
+                        "reports/<run id>/); refused if it exists and is not empty")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an existing non-empty --out folder")
+    parser.add_argument("--functions", nargs="+", metavar="NAME",
+                        help="catalogue functions, space or comma separated, or 'all' "
+                             f"(default: all, unless --expr/--func is given): "
+                             f"{', '.join(CATALOGUE)}")
+    parser.add_argument("--x", nargs="+", metavar="X",
+                        help="points, used for every function (default: each function's "
+                             "default point; 1.0 for --expr/--func)")
+    parser.add_argument("--schemes", nargs="+", metavar="NAME", default=["forward", "central"],
+                        help=f"schemes (default: forward central): {', '.join(SCHEMES)}")
+    parser.add_argument("--dtypes", nargs="+", metavar="DTYPE", default=["float64"],
+                        help=f"precisions (default: float64): {', '.join(DTYPES)}")
+    parser.add_argument("--eps-min", type=float, default=DEFAULT_EPS_MIN, metavar="EPS",
+                        help=f"smallest step (default: {DEFAULT_EPS_MIN:g})")
+    parser.add_argument("--eps-max", type=float, default=DEFAULT_EPS_MAX, metavar="EPS",
+                        help=f"largest step (default: {DEFAULT_EPS_MAX:g})")
+    parser.add_argument("--per-decade", type=int, default=DEFAULT_PER_DECADE, metavar="N",
+                        help=f"steps per decade (default: {DEFAULT_PER_DECADE})")
+    parser.add_argument("--deriv", type=int, default=1, metavar="Q",
+                        help="derivative order (default: 1)")
+    parser.add_argument("--expr", action="append", metavar="FORMULA", default=[],
+                        help="a formula in x, e.g. 'exp(x)/sqrt(sin(x)**3+cos(x)**3)'; checked "
+                             "against mpmath.diff at 50 digits (repeatable)")
+    parser.add_argument("--func", metavar="MODULE:ATTR",
+                        help="a numpy function of your own, importable as module:attr")
+    parser.add_argument("--exact", metavar="MODULE:ATTR",
+                        help="its exact derivative; without it the reference is a labelled "
+                             "high-accuracy estimate (8th-order central difference)")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="processes for the sweep (default: 1, no pool)")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress bar and no messages except errors and the output "
+                             "folder")
+    return parser
+
+
+def _render_parser():
+    parser = _Parser(prog="python -m analysis render",
+                     description="Redraw figures and rewrite the report of a run folder from "
+                                 "its CSV files, without recomputing.")
+    parser.add_argument("run_dir", metavar="RUN_DIR", help="a folder written by python -m "
+                        "analysis")
+    parser.add_argument("--quiet", action="store_true", help="print only errors and the folder")
+    return parser
+
+
+def _split(values):
+    return [item for value in values or [] for item in value.split(",") if item.strip()]
+
+
+def _config(args, argv):
+    """Validate everything and build the RunConfig (raises ValueError/TypeError)."""
+    targets = []
+    names = _split(args.functions)
+    if names == ["all"] or (not names and not args.expr and not args.func):
+        names = list(CATALOGUE)
+    for name in names:
+        targets.append(catalogue_target(name.strip()))
+    for index, text in enumerate(args.expr):
+        targets.append(expression_target(text, name="expr" if len(args.expr) == 1
+                                         else f"expr{index + 1}"))
+    if args.exact and not args.func:
+        raise UsageError("--exact needs --func")
+    if args.func:
+        attribute = args.func.split(":")[-1].split(".")[-1] or "func"
+        targets.append(_path_target(args.func, args.exact, attribute, 1.0))
+    points = None
+    if args.x:
+        points = []
+        for text in _split(args.x):
+            try:
+                points.append(float(text))
+            except ValueError:
+                raise UsageError(f"--x: {text!r} is not a number") from None
+    if args.workers < 1:
+        raise UsageError(f"--workers must be at least 1, got {args.workers}")
+    grid = eps_grid(args.eps_min, args.eps_max, per_decade=args.per_decade)
+    config = RunConfig(tuple(targets), None if points is None else tuple(points),
+                       tuple(_split(args.schemes)), tuple(_split(args.dtypes)), args.eps_min,
+                       args.eps_max, args.per_decade, args.deriv, args.workers,
+                       not args.quiet, tuple(argv))
+    plan_sweep(config.targets, x=None if points is None else points, schemes=config.schemes,
+               dtypes=config.dtypes, eps=grid, deriv=config.deriv)
+    return config
+
+
+def _run_id(root):
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d-%H%M%S")
+    candidate, number = root / stamp, 2
+    while candidate.exists():
+        candidate, number = root / f"{stamp}-{number}", number + 1
+    return candidate
+
+
+def _say(quiet, message):
+    if not quiet:
+        print(message, file=sys.stderr)
+
+
+def main(argv=None):
+    """Run the command; returns the exit status (see `EXIT_CODES`)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["render"]:
+        return _main_render(argv[1:])
+    target = None
+    try:
+        args = build_parser().parse_args(argv)
+        config = _config(args, argv)
+        target = Path(args.out) if args.out else _run_id(Path("reports"))
+        check_target(target, force=args.force)
+    except (ValueError, TypeError) as error:
+        return _fail(2, error)
+    except KeyboardInterrupt:
+        return _fail(130, "interrupted; nothing was written")
+    from .pipeline import run_analysis  # matplotlib is imported only for real runs
+
+    try:
+        outcome = run_analysis(config, target, force=args.force)
+    except KeyboardInterrupt:
+        return _fail(130, f"interrupted; nothing was written to {target}")
+    except (ValueError, TypeError) as error:
+        return _fail(2, error)
+    except Exception as error:  # noqa: BLE001 - one line, no traceback, by design
+        return _fail(3, f"{type(error).__name__}: {error}; nothing was written to {target}")
+    for note in outcome.notes:
+        print(f"analysis: warning: {note}", file=sys.stderr)
+    timings = outcome.timings
+    _say(args.quiet, f"analysis: done in {timings.get('total', 0):.1f} s "
+                     f"(figures {timings.get('figures', 0):.1f} s, report "
+                     f"{timings.get('report', 0):.1f} s); open "
+                     f"{outcome.directory / 'report.html'}")
+    print(outcome.directory)
+    return 1 if outcome.faults else 0
+
+
+def _main_render(argv):
+    try:
+        args = _render_parser().parse_args(argv)
+    except (ValueError, TypeError) as error:
+        return _fail(2, error)
+    from .pipeline import render_run
+
+    directory = Path(args.run_dir)
+    if not directory.is_dir():
+        return _fail(2, f"render: {directory} is not a folder")
+    try:
+        render_run(directory)
+    except KeyboardInterrupt:
+        return _fail(130, f"interrupted; {directory} is unchanged")
+    except (ValueError, TypeError) as error:
+        return _fail(2, f"render: {error}")
+    except Exception as error:  # noqa: BLE001
+        return _fail(3, f"render: {type(error).__name__}: {error}; {directory} is unchanged")
+    _say(args.quiet, f"analysis: re-rendered {directory / 'report.html'}")
+    print(directory)
+    return 0
+
+
+def _fail(code, message):
+    text = " ".join(str(message).split())  # one line
+    print(f"analysis: error: {text}" if code != 130 else f"analysis: {text}", file=sys.stderr)
+    if os.environ.get("ANALYSIS_TRACEBACK") and isinstance(message, BaseException):
+        raise message
+    return code

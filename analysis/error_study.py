@@ -1,0 +1,273 @@
+"""The main study: error against step for every function, point and scheme.
+
+Writes ``sweep.csv`` (the tidy table, `analysis.sweep.SWEEP_COLUMNS`) and
+``summary.csv`` (the fit, `analysis.fit.SUMMARY_COLUMNS`); draws one chart
+per (function, x, dtype) and a grid of all functions; and writes the
+findings, the summary table, a section per function and the faults.
+"""
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+
+from .fit import SEED_EPS, summarize_blocks
+from .grid import eps_grid
+from .report import Image, Paragraph, Section, Table
+from .studies import Study, StudyResult, register_study
+from .sweep import sweep_blocks
+
+__all__ = ["ERROR_STUDY", "findings", "MAX_DETAILED_FIGURES"]
+
+#: Detailed charts drawn at most (one per function, point and dtype).
+MAX_DETAILED_FIGURES = 40
+
+
+def compute(context):
+    """Sweep, fit, and write ``sweep.csv`` and ``summary.csv``."""
+    config = context.config
+    blocks = sweep_blocks(config.targets, x=None if config.x is None else list(config.x),
+                          schemes=config.schemes, dtypes=config.dtypes,
+                          eps=eps_grid(config.eps_min, config.eps_max,
+                                       per_decade=config.per_decade),
+                          deriv=config.deriv, executor=context.executor,
+                          progress=config.progress)
+    frames, summaries = [], []
+    for block in blocks:
+        frames.append(block.to_frame())
+        summaries.append(summarize_blocks([block]))
+    table = pd.concat(frames, ignore_index=True)
+    summary = pd.concat(summaries, ignore_index=True)
+    table.to_csv(context.directory / "sweep.csv", index=False, float_format="%.17g")
+    summary.to_csv(context.directory / "summary.csv", index=False, float_format="%.17g")
+    flagged = summary[summary["flagged"]]
+    faults = int(flagged["n_nonfinite"].sum() + flagged["n_raised"].sum())
+    notes = ()
+    if faults:
+        names = ", ".join(dict.fromkeys(flagged["function"]))
+        notes = (f"f raised or returned NaN/inf at {faults} of {len(table)} evaluations "
+                 f"(functions: {names}); flagged in summary.csv and the report",)
+    return StudyResult(faults, notes)
+
+
+def _read(directory):
+    table = pd.read_csv(directory / "sweep.csv")
+    summary = pd.read_csv(directory / "summary.csv", keep_default_na=False,
+                          na_values=["", "nan", "NaN"])
+    summary["fault_message"] = summary["fault_message"].fillna("").astype(str)
+    return table, summary
+
+
+def _slug(text):
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(text)).strip("_") or "f"
+
+
+def _formulas(metadata):
+    return {f["name"]: f for f in metadata.get("config", {}).get("functions", [])}
+
+
+def draw(directory, metadata):
+    """Detailed charts (first `MAX_DETAILED_FIGURES`) and the grid figure."""
+    from . import figures as charts  # matplotlib only when drawing
+
+    table, summary = _read(directory)
+    formulas = _formulas(metadata)
+    out = directory / "figures"
+    files = []
+    cases = list(dict.fromkeys(zip(summary["function"], summary["x"], summary["dtype"])))
+    for index, (function, x, dtype) in enumerate(cases[:MAX_DETAILED_FIGURES]):
+        formula = formulas.get(function, {}).get("formula", function)
+        figure = charts.error_figure(table, summary, function, x, dtype=dtype,
+                                     title=f"{function}: f(x) = {formula} at x = {x:g} "
+                                           f"({dtype})")
+        caption = (f"|error| of each scheme against the step for {function} at x = {x:g} in "
+                   f"{dtype}: observed (solid), model (dashed: total, dotted: truncation, "
+                   f"dash-dot: rounding); filled circles: observed optimum; diamonds: model "
+                   f"(h*, E*); dotted vertical line: the seed's eps = 1e-4; shading: where "
+                   f"every scheme shown is dominated by cancellation (blue) or by truncation "
+                   f"(orange). Exact zeros of the error, if any, are drawn as open triangles "
+                   f"at the floor given in the legend.")
+        files.append(charts.save_figure(figure, out, f"error_{index:02d}_{_slug(function)}",
+                                        caption=caption,
+                                        alt=f"error against step for {function} at x={x:g}"))
+    first_dtype = summary["dtype"].iloc[0]
+    figure = charts.grid_figure(table, summary, dtype=first_dtype)
+    files.append(charts.save_figure(
+        figure, out, "grid",
+        caption=f"Observed |error| against the step for every function ({first_dtype}); "
+                f"dashed: the model's total error. Exact zeros drawn at the floor in the legend.",
+        alt="error against step for every function"))
+    return tuple(files)
+
+
+def _number(value, digits=2):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if isinstance(value, (float, np.floating)) and math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return f"{value:.{digits}g}" if abs(value) < 1e-3 or abs(value) >= 1e4 else \
+        f"{value:.{digits + 1}g}"
+
+
+def _slope(value):
+    return "n/a" if not np.isfinite(value) else f"{value:+.2f}"
+
+
+def _summary_rows(summary):
+    rows = []
+    for _, r in summary.iterrows():
+        rows.append((r["function"], f"{r['x']:g}", r["scheme"], r["dtype"],
+                     _number(r["best_step"]), _number(r["theory_step"]),
+                     _number(r["step_ratio"]), _number(r["min_error"]),
+                     _number(r["theory_error"]), _number(r["error_ratio"]),
+                     f"{_slope(r['truncation_slope'])} ({r['expected_truncation_slope']:+d})",
+                     f"{_slope(r['cancellation_slope'])} "
+                     f"({r['expected_cancellation_slope']:+d})",
+                     _number(r["crossover_step"]), _number(r["seed_error"]),
+                     _number(r["seed_digits_lost"]),
+                     "FAULT" if r["flagged"] else ""))
+    return tuple(rows)
+
+
+_SUMMARY_COLUMNS = ("function", "x", "scheme", "dtype", "best step", "model h*",
+                    "step ratio", "min |error|", "model E*", "error ratio",
+                    "truncation slope (order)", "cancellation slope (-q)", "model crossover",
+                    "error at eps=1e-4", "digits lost at 1e-4", "flag")
+
+
+def findings(summary):
+    """Sentences computed from the summary table (no number is typed by hand).
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        `analysis.fit.summarize` output.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> from analysis.sweep import sweep
+    >>> from analysis.fit import summarize
+    >>> lines = findings(summarize(sweep(["exp", "sin"])))
+    >>> print(lines[0])  # doctest: +ELLIPSIS
+    At its best step, central is more accurate than forward by a median of ... decimal digits (2 cases, ...).
+    """
+    lines = []
+    base = summary[summary["dtype"] == summary["dtype"].iloc[0]]
+    keys = ["function", "x", "dtype"]
+    forward = base[base["scheme"] == "forward"].set_index(keys)
+    central = base[base["scheme"] == "central"].set_index(keys)
+    both = forward.join(central, lsuffix="_f", rsuffix="_c", how="inner")
+    if len(both):
+        positive = both[(both["min_error_f"] > 0) & (both["min_error_c"] > 0)]
+        exact = both[both["min_error_c"] == 0].index.get_level_values("function")
+        if len(positive):
+            gain = np.log10(positive["min_error_f"] / positive["min_error_c"])
+            low, high = gain.idxmin()[0], gain.idxmax()[0]
+            lines.append(f"At its best step, central is more accurate than forward by a median "
+                         f"of {gain.median():.1f} decimal digits ({len(gain)} cases, from "
+                         f"{gain.min():.1f} on {low} to {gain.max():.1f} on {high}).")
+        if len(exact):
+            lines.append(f"Central reaches an error of exactly 0 on {', '.join(exact)} "
+                         "(its truncation error vanishes for these functions).")
+    for scheme in dict.fromkeys(base["scheme"]):
+        part = base[(base["scheme"] == scheme) & np.isfinite(base["seed_digits_lost"])]
+        if part.empty:
+            continue
+        worst = part.loc[part["seed_digits_lost"].idxmax()]
+        lines.append(f"With the seed's eps = 1e-4, {scheme} loses a median of "
+                     f"{part['seed_digits_lost'].median():.1f} decimal digits against its best "
+                     f"step (worst: {worst['seed_digits_lost']:.1f} digits on "
+                     f"{worst['function']} at x = {worst['x']:g}, error "
+                     f"{worst['seed_error']:.1e} instead of {worst['min_error']:.1e} at eps = "
+                     f"{worst['best_step']:.1e}).")
+    seed = base[(base["function"] == "seed") & np.isfinite(base["seed_error"])]
+    for _, r in seed.iterrows():
+        lines.append(f"On the seed's own function exp(x**2)**2 at x = {r['x']:g}, {r['scheme']} "
+                     f"with eps = 1e-4 has error {r['seed_error']:.1e}; its best step "
+                     f"{r['best_step']:.1e} gives {r['min_error']:.1e}.")
+    ratios = base["step_ratio"][np.isfinite(base["step_ratio"])]
+    if len(ratios):
+        inside = int(((ratios >= 0.1) & (ratios <= 10)).sum())
+        lines.append(f"The model's optimal step h* lies within a factor 10 of the observed best "
+                     f"step in {inside} of {len(ratios)} cases (median ratio observed/model "
+                     f"{ratios.median():.2f}); the observed minimum error is a median "
+                     f"{base['error_ratio'][np.isfinite(base['error_ratio'])].median():.2f} "
+                     "times the model's E* (the model adds worst-case rounding bounds).")
+    no_optimum = base[np.isinf(base["theory_step"])]
+    if len(no_optimum):
+        cases = ", ".join(f"{r['scheme']} on {r['function']}" for _, r in no_optimum.iterrows())
+        lines.append(f"The model has no finite optimum (the stencil is exact, truncation 0) "
+                     f"for {cases}.")
+    for scheme in dict.fromkeys(base["scheme"]):
+        part = base[base["scheme"] == scheme]
+        for branch in ("truncation", "cancellation"):
+            slopes = part[f"{branch}_slope"][np.isfinite(part[f"{branch}_slope"])]
+            if len(slopes):
+                expected = int(part[f"expected_{branch}_slope"].iloc[0])
+                lines.append(f"{scheme}: the fitted {branch} slope has median "
+                             f"{slopes.median():+.2f} (theory {expected:+d}) over "
+                             f"{len(slopes)} cases, range {slopes.min():+.2f} to "
+                             f"{slopes.max():+.2f}.")
+    flagged = summary[summary["flagged"]]
+    if len(flagged):
+        lines.append(f"FAULTS: f raised or returned NaN/inf inside its domain in "
+                     f"{len(flagged)} cases; see the section 'Faults'.")
+    return lines
+
+
+def sections(directory, metadata, files):
+    """Findings, summary table, one section per function, the grid figure, faults."""
+    table, summary = _read(directory)
+    formulas = _formulas(metadata)
+    result = [Section("Findings", "findings", tuple(Paragraph(t) for t in findings(summary))),
+              Section("Summary: observed against predicted optimum", "summary", (
+                  Paragraph("One row per function, point, scheme and dtype. Step ratio = "
+                            "observed best step / model h*; error ratio = observed minimum "
+                            "|error| / model E*; slopes are least-squares fits of log10|error| "
+                            "against log10 eps on each branch, with the theory's value in "
+                            "parentheses (n/a: too few usable steps)."),
+                  Table(_SUMMARY_COLUMNS, _summary_rows(summary))))]
+    flagged = summary[summary["flagged"]]
+    if len(flagged):
+        rows = tuple((r["function"], f"{r['x']:g}", r["scheme"], r["dtype"],
+                      str(int(r["n_nonfinite"])), str(int(r["n_raised"])), r["fault_message"])
+                     for _, r in flagged.iterrows())
+        result.append(Section("Faults", "faults", (
+            Paragraph("The function raised an exception or returned NaN/inf at these steps, "
+                      "inside its domain. Those steps are recorded in sweep.csv with status "
+                      "'nonfinite' or 'raised' and left out of the fit; the rest of the run "
+                      "completed and the command exited with status 1."),
+            Table(("function", "x", "scheme", "dtype", "NaN/inf steps", "raising steps",
+                   "message"), rows))))
+    images = {f.stem: f for f in files}
+    cases = list(dict.fromkeys(zip(summary["function"], summary["x"], summary["dtype"])))
+    for function in dict.fromkeys(summary["function"]):
+        info = formulas.get(function, {})
+        blocks = [Paragraph(f"f(x) = {info.get('formula', function)}; exact derivative: "
+                            f"{info.get('reference', 'see metadata.json')}.")]
+        for index, case in enumerate(cases):
+            if case[0] != function:
+                continue
+            image = images.get(f"error_{index:02d}_{_slug(function)}")
+            if image is not None:
+                blocks.append(Image(f"figures/{image.png.name}", f"figures/{image.svg.name}",
+                                    image.caption, image.alt))
+        part = summary[summary["function"] == function]
+        blocks.append(Table(_SUMMARY_COLUMNS, _summary_rows(part)))
+        result.append(Section(f"Function {function}", f"function-{_slug(function)}",
+                              tuple(blocks)))
+    grid = images.get("grid")
+    if grid is not None:
+        result.append(Section("All functions at a glance", "grid", (
+            Image(f"figures/{grid.png.name}", f"figures/{grid.svg.name}", grid.caption,
+                  grid.alt),)))
+    return tuple(result)
+
+
+ERROR_STUDY = register_study(Study("error_vs_step", "Error against step", compute, draw,
+                                   sections, ("sweep.csv", "summary.csv")))

@@ -1,0 +1,262 @@
+"""The error-model fit: observed optimum, theory beside it, the two slopes.
+
+For each (function, x, scheme, deriv, dtype) the summary gives
+
+* the observed best step (the largest step reaching the minimum error among
+  the steps with status ``ok``) and that minimum error;
+* the model's ``h*`` and ``E*`` (`numdiff.ErrorModel`) and the ratios
+  observed / model;
+* the model's crossover step ``h_c = (C1 / C2)^(1/(p+q))``, where its
+  truncation and rounding terms are equal;
+* the log-log slope of the truncation branch (expected: the order ``p``) and
+  of the cancellation branch (expected: ``-q``, i.e. ``-deriv``; 0 for the
+  complex step, which has no cancellation), each a least-squares fit of
+  ``log10 |error|`` on ``log10 eps`` over a sub-range chosen from the model:
+
+  - truncation branch: truncation term >= 100 x rounding term (so rounding
+    adds under 1 %), truncation term <= 5 % of ``|f^(q)|`` (the leading
+    Taylor term still dominates the dropped ones), and ``eps`` at most half
+    the smallest step whose stencil leaves the domain;
+  - cancellation branch: rounding term >= 100 x truncation term, and
+    rounding term <= 10 % of ``|f^(q)|``, which excludes the floor of total
+    cancellation, where the difference is a few ulps or zero and the error
+    saturates at ``|f^(q)|``;
+  - in both, exact zeros of the error and steps whose status is not ``ok``
+    are left out; a branch needs 5 steps spanning a decade, else NaN;
+  - for choosing the branches only, the rounding term of a real scheme is
+    increased by ``u |x| |f^(q)| / eps``, the error of forming ``x + eps``
+    (THEORY.md; Numerical Recipes §5.7), which the textbook model leaves
+    out and which is all the rounding there is where ``f(x) = 0`` (log at 1);
+* the crossover of the two fitted lines (``fitted_crossover_step``);
+* the error at the seed's step ``eps = 1e-4`` and the decimal digits it
+  loses against the best step, ``log10(seed_error / min_error)``;
+* the number of steps by status, and ``flagged`` when ``f`` raised or
+  returned NaN/inf inside its domain (``fault_message`` says what).
+
+`summarize` works from the tidy table (`analysis.sweep.sweep`, or
+``sweep.csv`` read back); `summarize_blocks` from `SweepBlock` objects
+streamed by `analysis.sweep.sweep_blocks`, in bounded memory. Both give the
+same numbers.
+"""
+
+import numpy as np
+import pandas as pd
+
+from numdiff import ErrorModel, get_scheme, unit_roundoff
+
+from .sweep import FAULT_STATUSES, OK, OUT_OF_DOMAIN, RAISED, NONFINITE, STATUSES, UNDERFLOW
+
+__all__ = ["summarize", "summarize_blocks", "SUMMARY_COLUMNS", "SEED_EPS"]
+
+#: The seed's step, ``numerical_diff(f, x, eps=1e-4)``.
+SEED_EPS = 1e-4
+# Branch selection, as described in the module docstring.
+_DOMINANCE = 100.0
+_TRUNCATION_CAP = 0.05
+_ROUNDING_CAP = 0.1
+_DOMAIN_MARGIN = 0.5
+_MIN_POINTS = 5
+_MIN_DECADES = 1.0
+
+#: Columns of the summary table, in order.
+SUMMARY_COLUMNS = (
+    "function", "x", "scheme", "deriv", "dtype", "unit_roundoff", "order", "exact",
+    "best_step", "min_error", "min_rel_error", "digits",
+    "theory_step", "theory_error", "step_ratio", "error_ratio", "crossover_step",
+    "truncation_slope", "expected_truncation_slope", "truncation_points",
+    "truncation_fit_min", "truncation_fit_max",
+    "cancellation_slope", "expected_cancellation_slope", "cancellation_points",
+    "cancellation_fit_min", "cancellation_fit_max", "fitted_crossover_step",
+    "seed_eps", "seed_error", "seed_digits_lost",
+    "n_steps", "n_ok", "n_out_of_domain", "n_underflow", "n_nonfinite", "n_raised",
+    "flagged", "fault_message",
+)
+
+
+def summarize_blocks(blocks):
+    """Summary rows for `SweepBlock` objects, one block at a time.
+
+    Examples
+    --------
+    >>> from analysis.sweep import sweep_blocks
+    >>> table = summarize_blocks(sweep_blocks(["exp"], schemes=["forward", "central"]))
+    >>> table[["scheme", "truncation_slope", "cancellation_slope"]].round(1)
+        scheme  truncation_slope  cancellation_slope
+    0  forward               1.0                -1.0
+    1  central               2.0                -1.0
+    """
+    frames = []
+    for block in blocks:
+        part = _fit(block.eps, block.abs_error, block.x, block.exact,
+                    block.rounding_coefficient,
+                    block.truncation_coefficient, block.rounding_power, block.order,
+                    block.status, block.unit_roundoff)
+        message = "; ".join(block.messages) or "f returned NaN or inf"
+        frames.append(_frame(block.function, block.scheme, block.deriv, block.dtype, block.x,
+                             part, message))
+    if not frames:
+        return pd.DataFrame(columns=list(SUMMARY_COLUMNS))
+    return pd.concat(frames, ignore_index=True)
+
+
+def summarize(table):
+    """Summary rows from the tidy sweep table (or ``sweep.csv`` read back).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        With the columns of `analysis.sweep.SWEEP_COLUMNS`; rows of a case
+        may come in any order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (function, x, scheme, deriv, dtype), columns
+        `SUMMARY_COLUMNS`.
+
+    Raises
+    ------
+    ValueError
+        If columns are missing, or the points of a case do not share one
+        grid of steps.
+
+    Examples
+    --------
+    >>> from analysis.sweep import sweep
+    >>> row = summarize(sweep(["exp"], schemes=["central"])).iloc[0]
+    >>> print(f"best {row.best_step:.1e}, theory {row.theory_step:.1e}")
+    best 7.9e-06, theory 8.7e-06
+    """
+    missing = [c for c in ("function", "x", "scheme", "deriv", "dtype", "eps", "abs_error",
+                           "exact", "truncation_model", "rounding_model", "status")
+               if c not in table.columns]
+    if missing:
+        raise ValueError(f"table lacks the columns {', '.join(missing)}")
+    frames = []
+    codes = {name: code for code, name in enumerate(STATUSES)}
+    keys = ["function", "scheme", "deriv", "dtype"]
+    for (function, scheme, deriv, dtype), group in table.groupby(keys, sort=False):
+        group = group.sort_values(["x", "eps"], kind="stable")
+        eps = np.unique(group["eps"].to_numpy(dtype=float))
+        points = group["x"].to_numpy(dtype=float)[::len(eps)]
+        k, n = len(eps), len(points)
+        if len(group) != k * n or not np.array_equal(
+                group["eps"].to_numpy(dtype=float).reshape(n, k), np.tile(eps, (n, 1))):
+            raise ValueError(f"the points of {function}/{scheme}/{dtype} do not share one "
+                             "grid of steps (or a point repeats)")
+
+        def grid(column):
+            return group[column].to_numpy(dtype=float).reshape(n, k).T
+
+        spec = get_scheme(scheme)
+        deriv = int(deriv)
+        order = spec.accuracy(deriv)
+        power = 0 if spec.is_complex else deriv
+        status = np.vectorize(codes.__getitem__, otypes=[np.int8])(
+            group["status"].to_numpy().reshape(n, k).T)
+        # The model's coefficients from its terms: C1 = R eps^q, C2 = T / eps^p,
+        # read at the middle step, where neither term is extreme.
+        middle = k // 2
+        rounding = grid("rounding_model")[middle] * eps[middle] ** power
+        truncation = grid("truncation_model")[middle] / eps[middle] ** order
+        part = _fit(eps, grid("abs_error"), points, grid("exact")[0], rounding, truncation,
+                    power, order, status, unit_roundoff(dtype))
+        frames.append(_frame(function, scheme, deriv, dtype, points, part, ""))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _frame(function, scheme, deriv, dtype, points, part, message):
+    n = len(points)
+    frame = pd.DataFrame({"function": [function] * n, "x": points, "scheme": [scheme] * n,
+                          "deriv": deriv, "dtype": [dtype] * n, **part})
+    frame["fault_message"] = np.where(frame["flagged"], message, "")
+    return frame[list(SUMMARY_COLUMNS)]
+
+
+def _fit(eps, abs_error, x, exact, rounding, truncation, power, order, status, u):
+    """Vectorised over points: every output is an array of shape (n,)."""
+    k, n = abs_error.shape
+    log_eps = np.log10(eps)[:, None]
+    ok = status == OK
+    error = np.where(ok, abs_error, np.nan)
+    finite = ok & np.isfinite(error)
+    has_any = finite.any(axis=0)
+    min_error = np.where(has_any, np.min(np.where(finite, error, np.inf), axis=0), np.nan)
+    at_min = finite & (error == min_error)
+    # Largest step reaching the minimum: the last True along axis 0.
+    last = k - 1 - np.argmax(at_min[::-1], axis=0)
+    best_step = np.where(has_any, eps[last], np.nan)
+
+    model = ErrorModel(rounding, truncation, power, order)
+    with np.errstate(all="ignore"):
+        theory_step = np.broadcast_to(model.optimal_step, (n,)).astype(float)
+        theory_error = np.broadcast_to(model.minimum_error, (n,)).astype(float)
+        crossover = (rounding / truncation) ** (1.0 / (order + power))
+        scale = np.abs(exact)
+        rounding_term = rounding * eps[:, None] ** -float(power)
+        if power > 0:  # the error of forming x + eps, for branch selection only
+            rounding_term = rounding_term + u * np.abs(x) * scale / eps[:, None]
+        truncation_term = truncation * eps[:, None] ** float(order)
+        usable = finite & (error > 0)
+        out = status == OUT_OF_DOMAIN
+        first_out = np.where(out.any(axis=0), eps[np.argmax(out, axis=0)], np.inf)
+        truncation_branch = (usable & (truncation_term >= _DOMINANCE * rounding_term)
+                             & ((scale == 0) | (truncation_term <= _TRUNCATION_CAP * scale))
+                             & (eps[:, None] <= _DOMAIN_MARGIN * first_out))
+        cancellation_branch = (usable & (rounding_term >= _DOMINANCE * truncation_term)
+                               & ((scale == 0) | (rounding_term <= _ROUNDING_CAP * scale)))
+        log_error = np.log10(np.where(usable, error, 1.0))
+    t_slope, t_intercept, t_points, t_min, t_max = _line(log_eps, log_error, truncation_branch,
+                                                         eps)
+    c_slope, c_intercept, c_points, c_min, c_max = _line(log_eps, log_error,
+                                                         cancellation_branch, eps)
+    with np.errstate(all="ignore"):
+        fitted_crossover = 10.0 ** ((c_intercept - t_intercept) / (t_slope - c_slope))
+        rel = np.where(scale > 0, min_error / scale, np.nan)
+        digits = -np.log10(rel)
+        step_ratio = np.where(np.isfinite(theory_step) & (theory_step > 0),
+                              best_step / theory_step, np.nan)
+        error_ratio = np.where(theory_error > 0, min_error / theory_error, np.nan)
+
+    seed_index = int(np.argmin(np.abs(np.log10(eps) - np.log10(SEED_EPS))))
+    seed_near = abs(np.log10(eps[seed_index] / SEED_EPS)) < 0.01
+    seed_error = error[seed_index] if seed_near else np.full(n, np.nan)
+    with np.errstate(all="ignore"):
+        seed_lost = np.log10(seed_error / min_error)
+        seed_lost = np.where(np.isfinite(seed_lost), seed_lost, np.nan)
+    counts = {f"n_{name}": (status == code).sum(axis=0)
+              for code, name in enumerate(STATUSES)}
+    faults = counts["n_nonfinite"] + counts["n_raised"]
+    return {
+        "unit_roundoff": u, "order": order, "exact": exact,
+        "best_step": best_step, "min_error": min_error, "min_rel_error": rel,
+        "digits": digits, "theory_step": theory_step, "theory_error": theory_error,
+        "step_ratio": step_ratio, "error_ratio": error_ratio, "crossover_step": crossover,
+        "truncation_slope": t_slope, "expected_truncation_slope": order,
+        "truncation_points": t_points, "truncation_fit_min": t_min, "truncation_fit_max": t_max,
+        "cancellation_slope": c_slope, "expected_cancellation_slope": -power,
+        "cancellation_points": c_points, "cancellation_fit_min": c_min,
+        "cancellation_fit_max": c_max, "fitted_crossover_step": fitted_crossover,
+        "seed_eps": eps[seed_index] if seed_near else np.nan, "seed_error": seed_error,
+        "seed_digits_lost": seed_lost, "n_steps": k, **counts, "flagged": faults > 0,
+    }
+
+
+def _line(log_eps, log_error, mask, eps):
+    """Least-squares line of log_error on log_eps over `mask`, per column."""
+    weight = mask.astype(float)
+    count = weight.sum(axis=0)
+    sx = (weight * log_eps).sum(axis=0)
+    sy = (weight * log_error).sum(axis=0)
+    sxx = (weight * log_eps ** 2).sum(axis=0)
+    sxy = (weight * log_eps * log_error).sum(axis=0)
+    with np.errstate(all="ignore"):
+        denominator = count * sxx - sx ** 2
+        slope = (count * sxy - sx * sy) / denominator
+        intercept = (sy - slope * sx) / count
+    low = np.where(mask.any(axis=0), eps[np.argmax(mask, axis=0)], np.nan)
+    high = np.where(mask.any(axis=0), eps[len(eps) - 1 - np.argmax(mask[::-1], axis=0)], np.nan)
+    enough = (count >= _MIN_POINTS) & (np.log10(high / low) >= _MIN_DECADES)
+    nan = np.full(slope.shape, np.nan)
+    return (np.where(enough, slope, nan), np.where(enough, intercept, nan),
+            count.astype(int), np.where(enough, low, nan), np.where(enough, high, nan))

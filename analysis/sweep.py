@@ -1,0 +1,571 @@
+"""The sweep: every (function, point, scheme, dtype, step) -> one tidy table.
+
+`sweep` returns one pandas DataFrame with one row per (function, x, scheme,
+dtype, eps); `sweep_blocks` yields the same data as `SweepBlock` objects, a
+chunk of points at a time, for sweeps too large to hold as one table (10^6
+points x 161 steps is 1.6e8 rows; streamed through `summarize_blocks` it
+runs in bounded memory).
+
+Each block makes one call of `numdiff.numerical_diff` with the steps as a
+column, ``eps[:, None]`` against the chunk of points, so ``f`` is called once
+per stencil point with a ``(len(eps), chunk)`` array. The error model is
+`numdiff.error_model` with the scales ``|f(x)|``, ``|f^(p+q)(x)|`` and
+``|f'(x)|`` taken from the target's exact derivatives.
+
+Columns of the table (also of ``sweep.csv``)
+--------------------------------------------
+function, x, scheme, deriv, dtype
+    The case. ``x`` is the point as requested (float64); the computation
+    uses ``x`` rounded to ``dtype``, and ``exact`` is the derivative at that
+    rounded point, so the error measures the differentiation alone.
+eps
+    The step from the grid (float64, decimal exact: ``1e-4`` is ``1e-4``).
+step
+    The step as held in ``dtype`` (equals ``eps`` in float64).
+estimate, exact
+    ``numerical_diff`` and the reference derivative (see `Target.reference`).
+abs_error, rel_error
+    ``|estimate - exact|`` and ``abs_error / |exact|`` (NaN if exact is 0).
+truncation_model, rounding_model, total_model
+    The model's truncation term ``C2 eps^p``, rounding term ``C1 eps^-q``
+    and their sum (`numdiff.ErrorModel`); NaN where a scale is unknown.
+status
+    ``ok``; ``out_of_domain`` (the stencil leaves the function's domain: the
+    value is kept but is not a fault and is not fitted); ``underflow`` (the
+    step is 0 in ``dtype`` or ``x + eps == x``: not evaluated); ``nonfinite``
+    (``f`` gave NaN or inf inside its domain) or ``raised`` (``f`` raised an
+    exception): these two are faults, flagged in the summary and the report.
+
+Executors: any `concurrent.futures.Executor` (a process pool, a thread pool,
+``dask.distributed.Client.get_executor()``) runs the blocks; results come
+back in submission order and are bit-identical to a serial run.
+"""
+
+import math
+import warnings
+from collections import deque
+from dataclasses import dataclass, field
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+
+from numdiff import error_model, get_scheme, numerical_diff, unit_roundoff
+
+from .grid import eps_grid
+from .progress import Progress
+from .targets import Target, as_target
+
+__all__ = ["sweep", "sweep_blocks", "plan_sweep", "compute_block", "SweepBlock", "SweepTask",
+           "STATUSES", "FAULT_STATUSES", "SWEEP_COLUMNS", "DTYPES", "DEFAULT_SCHEMES",
+           "DEFAULT_CHUNK_SIZE", "MAX_TABLE_ROWS"]
+
+#: Status names, indexed by the int8 codes held in `SweepBlock.status`.
+STATUSES = ("ok", "out_of_domain", "underflow", "nonfinite", "raised")
+OK, OUT_OF_DOMAIN, UNDERFLOW, NONFINITE, RAISED = range(len(STATUSES))
+#: Statuses that count as faults of the function.
+FAULT_STATUSES = ("nonfinite", "raised")
+#: Columns of the tidy table, in order.
+SWEEP_COLUMNS = ("function", "x", "scheme", "deriv", "dtype", "eps", "step", "estimate",
+                 "exact", "abs_error", "rel_error", "truncation_model", "rounding_model",
+                 "total_model", "status")
+#: Floating dtypes a sweep accepts, by name.
+DTYPES = ("float16", "float32", "float64")
+DEFAULT_SCHEMES = ("forward", "central")
+#: Points per block: 2048 points x 161 steps is 330k values (2.6 MB) per array.
+DEFAULT_CHUNK_SIZE = 2048
+#: `sweep` refuses to build a table larger than this; use `sweep_blocks`.
+MAX_TABLE_ROWS = 20_000_000
+# Failing rows are retried point by point only for chunks up to this size.
+_MAX_POINTWISE_RETRY = 256
+
+
+@dataclass(frozen=True)
+class SweepTask:
+    """One unit of work: a chunk of points of one (function, scheme, dtype)."""
+
+    target: Target
+    scheme: str
+    deriv: int
+    dtype: str
+    x: np.ndarray = field(repr=False)
+    eps: np.ndarray = field(repr=False)
+
+
+@dataclass(frozen=True, eq=False)
+class SweepBlock:
+    """Results of one `SweepTask`: arrays of shape ``(len(eps), len(x))``.
+
+    Attributes
+    ----------
+    function, scheme, dtype : str
+    deriv : int
+    x : ndarray, shape (n,)
+        Points as requested (float64).
+    eps : ndarray, shape (K,)
+        Grid steps (float64).
+    step : ndarray, shape (K,)
+        Steps as held in `dtype`, as float64.
+    estimate : ndarray, shape (K, n)
+        Estimates as float64 (NaN where not evaluated).
+    exact, f_value : ndarray, shape (n,)
+        ``f'`` and ``f`` at the points rounded to `dtype`.
+    rounding_coefficient, truncation_coefficient : ndarray, shape (n,)
+        ``C1`` and ``C2`` of `numdiff.ErrorModel`.
+    rounding_power, order : int
+        ``q`` (0 for the complex step) and ``p``.
+    theory_step, theory_error : ndarray, shape (n,)
+        The model's ``h*`` and ``E*``.
+    unit_roundoff : float
+    status : ndarray of int8, shape (K, n)
+        Codes into `STATUSES`.
+    messages : tuple of str
+        First messages of exceptions raised by ``f`` in this block.
+    """
+
+    function: str
+    scheme: str
+    deriv: int
+    dtype: str
+    x: np.ndarray = field(repr=False)
+    eps: np.ndarray = field(repr=False)
+    step: np.ndarray = field(repr=False)
+    estimate: np.ndarray = field(repr=False)
+    exact: np.ndarray = field(repr=False)
+    f_value: np.ndarray = field(repr=False)
+    rounding_coefficient: np.ndarray = field(repr=False)
+    truncation_coefficient: np.ndarray = field(repr=False)
+    rounding_power: int
+    order: int
+    theory_step: np.ndarray = field(repr=False)
+    theory_error: np.ndarray = field(repr=False)
+    unit_roundoff: float
+    status: np.ndarray = field(repr=False)
+    messages: tuple = ()
+
+    @property
+    def abs_error(self):
+        """``|estimate - exact|``, shape ``(K, n)``."""
+        return np.abs(self.estimate - self.exact)
+
+    @property
+    def rel_error(self):
+        """``abs_error / |exact|`` (NaN where exact is 0)."""
+        scale = np.abs(self.exact)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(scale > 0, self.abs_error / scale, np.nan)
+
+    @property
+    def truncation_model(self):
+        """Model truncation term ``C2 eps^p``, shape ``(K, n)``."""
+        return np.outer(self.eps ** self.order, self.truncation_coefficient)
+
+    @property
+    def rounding_model(self):
+        """Model rounding term ``C1 eps^-q``, shape ``(K, n)``."""
+        return np.outer(self.eps ** -float(self.rounding_power), self.rounding_coefficient)
+
+    def to_frame(self):
+        """The block as tidy rows (point-major: all steps of a point together).
+
+        Examples
+        --------
+        >>> block = next(sweep_blocks(["exp"], eps=[1e-4, 1e-2], schemes=["central"]))
+        >>> block.to_frame()[["x", "eps", "abs_error", "status"]]
+             x     eps     abs_error status
+        0  1.0  0.0001  4.530566e-09     ok
+        1  1.0  0.0100  4.530492e-05     ok
+        """
+        k, n = self.estimate.shape
+        truncation = self.truncation_model
+        rounding = self.rounding_model
+        columns = {
+            "function": np.full(k * n, self.function, dtype=object),
+            "x": np.repeat(self.x, k),
+            "scheme": np.full(k * n, self.scheme, dtype=object),
+            "deriv": np.full(k * n, self.deriv),
+            "dtype": np.full(k * n, self.dtype, dtype=object),
+            "eps": np.tile(self.eps, n),
+            "step": np.tile(self.step, n),
+            "estimate": self.estimate.T.ravel(),
+            "exact": np.repeat(self.exact, k),
+            "abs_error": self.abs_error.T.ravel(),
+            "rel_error": self.rel_error.T.ravel(),
+            "truncation_model": truncation.T.ravel(),
+            "rounding_model": rounding.T.ravel(),
+            "total_model": (truncation + rounding).T.ravel(),
+            "status": np.asarray(STATUSES, dtype=object)[self.status.T.ravel()],
+        }
+        return pd.DataFrame(columns)
+
+
+def plan_sweep(functions, *, x=None, schemes=DEFAULT_SCHEMES, dtypes=("float64",), eps=None,
+               deriv=1, chunk_size=DEFAULT_CHUNK_SIZE):
+    """Validate a sweep's inputs and split it into `SweepTask` objects.
+
+    Parameters are those of `sweep`. Every check happens here, before any
+    evaluation.
+
+    Returns
+    -------
+    list of SweepTask
+        In the order function, scheme, dtype, chunk of points.
+    """
+    targets = _targets(functions)
+    scheme_names = _names(schemes, "schemes")
+    for name in scheme_names:
+        get_scheme(name)
+    dtype_names = _dtypes(dtypes)
+    steps = _steps(eps)
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, Integral) or chunk_size < 1:
+        raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+    tasks = []
+    for target in targets:
+        points = _points(x, target)
+        for name in scheme_names:
+            spec = get_scheme(name)
+            if isinstance(deriv, bool) or not isinstance(deriv, Integral):
+                raise TypeError(f"deriv must be an integer, got {deriv!r}")
+            if not 1 <= deriv <= spec.max_deriv:
+                raise ValueError(f"deriv must be between 1 and {spec.max_deriv} for scheme "
+                                 f"{name!r}, got {deriv}")
+            if spec.is_complex and not target.analytic:
+                raise ValueError(f"scheme 'complex_step' needs an analytic function that "
+                                 f"accepts complex input; {target.name!r} is not marked so")
+            for dtype in dtype_names:
+                for start in range(0, len(points), chunk_size):
+                    tasks.append(SweepTask(target, name, int(deriv), dtype,
+                                           points[start:start + chunk_size], steps))
+    return tasks
+
+
+def sweep_blocks(functions, *, x=None, schemes=DEFAULT_SCHEMES, dtypes=("float64",), eps=None,
+                 deriv=1, executor=None, chunk_size=DEFAULT_CHUNK_SIZE, progress=False):
+    """Run a sweep block by block (bounded memory); see `sweep` for parameters.
+
+    Yields
+    ------
+    SweepBlock
+        In a fixed order (function, scheme, dtype, chunk), whatever the
+        executor. At most ``2 * workers + 2`` blocks are in flight.
+
+    Examples
+    --------
+    >>> blocks = list(sweep_blocks(["exp", "sin"], x=[0.5, 1.0], eps=[1e-3]))
+    >>> [(b.function, b.scheme, b.estimate.shape) for b in blocks]
+    [('exp', 'forward', (1, 2)), ('exp', 'central', (1, 2)), ('sin', 'forward', (1, 2)), ('sin', 'central', (1, 2))]
+    """
+    tasks = plan_sweep(functions, x=x, schemes=schemes, dtypes=dtypes, eps=eps, deriv=deriv,
+                       chunk_size=chunk_size)
+    return _run(tasks, executor, progress)
+
+
+def _run(tasks, executor, progress):
+    bar = Progress(len(tasks), enabled=progress)
+    try:
+        if executor is None:
+            for task in tasks:
+                block = compute_block(task)
+                bar.advance()
+                yield block
+            return
+        window = 2 * (getattr(executor, "_max_workers", None) or 4) + 2
+        pending = deque()
+        queue = iter(tasks)
+        for task in queue:
+            pending.append(executor.submit(compute_block, task))
+            if len(pending) >= window:
+                break
+        while pending:
+            block = pending.popleft().result()
+            for task in queue:
+                pending.append(executor.submit(compute_block, task))
+                break
+            bar.advance()
+            yield block
+    finally:
+        bar.close()
+
+
+def sweep(functions, *, x=None, schemes=DEFAULT_SCHEMES, dtypes=("float64",), eps=None,
+          deriv=1, executor=None, chunk_size=DEFAULT_CHUNK_SIZE, progress=False):
+    """Error of every scheme at every step: one tidy DataFrame.
+
+    Parameters
+    ----------
+    functions : sequence
+        Catalogue names (``"exp"``), `numdiff.catalogue.TestFunction`,
+        `analysis.Target`, `analysis.expression.Expression` or plain numpy
+        callables (checked against a labelled estimate, see
+        `analysis.targets.callable_target`).
+    x : float, array_like or mapping, optional
+        Points, the same for every function, or a mapping from function
+        name to points. Default: each function's ``default_x``. Points must
+        be finite, distinct and inside each function's domain.
+    schemes : sequence of str, optional
+        Names from `numdiff.SCHEMES`.
+    dtypes : sequence of str, optional
+        Any of ``"float16"``, ``"float32"``, ``"float64"``.
+    eps : array_like, optional
+        Steps, positive and strictly increasing. Default
+        `analysis.grid.eps_grid()`: 1e-16 to 1, 10 per decade (161 steps).
+    deriv : int, optional
+        Derivative order.
+    executor : concurrent.futures.Executor, optional
+        Runs the blocks; None runs them here, one after another.
+    chunk_size : int, optional
+        Points per block.
+    progress : bool, optional
+        Draw a progress bar on stderr (only on a terminal, after 1 s).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns `SWEEP_COLUMNS`, described in the module docstring.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad input, before anything is evaluated; the message names the
+        argument. ValueError also if the table would exceed
+        `MAX_TABLE_ROWS` rows (use `sweep_blocks`).
+
+    Examples
+    --------
+    >>> table = sweep(["exp"], schemes=["forward", "central"])
+    >>> table.shape
+    (322, 15)
+    >>> row = table[(table.scheme == "central") & (table.eps == 1e-4)].iloc[0]
+    >>> print(f"{row.abs_error:.2e} (model {row.total_model:.2e})")
+    4.53e-09 (model 4.53e-09)
+    """
+    tasks = plan_sweep(functions, x=x, schemes=schemes, dtypes=dtypes, eps=eps, deriv=deriv,
+                       chunk_size=chunk_size)
+    rows = sum(len(task.x) * len(task.eps) for task in tasks)
+    if rows > MAX_TABLE_ROWS:
+        raise ValueError(f"this sweep has {rows:,} rows, more than MAX_TABLE_ROWS="
+                         f"{MAX_TABLE_ROWS:,}; use sweep_blocks() with summarize_blocks() "
+                         "to stream it in bounded memory")
+    frames = [block.to_frame() for block in _run(tasks, executor, progress)]
+    return pd.concat(frames, ignore_index=True)
+
+
+def compute_block(task):
+    """Evaluate one `SweepTask` (top-level so that process pools can pickle it)."""
+    target, spec = task.target, get_scheme(task.scheme)
+    dtype = np.dtype(task.dtype)
+    points = task.x.astype(dtype)
+    points64 = points.astype(np.float64)
+    with np.errstate(over="ignore", under="ignore"):
+        step = task.eps.astype(dtype)
+    k, n = len(task.eps), len(points)
+    status = np.zeros((k, n), dtype=np.int8)
+    status[~((step > 0) & np.isfinite(step))] = UNDERFLOW
+    if not spec.is_complex:
+        _mark_collapsed(status, points, step)
+    evaluate = np.flatnonzero((status != UNDERFLOW).any(axis=1))
+    estimate, messages = _evaluate(target.function, points, step, evaluate, spec.name,
+                                   task.deriv, status)
+    estimate[status == UNDERFLOW] = np.nan
+    _mark_out_of_domain(status, target.domain, points64, task.eps, spec, task.deriv)
+    # A sum is finite only if every term is (or it overflowed): one cheap pass
+    # decides whether the full element-wise check is needed.
+    with np.errstate(over="ignore", invalid="ignore"):
+        needs_check = not np.isfinite(estimate.sum())
+    if needs_check:
+        status[~np.isfinite(estimate) & (status == OK)] = NONFINITE
+    model, values = _model(target, spec, task.deriv, dtype, points64)
+    return SweepBlock(target.name, spec.name, task.deriv, dtype.name, task.x, task.eps,
+                      step.astype(np.float64), estimate, values["exact"], values["f"],
+                      np.broadcast_to(model.rounding, (n,)).astype(float),
+                      np.broadcast_to(model.truncation, (n,)).astype(float),
+                      model.rounding_power, model.order,
+                      np.broadcast_to(model.optimal_step, (n,)).astype(float),
+                      np.broadcast_to(model.minimum_error, (n,)).astype(float),
+                      unit_roundoff(dtype), status, messages)
+
+
+def _mark_collapsed(status, points, step):
+    """Mark ``underflow`` where ``x + h == x``: the stencil collapses to one point."""
+    largest = np.max(np.abs(points))
+    with np.errstate(over="ignore"):
+        small = np.flatnonzero(step < np.spacing(largest))
+    if small.size:
+        collapsed = points + step[small, None] == points
+        rows = status[small]
+        rows[collapsed] = UNDERFLOW
+        status[small] = rows
+
+
+def _mark_out_of_domain(status, domain, points, eps, spec, deriv):
+    lo, hi = domain
+    if lo == -math.inf and hi == math.inf:
+        return
+    offsets = (0,) if spec.is_complex else spec.offsets(deriv)
+    left, right = min(offsets), max(offsets)
+    with np.errstate(over="ignore"):
+        outside = ((points + left * eps[:, None] <= lo) | (points + right * eps[:, None] >= hi))
+    status[outside & (status == OK)] = OUT_OF_DOMAIN
+
+
+class _FunctionRaised(Exception):
+    """Carries an exception raised by the user's function through numerical_diff."""
+
+
+class _Guarded:
+    """Wrap ``f`` so that its exceptions are told apart from numerical_diff's."""
+
+    def __init__(self, function):
+        self.function = function
+
+    def __call__(self, x):
+        try:
+            return self.function(x)
+        except Exception as error:
+            raise _FunctionRaised(f"{type(error).__name__}: {error}") from error
+
+
+def _evaluate(function, points, step, rows, scheme, deriv, status):
+    """Estimates for the given rows of steps; rows or points where f raised are marked."""
+    k, n = status.shape
+    estimate = np.full((k, n), np.nan)
+    messages = []
+    if rows.size == 0:
+        return estimate, ()
+    guarded = _Guarded(function)
+    # Floating-point warnings of f (log of a negative step, overflow) are not
+    # printed: the resulting non-finite values are recorded in `status`.
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            values = numerical_diff(guarded, points, step[rows, None], scheme=scheme,
+                                    deriv=deriv)
+            if rows.size == k:
+                return values.astype(np.float64, copy=False), ()
+            estimate[rows] = values
+            return estimate, ()
+        except _FunctionRaised as error:
+            messages.append(str(error))
+        for row in rows:
+            try:
+                estimate[row] = numerical_diff(guarded, points, step[row], scheme=scheme,
+                                               deriv=deriv)
+                continue
+            except _FunctionRaised:
+                pass
+            if n == 1 or n > _MAX_POINTWISE_RETRY:
+                status[row] = RAISED
+                continue
+            for j in range(n):
+                try:
+                    estimate[row, j] = numerical_diff(guarded, points[j:j + 1], step[row],
+                                                      scheme=scheme, deriv=deriv)[0]
+                except _FunctionRaised:
+                    status[row, j] = RAISED
+                except ValueError:  # x + h == x for this point alone
+                    status[row, j] = UNDERFLOW
+    return estimate, tuple(messages[:3])
+
+
+def _model(target, spec, deriv, dtype, points):
+    """The error model and reference values at the (dtype-rounded) points."""
+    scale_order = 3 if spec.is_complex else spec.stencil(deriv).truncation_order
+    with np.errstate(all="ignore"):
+        values = {"f": target.derivative(points, 0),
+                  "exact": target.derivative(points, deriv),
+                  "scale": target.derivative(points, scale_order)}
+    first = values["exact"] if deriv == 1 else target.derivative(points, 1)
+    scales = [np.abs(values["f"]), np.abs(values["scale"]), np.abs(first)]
+    unknown = np.zeros(len(points), dtype=bool)
+    for scale in scales:
+        unknown |= ~np.isfinite(scale)
+    model = error_model(spec, deriv=deriv, f_scale=np.where(unknown, 0.0, scales[0]),
+                        derivative_scale=np.where(unknown, 0.0, scales[1]),
+                        result_scale=np.where(unknown, 0.0, scales[2]), dtype=dtype)
+    if unknown.any():
+        nan = np.where(unknown, np.nan, 1.0)
+        model = type(model)(model.rounding * nan, model.truncation * nan,
+                            model.rounding_power, model.order)
+    return model, values
+
+
+def _targets(functions):
+    if isinstance(functions, (str, Target)) or callable(functions):
+        functions = [functions]
+    try:
+        targets = [as_target(f) for f in functions]
+    except TypeError as error:
+        if "not iterable" in str(error):
+            raise TypeError(f"functions must be a sequence, got "
+                            f"{type(functions).__name__}") from None
+        raise
+    if not targets:
+        raise ValueError("functions must not be empty")
+    names = [t.name for t in targets]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"functions must have distinct names, {', '.join(repeated)} repeats")
+    return targets
+
+
+def _names(values, name):
+    if isinstance(values, str):
+        values = [values]
+    values = list(values)
+    if not values:
+        raise ValueError(f"{name} must not be empty")
+    if len(set(values)) != len(values):
+        raise ValueError(f"{name} must not repeat a name, got {values}")
+    return values
+
+
+def _dtypes(dtypes):
+    names = []
+    for value in _names(dtypes, "dtypes"):
+        try:
+            dtype = np.dtype(value)
+        except TypeError:
+            dtype = None
+        if dtype is None or dtype.name not in DTYPES:
+            raise ValueError(f"unknown dtype {value!r}; valid dtypes: {', '.join(DTYPES)}")
+        names.append(dtype.name)
+    return names
+
+
+def _steps(eps):
+    if eps is None:
+        return eps_grid()
+    try:
+        steps = np.asarray(eps, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise TypeError(f"eps must be an array of positive steps, got {eps!r}") from None
+    if steps.size == 0:
+        raise ValueError("eps must not be empty")
+    if not np.all(np.isfinite(steps) & (steps > 0)):
+        raise ValueError("eps must be positive and finite")
+    if np.any(np.diff(steps) <= 0):
+        raise ValueError("eps must be strictly increasing")
+    return steps
+
+
+def _points(x, target):
+    if isinstance(x, dict):
+        x = x.get(target.name)
+    if x is None:
+        x = target.default_x
+    try:
+        points = np.asarray(x, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise TypeError(f"x must be real numbers, got {x!r}") from None
+    if points.size == 0:
+        raise ValueError("x must not be empty")
+    if not np.all(np.isfinite(points)):
+        raise ValueError("x must be finite")
+    if len(np.unique(points)) != len(points):
+        raise ValueError("x must not repeat a point")
+    lo, hi = target.domain
+    outside = points[(points <= lo) | (points >= hi)]
+    if outside.size:
+        raise ValueError(f"x={outside[0]:g} is outside the domain ({lo:g}, {hi:g}) of "
+                         f"function {target.name!r}")
+    return points
