@@ -1,0 +1,123 @@
+"""Evaluating a function on whole arrays for the adaptive methods.
+
+`Sampler` calls ``f`` with arrays of the working shape, converts what it
+returns to the working dtype, and counts the calls. `difference` evaluates a
+real stencil at a step (an array, one step per element) and `complex_step`
+the complex-step estimate. Both are shared by `numdiff.derivative` and the
+step-selection algorithms; they are not public.
+"""
+
+import numpy as np
+
+from ._validation import as_values
+from .variable import Variable
+
+
+class Sampler:
+    """``f`` applied element-wise to arrays of one shape, calls counted.
+
+    Parameters
+    ----------
+    f : callable
+        The function; called with `Variable` objects when `wrap` is True.
+    shape : tuple
+        Shape of every array passed to ``f`` and expected back.
+    dtype : numpy dtype
+        Real working dtype; real values of ``f`` are converted to it.
+    wrap : bool
+        Whether ``f`` takes and returns `Variable` objects.
+    """
+
+    def __init__(self, f, shape, dtype, wrap):
+        self.f = f
+        self.shape = shape
+        self.dtype = dtype
+        self.wrap = wrap
+        self.calls = 0
+
+    def __call__(self, at):
+        """``f(at)`` as an array of the working shape (real in the working dtype)."""
+        self.calls += 1
+        y = self.f(Variable(at)) if self.wrap else self.f(at)
+        values = as_values(y, self.shape)
+        if values.dtype.kind == "c":
+            return values
+        return values if values.dtype == self.dtype else values.astype(self.dtype)
+
+
+def shifted(points, h, g):
+    """``x + g h`` for a stencil offset `g` (a Fraction or int)."""
+    if g == 0:
+        return points
+    if g == 1:
+        return points + h
+    if g == -1:
+        return points - h
+    return points + h.dtype.type(float(g)) * h
+
+
+def difference(sample, points, h, st, centre=None):
+    """The stencil `st` at steps `h`: ``sum c_i f(x + g_i h) / h^q``.
+
+    The first derivative by the central pair ``(f(x+h) - f(x-h))`` is divided
+    by the step actually taken, ``(x+h) - (x-h)``, which removes the error of
+    forming ``x +- h`` in floating point (Numerical Recipes 3rd ed., §5.7).
+    Other stencils use ``h`` as given.
+
+    Parameters
+    ----------
+    sample : Sampler
+    points, h : ndarray
+        Points and steps, of the sampler's shape and dtype.
+    st : numdiff.Stencil
+    centre : ndarray, optional
+        ``f(x)``, if already known; evaluated (once) when the stencil needs it.
+
+    Returns
+    -------
+    estimate : ndarray
+    scale : ndarray
+        ``max_i |f(x + g_i h)|``, the size of the values whose rounding
+        errors the difference amplifies.
+    centre : ndarray or None
+        ``f(x)`` if it was evaluated or given.
+    """
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        if st.offsets == (-1, 1) and st.deriv == 1:
+            above, below = points + h, points - h
+            f_above, f_below = sample(above), sample(below)
+            estimate = (f_above - f_below) / (above - below)
+            return estimate, np.maximum(np.abs(f_above), np.abs(f_below)), centre
+        total, scale = None, None
+        for g, n in zip(st.offsets, st.numerators):
+            if g == 0:
+                if centre is None:
+                    centre = sample(points)
+                values = centre
+            else:
+                values = sample(shifted(points, h, g))
+            term = values * values.dtype.type(n)
+            total = term if total is None else total + term
+            size = np.abs(values)
+            scale = size if scale is None else np.maximum(scale, size)
+        estimate = total / (h.dtype.type(st.denominator) * h ** st.deriv)
+    return estimate, scale, centre
+
+
+def complex_step(sample, points, h):
+    """``Im f(x + ih) / h``: one complex evaluation, no subtraction.
+
+    Raises
+    ------
+    ValueError
+        If ``f`` returns real values for complex input.
+    """
+    # float16 has no complex counterpart; it is evaluated in complex64.
+    complex_dtype = np.result_type(points.dtype, np.complex64)
+    values = sample(points.astype(complex_dtype) + h.astype(complex_dtype) * 1j)
+    if values.dtype.kind != "c":
+        raise ValueError(
+            "complex_step needs f to return complex values for complex input "
+            f"(got dtype {values.dtype}); use a real scheme")
+    with np.errstate(invalid="ignore", over="ignore"):
+        return (values.imag / h).astype(points.dtype, copy=False)
