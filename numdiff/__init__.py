@@ -20,6 +20,10 @@ from .variable import Exp, Function, Square, Variable
 from .multivariate import coordinate_steps, gradient, hessian, jacobian
 from .gradient_check import GradientCheck, gradient_check
 from .noise import NoiseAwareStep, NoiseEstimate, NoiseStatus, estimate_noise, noise_aware_step
+from .derivative import STEP_RULES, DerivativeResult, DerivativeStatus, derivative
+from .richardson import RichardsonResult, richardson
+from .step_selection import (StepResult, StepStatus, gill_murray_step, stepleman_winarsky_step,
+                             theory_step)
 
 __all__ = [
     "Variable", "Function", "Square", "Exp", "numerical_diff",
@@ -27,6 +31,9 @@ __all__ = [
     "ErrorModel", "error_model", "optimal_step", "unit_roundoff",
     "gradient", "jacobian", "hessian", "coordinate_steps", "gradient_check", "GradientCheck",
     "estimate_noise", "NoiseEstimate", "NoiseStatus", "noise_aware_step", "NoiseAwareStep",
+    "derivative", "DerivativeResult", "DerivativeStatus", "STEP_RULES", "richardson",
+    "RichardsonResult", "theory_step", "stepleman_winarsky_step", "gill_murray_step",
+    "StepResult", "StepStatus",
 ]
 
 __version__ = "0.1.0"

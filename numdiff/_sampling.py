@@ -59,10 +59,10 @@ def shifted(points, h, g):
 def difference(sample, points, h, st, centre=None):
     """The stencil `st` at steps `h`: ``sum c_i f(x + g_i h) / h^q``.
 
-    The first derivative by the central pair ``(f(x+h) - f(x-h))`` is divided
-    by the step actually taken, ``(x+h) - (x-h)``, which removes the error of
-    forming ``x +- h`` in floating point (Numerical Recipes 3rd ed., §5.7).
-    Other stencils use ``h`` as given.
+    The step is used as given, like `numdiff.numerical_diff`: forming
+    ``x + g h`` in floating point adds an error of about ``u |x| |f'|`` to
+    each value, which the step-selection algorithms include in their value
+    scale.
 
     Parameters
     ----------
@@ -83,11 +83,6 @@ def difference(sample, points, h, st, centre=None):
         ``f(x)`` if it was evaluated or given.
     """
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        if st.offsets == (-1, 1) and st.deriv == 1:
-            above, below = points + h, points - h
-            f_above, f_below = sample(above), sample(below)
-            estimate = (f_above - f_below) / (above - below)
-            return estimate, np.maximum(np.abs(f_above), np.abs(f_below)), centre
         total, scale = None, None
         for g, n in zip(st.offsets, st.numerators):
             if g == 0:

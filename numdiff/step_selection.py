@@ -225,9 +225,9 @@ def stepleman_winarsky_step(f, x, *, scheme="central", deriv=1, initial_step=Non
     deriv : int, optional
         Derivative order.
     initial_step : float, optional
-        ``h_0``; default ``max(1, |x|) / 8``, large enough to start in the
+        ``h_0``; default ``max(1, |x|) / 10``, large enough to start in the
         truncation-dominated regime for functions that vary on the scale of
-        ``max(1, |x|)`` and small enough (an eighth of it) to be inside the
+        ``max(1, |x|)`` and small enough (a tenth of it) to be inside the
         region where their Taylor series converges.
     shrink : float, optional
         Factor between successive steps, ``> 1``. The default 4 makes the
@@ -265,7 +265,7 @@ def stepleman_winarsky_step(f, x, *, scheme="central", deriv=1, initial_step=Non
         raise ValueError(f"max_iterations must be an integer of at least 3, got {max_iterations!r}")
     unit = _length_unit(points)
     if initial_step is None:
-        h = (unit / dtype.type(8)).astype(dtype)
+        h = (unit / dtype.type(10)).astype(dtype)
     else:
         h = np.broadcast_to(np.asarray(initial_step, dtype=dtype), points.shape).copy()
         if not np.all(np.isfinite(h) & (h > 0)):
