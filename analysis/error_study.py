@@ -53,9 +53,8 @@ def compute(context):
 
 def _read(directory):
     table = pd.read_csv(directory / "sweep.csv")
-    summary = pd.read_csv(directory / "summary.csv", keep_default_na=False,
-                          na_values=["", "nan", "NaN"])
-    summary["fault_message"] = summary["fault_message"].fillna("").astype(str)
+    summary = pd.read_csv(directory / "summary.csv", dtype={"fault_message": str})
+    summary["fault_message"] = summary["fault_message"].fillna("")
     return table, summary
 
 
@@ -159,9 +158,9 @@ def findings(summary):
     lines = []
     base = summary[summary["dtype"] == summary["dtype"].iloc[0]]
     keys = ["function", "x", "dtype"]
-    forward = base[base["scheme"] == "forward"].set_index(keys)
-    central = base[base["scheme"] == "central"].set_index(keys)
-    both = forward.join(central, lsuffix="_f", rsuffix="_c", how="inner")
+    forward = base[base["scheme"] == "forward"]
+    central = base[base["scheme"] == "central"]
+    both = forward.merge(central, on=keys, suffixes=("_f", "_c")).set_index(keys)
     if len(both):
         positive = both[(both["min_error_f"] > 0) & (both["min_error_c"] > 0)]
         exact = both[both["min_error_c"] == 0].index.get_level_values("function")

@@ -54,13 +54,28 @@ FUNCTIONS = {
     "sqrt": (np.sqrt, mpmath.sqrt),
 }
 _CONSTANTS = {"pi": (np.pi, mpmath.pi), "e": (np.e, mpmath.e)}
-# Operators: (numpy ufunc, Python operator for mpmath). The ufuncs keep a
-# float32 array float32 against a Python float and give inf, not
-# OverflowError, when two constants overflow.
+
+
+def _weak(ufunc):
+    """`ufunc`, but a Python float again when every operand was one.
+
+    Constant sub-formulas (``2*pi``) thus stay Python floats, which numpy
+    treats as "weak" (NEP 50): a float32 ``x`` keeps its dtype. The ufunc
+    also gives inf, not OverflowError, when constants overflow.
+    """
+    def apply(*operands):
+        result = ufunc(*operands)
+        return float(result) if all(type(o) is float for o in operands) else result
+    return apply
+
+
+# Operators: (numpy version, Python operator for mpmath).
 _BINARY = {
-    ast.Add: (np.add, lambda a, b: a + b), ast.Sub: (np.subtract, lambda a, b: a - b),
-    ast.Mult: (np.multiply, lambda a, b: a * b), ast.Div: (np.true_divide, lambda a, b: a / b),
-    ast.Pow: (np.power, lambda a, b: a ** b),
+    ast.Add: (_weak(np.add), lambda a, b: a + b),
+    ast.Sub: (_weak(np.subtract), lambda a, b: a - b),
+    ast.Mult: (_weak(np.multiply), lambda a, b: a * b),
+    ast.Div: (_weak(np.true_divide), lambda a, b: a / b),
+    ast.Pow: (_weak(np.power), lambda a, b: a ** b),
 }
 _UNARY = {ast.USub: lambda a: -a, ast.UAdd: lambda a: +a}
 
@@ -231,6 +246,8 @@ def _compile_call(node, deeper):
     if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
         raise UnsafeExpressionError(f"--expr: {name}() takes exactly one argument")
     function = FUNCTIONS[name][deeper["numeric"]]
+    if deeper["numeric"] == 0:
+        function = _weak(function)
     argument = _compile(node.args[0], **deeper)
     return lambda x: function(argument(x))
 
