@@ -11,6 +11,11 @@ from functools import lru_cache
 
 import numpy as np
 
+try:  # warm import for `asv run --launch-method=forkserver`; `require` does the checking
+    import numdiff.catalogue  # noqa: F401
+except ImportError:
+    pass
+
 #: The package benchmarked; it must be importable, whatever else is missing.
 PROJECT = "numdiff"
 
