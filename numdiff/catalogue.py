@@ -366,6 +366,20 @@ class TestFunction:
             # The denominator is a power of two: the division is exact.
             return mpmath.diff(self._mpmath, mpmath.mpf(numerator) / denominator, k)
 
+    def __reduce__(self):
+        # A catalogue entry pickles as its name: its closures hold mpmath
+        # context methods, which do not survive pickling by value.
+        if CATALOGUE.get(self.name) is self:
+            return (get_function, (self.name,))
+        return super().__reduce__()
+
+    def __dask_tokenize__(self):
+        # Dask hashes task arguments field by field and pickles closures by
+        # value to do so; for these closures that rebinds mpmath's shared
+        # classes to a copy of its context and breaks mpmath for the whole
+        # process. The formula and the point identify the function.
+        return (type(self).__qualname__, self.name, self.formula, self.default_x)
+
     def contains(self, x):
         """Whether `x` lies inside the open interval `domain`.
 

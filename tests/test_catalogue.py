@@ -229,3 +229,18 @@ def test_get_function_returns_the_entry():
 def test_methods_reject_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call(get_function("exp"))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_entries_pickle_as_their_name(name):
+    import pickle
+
+    assert pickle.loads(pickle.dumps(CATALOGUE[name])) is CATALOGUE[name]
+
+
+def test_dask_can_hash_entries_without_breaking_mpmath():
+    tokenize = pytest.importorskip("dask.base").tokenize
+    assert tokenize(CATALOGUE["exp"]) == tokenize(CATALOGUE["exp"])
+    assert tokenize(CATALOGUE["exp"]) != tokenize(CATALOGUE["sin"])
+    assert mpmath.e.context is mpmath.mp
+    assert abs(CATALOGUE["exp"].reference(1.0) - mpmath.e) < 1e-15
