@@ -2,8 +2,13 @@
 
 For each (function, x, scheme, deriv, dtype) the summary gives
 
-* the observed best step (the largest step reaching the minimum error among
-  the steps with status ``ok``) and that minimum error;
+* the observed best step and the error there: the step where the error,
+  smoothed by a running median over 5 neighbouring steps (half a decade on
+  the default grid), is lowest (the largest such step on ties), and that
+  smoothed error as ``min_error``. The median ignores lucky single-step
+  dips of the rounding noise (an estimate that happens to round to the
+  exact value at eps = 1e-11, say); ``lowest_error`` is the raw minimum.
+  Only steps with status ``ok`` count;
 * the model's ``h*`` and ``E*`` (`numdiff.ErrorModel`) and the ratios
   observed / model;
 * the model's crossover step ``h_c = (C1 / C2)^(1/(p+q))``, where its
@@ -44,7 +49,7 @@ import pandas as pd
 
 from numdiff import ErrorModel, get_scheme, unit_roundoff
 
-from .sweep import FAULT_STATUSES, OK, OUT_OF_DOMAIN, RAISED, NONFINITE, STATUSES, UNDERFLOW
+from .sweep import OK, OUT_OF_DOMAIN, STATUSES
 
 __all__ = ["summarize", "summarize_blocks", "SUMMARY_COLUMNS", "SEED_EPS"]
 
@@ -61,7 +66,7 @@ _MIN_DECADES = 1.0
 #: Columns of the summary table, in order.
 SUMMARY_COLUMNS = (
     "function", "x", "scheme", "deriv", "dtype", "unit_roundoff", "order", "exact",
-    "best_step", "min_error", "min_rel_error", "digits",
+    "best_step", "min_error", "lowest_error", "min_rel_error", "digits",
     "theory_step", "theory_error", "step_ratio", "error_ratio", "crossover_step",
     "truncation_slope", "expected_truncation_slope", "truncation_points",
     "truncation_fit_min", "truncation_fit_max",
@@ -85,18 +90,16 @@ def summarize_blocks(blocks):
     0  forward               1.0                -1.0
     1  central               2.0                -1.0
     """
-    frames = []
+    parts = []
     for block in blocks:
         part = _fit(block.eps, block.abs_error, block.x, block.exact,
                     block.rounding_coefficient,
                     block.truncation_coefficient, block.rounding_power, block.order,
                     block.status, block.unit_roundoff)
         message = "; ".join(block.messages) or "f returned NaN or inf"
-        frames.append(_frame(block.function, block.scheme, block.deriv, block.dtype, block.x,
-                             part, message))
-    if not frames:
-        return pd.DataFrame(columns=list(SUMMARY_COLUMNS))
-    return pd.concat(frames, ignore_index=True)
+        parts.append(_columns(block.function, block.scheme, block.deriv, block.dtype, block.x,
+                              part, message))
+    return _table(parts)
 
 
 def summarize(table):
@@ -132,7 +135,7 @@ def summarize(table):
                if c not in table.columns]
     if missing:
         raise ValueError(f"table lacks the columns {', '.join(missing)}")
-    frames = []
+    parts = []
     codes = {name: code for code, name in enumerate(STATUSES)}
     keys = ["function", "scheme", "deriv", "dtype"]
     for (function, scheme, deriv, dtype), group in table.groupby(keys, sort=False):
@@ -161,31 +164,49 @@ def summarize(table):
         truncation = grid("truncation_model")[middle] / eps[middle] ** order
         part = _fit(eps, grid("abs_error"), points, grid("exact")[0], rounding, truncation,
                     power, order, status, unit_roundoff(dtype))
-        frames.append(_frame(function, scheme, deriv, dtype, points, part, ""))
-    return pd.concat(frames, ignore_index=True)
+        parts.append(_columns(function, scheme, deriv, dtype, points, part, ""))
+    return _table(parts)
 
 
-def _frame(function, scheme, deriv, dtype, points, part, message):
+def _columns(function, scheme, deriv, dtype, points, part, message):
+    """One block's summary as a dict of arrays of length n."""
     n = len(points)
-    frame = pd.DataFrame({"function": [function] * n, "x": points, "scheme": [scheme] * n,
-                          "deriv": deriv, "dtype": [dtype] * n, **part})
-    frame["fault_message"] = np.where(frame["flagged"], message, "")
-    return frame[list(SUMMARY_COLUMNS)]
+    columns = {"function": np.full(n, function, dtype=object), "x": np.asarray(points),
+               "scheme": np.full(n, scheme, dtype=object), "deriv": np.full(n, deriv),
+               "dtype": np.full(n, dtype, dtype=object)}
+    for name, value in part.items():
+        columns[name] = np.broadcast_to(value, (n,))
+    columns["fault_message"] = np.where(part["flagged"], message, "").astype(object)
+    return columns
+
+
+def _table(parts):
+    """Concatenate column by column (one column's copy at a time in memory)."""
+    if not parts:
+        return pd.DataFrame(columns=list(SUMMARY_COLUMNS))
+    data = {}
+    for name in SUMMARY_COLUMNS:
+        column = np.concatenate([part.pop(name) for part in parts])
+        # Repeated labels as categories: 10^6 rows stay small.
+        data[name] = pd.Categorical(column) if column.dtype == object else column
+    return pd.DataFrame(data, copy=False)
 
 
 def _fit(eps, abs_error, x, exact, rounding, truncation, power, order, status, u):
     """Vectorised over points: every output is an array of shape (n,)."""
     k, n = abs_error.shape
-    log_eps = np.log10(eps)[:, None]
-    ok = status == OK
-    error = np.where(ok, abs_error, np.nan)
-    finite = ok & np.isfinite(error)
-    has_any = finite.any(axis=0)
-    min_error = np.where(has_any, np.min(np.where(finite, error, np.inf), axis=0), np.nan)
-    at_min = finite & (error == min_error)
-    # Largest step reaching the minimum: the last True along axis 0.
-    last = k - 1 - np.argmax(at_min[::-1], axis=0)
-    best_step = np.where(has_any, eps[last], np.nan)
+    log_eps = np.log10(eps)
+    ok = (status == OK) & np.isfinite(abs_error)
+    has_any = ok.any(axis=0)
+    error = np.where(ok, abs_error, np.inf)
+    lowest = np.where(has_any, error.min(axis=0), np.nan)
+    smooth = _running_median(error)
+    level = smooth.min(axis=0)
+    # Largest step reaching the lowest smoothed level: the last True along axis 0.
+    last = k - 1 - np.argmax((smooth == level)[::-1], axis=0)
+    found = has_any & np.isfinite(level)
+    best_step = np.where(found, eps[last], np.nan)
+    min_error = np.where(found, level, np.nan)
 
     model = ErrorModel(rounding, truncation, power, order)
     with np.errstate(all="ignore"):
@@ -193,19 +214,20 @@ def _fit(eps, abs_error, x, exact, rounding, truncation, power, order, status, u
         theory_error = np.broadcast_to(model.minimum_error, (n,)).astype(float)
         crossover = (rounding / truncation) ** (1.0 / (order + power))
         scale = np.abs(exact)
-        rounding_term = rounding * eps[:, None] ** -float(power)
+        rounding_term = np.outer(eps ** -float(power), rounding)
         if power > 0:  # the error of forming x + eps, for branch selection only
-            rounding_term = rounding_term + u * np.abs(x) * scale / eps[:, None]
-        truncation_term = truncation * eps[:, None] ** float(order)
-        usable = finite & (error > 0)
+            rounding_term += np.outer(u / eps, np.abs(x) * scale)
+        truncation_term = np.outer(eps ** float(order), truncation)
+        usable = ok & (abs_error > 0)
         out = status == OUT_OF_DOMAIN
         first_out = np.where(out.any(axis=0), eps[np.argmax(out, axis=0)], np.inf)
+        exact_zero = scale == 0
         truncation_branch = (usable & (truncation_term >= _DOMINANCE * rounding_term)
-                             & ((scale == 0) | (truncation_term <= _TRUNCATION_CAP * scale))
+                             & (exact_zero | (truncation_term <= _TRUNCATION_CAP * scale))
                              & (eps[:, None] <= _DOMAIN_MARGIN * first_out))
         cancellation_branch = (usable & (rounding_term >= _DOMINANCE * truncation_term)
-                               & ((scale == 0) | (rounding_term <= _ROUNDING_CAP * scale)))
-        log_error = np.log10(np.where(usable, error, 1.0))
+                               & (exact_zero | (rounding_term <= _ROUNDING_CAP * scale)))
+        log_error = np.log10(np.where(usable, abs_error, 1.0))
     t_slope, t_intercept, t_points, t_min, t_max = _line(log_eps, log_error, truncation_branch,
                                                          eps)
     c_slope, c_intercept, c_points, c_min, c_max = _line(log_eps, log_error,
@@ -218,9 +240,12 @@ def _fit(eps, abs_error, x, exact, rounding, truncation, power, order, status, u
                               best_step / theory_step, np.nan)
         error_ratio = np.where(theory_error > 0, min_error / theory_error, np.nan)
 
-    seed_index = int(np.argmin(np.abs(np.log10(eps) - np.log10(SEED_EPS))))
-    seed_near = abs(np.log10(eps[seed_index] / SEED_EPS)) < 0.01
-    seed_error = error[seed_index] if seed_near else np.full(n, np.nan)
+    seed_index = int(np.argmin(np.abs(log_eps - np.log10(SEED_EPS))))
+    seed_near = abs(log_eps[seed_index] - np.log10(SEED_EPS)) < 0.01
+    if seed_near:
+        seed_error = np.where(ok[seed_index], abs_error[seed_index], np.nan)
+    else:
+        seed_error = np.full(n, np.nan)
     with np.errstate(all="ignore"):
         seed_lost = np.log10(seed_error / min_error)
         seed_lost = np.where(np.isfinite(seed_lost), seed_lost, np.nan)
@@ -229,9 +254,10 @@ def _fit(eps, abs_error, x, exact, rounding, truncation, power, order, status, u
     faults = counts["n_nonfinite"] + counts["n_raised"]
     return {
         "unit_roundoff": u, "order": order, "exact": exact,
-        "best_step": best_step, "min_error": min_error, "min_rel_error": rel,
-        "digits": digits, "theory_step": theory_step, "theory_error": theory_error,
-        "step_ratio": step_ratio, "error_ratio": error_ratio, "crossover_step": crossover,
+        "best_step": best_step, "min_error": min_error, "lowest_error": lowest,
+        "min_rel_error": rel, "digits": digits, "theory_step": theory_step,
+        "theory_error": theory_error, "step_ratio": step_ratio, "error_ratio": error_ratio,
+        "crossover_step": crossover,
         "truncation_slope": t_slope, "expected_truncation_slope": order,
         "truncation_points": t_points, "truncation_fit_min": t_min, "truncation_fit_max": t_max,
         "cancellation_slope": c_slope, "expected_cancellation_slope": -power,
@@ -242,21 +268,40 @@ def _fit(eps, abs_error, x, exact, rounding, truncation, power, order, status, u
     }
 
 
+def _running_median(error):
+    """Median of each step's error and its two neighbours on each side (inf beyond the ends).
+
+    Median of five without sorting: the larger of the two pair minima and
+    the smaller of the two pair maxima are the middle two of four values,
+    and the median of five is the median of those two and the fifth.
+    """
+    k, n = error.shape
+    padded = np.full((k + 4, n), np.inf)
+    padded[2:2 + k] = error
+    a, b, c, d, e = (padded[i:i + k] for i in range(5))
+    f = np.maximum(np.minimum(a, b), np.minimum(c, d))
+    g = np.minimum(np.maximum(a, b), np.maximum(c, d))
+    return np.maximum(np.minimum(f, g), np.minimum(np.maximum(f, g), e))
+
+
 def _line(log_eps, log_error, mask, eps):
     """Least-squares line of log_error on log_eps over `mask`, per column."""
     weight = mask.astype(float)
+    weighted_error = weight * log_error
     count = weight.sum(axis=0)
-    sx = (weight * log_eps).sum(axis=0)
-    sy = (weight * log_error).sum(axis=0)
-    sxx = (weight * log_eps ** 2).sum(axis=0)
-    sxy = (weight * log_eps * log_error).sum(axis=0)
+    sx = log_eps @ weight
+    sxx = (log_eps ** 2) @ weight
+    sy = weighted_error.sum(axis=0)
+    sxy = log_eps @ weighted_error
     with np.errstate(all="ignore"):
         denominator = count * sxx - sx ** 2
         slope = (count * sxy - sx * sy) / denominator
         intercept = (sy - slope * sx) / count
-    low = np.where(mask.any(axis=0), eps[np.argmax(mask, axis=0)], np.nan)
-    high = np.where(mask.any(axis=0), eps[len(eps) - 1 - np.argmax(mask[::-1], axis=0)], np.nan)
-    enough = (count >= _MIN_POINTS) & (np.log10(high / low) >= _MIN_DECADES)
+    any_point = mask.any(axis=0)
+    low = np.where(any_point, eps[np.argmax(mask, axis=0)], np.nan)
+    high = np.where(any_point, eps[len(eps) - 1 - np.argmax(mask[::-1], axis=0)], np.nan)
+    with np.errstate(all="ignore"):
+        enough = (count >= _MIN_POINTS) & (np.log10(high / low) >= _MIN_DECADES)
     nan = np.full(slope.shape, np.nan)
     return (np.where(enough, slope, nan), np.where(enough, intercept, nan),
             count.astype(int), np.where(enough, low, nan), np.where(enough, high, nan))
