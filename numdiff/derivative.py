@@ -41,10 +41,12 @@ from dataclasses import dataclass
 from enum import IntEnum
 from fractions import Fraction
 from functools import lru_cache
+from types import MappingProxyType
 
 import numpy as np
 
 from . import step_selection
+from .noise import noise_aware_step
 from ._sampling import Sampler, complex_step, difference
 from ._validation import as_points, as_steps, check_callable, check_deriv, uses_variables
 from .richardson import ROUNDING_WEIGHT, RichardsonResult, _extrapolate, entry_weights
@@ -118,11 +120,12 @@ class DerivativeResult:
 #: tableau's initial step is computed (assumes |f^(k)| ~ |f|/L^k). Placement
 #: "smallest": the rule's step becomes the tableau's smallest step (right for
 #: rules that account for noise, below which no estimate should go).
-STEP_RULES = {
+STEP_RULES = MappingProxyType({
     "theory": (step_selection.theory_step, "scale"),
     "stepleman_winarsky": (step_selection.stepleman_winarsky_step, "scale"),
     "gill_murray": (step_selection.gill_murray_step, "scale"),
-}
+    "noise": (noise_aware_step, "smallest"),
+})
 
 
 def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
@@ -148,6 +151,9 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
         A name from `STEP_RULES` (``"theory"``, ``"stepleman_winarsky"``,
         ``"gill_murray"``): that algorithm's step (`numdiff.step_selection`),
         converted to the tableau's initial step, its calls added to `nfev`.
+        ``"noise"``: the noise-aware step of `numdiff.noise_aware_step`
+        (Moré & Wild 2012), for functions with noise far above rounding;
+        it becomes the tableau's smallest step.
         A positive number or array (broadcast against `x`): the initial
         step ``h0`` as given.
     levels : int, optional
@@ -228,11 +234,14 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
     shape = shape or (1,)  # 0-d input is computed as one element
     points = np.broadcast_to(points, shape)
     nfev = 0
+    noise = None
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         if rule is not None:
             function, placement = STEP_RULES[rule]
             chosen = function(f, x, scheme=spec.name, deriv=deriv)
             nfev = np.asarray(chosen.nfev)
+            # A rule that measured the noise of f sets the error per evaluation.
+            noise = getattr(chosen, "noise", None)
             h0 = np.asarray(chosen.step, dtype=dtype)
             h0 = h0 * dtype.type(design.scale_to_initial if placement == "scale"
                                  else ratio ** (levels - 1))
@@ -253,7 +262,10 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
             rho *= dtype.type(u)
         else:
             rho = scale
-            rho *= dtype.type(u * design.weight_sum)
+            rho *= dtype.type(u)
+            if noise is not None:
+                rho = np.maximum(rho, np.broadcast_to(noise, shape).astype(dtype))
+            rho *= dtype.type(design.weight_sum)
             rho /= h0 ** deriv if deriv > 1 else h0
         best = _best_entries(table, design, ratio, rho, 0 if spec.is_complex else deriv)
         df, error = best.estimate, best.error

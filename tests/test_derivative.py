@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from numdiff import Square, Variable
+from numdiff import Square, Variable, numerical_diff
 from numdiff.catalogue import CATALOGUE
 from numdiff.derivative import STEP_RULES, DerivativeStatus, derivative
 
@@ -186,3 +186,22 @@ def test_bad_input(kwargs, error, match):
     x = kwargs.pop("x", 1.0)
     with pytest.raises(error, match=match):
         derivative(f, x, **kwargs)
+
+
+def test_noise_rule_measures_the_noise_and_reports_it_in_the_error():
+    level = 1e-10
+    exact = np.e
+    sweep_steps = np.logspace(-8, -2, 61)
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+
+        def noisy_exp(x):
+            return np.exp(x) * (1 + level * rng.standard_normal(np.shape(x)))
+
+        result = derivative(noisy_exp, 1.0, step="noise")
+        errors = numerical_diff(noisy_exp, np.ones((30, 1)), sweep_steps) - exact
+        best = np.sqrt(np.mean(errors**2, axis=0)).min()
+        assert abs(result.df - exact) < 3 * best
+        # The error estimate carries the noise, not just rounding at u |f|.
+        assert result.error > 0.1 * best
+        assert result.nfev > 10
