@@ -17,6 +17,11 @@ def as_points(x, name="x"):
 
     Integer input becomes float64; float16/32/64 and longdouble are kept.
     """
+    return points_and_extent(x, name)[0]
+
+
+def points_and_extent(x, name="x"):
+    """`as_points`, and the largest magnitude in `x` found while checking it."""
     data = x.data if isinstance(x, Variable) else x
     try:
         array = np.asarray(data)
@@ -33,7 +38,7 @@ def as_points(x, name="x"):
     if not (np.isfinite(top) and np.isfinite(bottom)):
         bad = "NaN" if np.isnan(top) or np.isnan(bottom) else "infinite values"
         raise ValueError(f"{name} must be finite, got {bad}")
-    return array
+    return array, max(abs(top), abs(bottom))
 
 
 def as_steps(eps, dtype, name="eps"):
@@ -48,21 +53,26 @@ def as_steps(eps, dtype, name="eps"):
         raise TypeError(f"{name} must hold positive real numbers, got dtype {array.dtype}")
     if array.size == 0:
         raise ValueError(f"{name} must not be empty")
-    if np.isnan(array).any():
+    # min/max propagate NaN and show infinities and signs in two reductions.
+    low, high = array.min(), array.max()
+    if np.isnan(low) or np.isnan(high):
         raise ValueError(f"{name} must not be NaN")
-    if not np.isfinite(array).all():
+    if not np.isfinite(high):
         raise ValueError(f"{name} must be finite")
-    if (array <= 0).any():
-        raise ValueError(f"{name} must be positive, got {array[array <= 0].flat[0]:g}"
+    if low <= 0:
+        raise ValueError(f"{name} must be positive, got {low:g}"
                          " (use a backward scheme for steps to the left)")
     with np.errstate(over="ignore", under="ignore"):
         converted = array.astype(dtype, copy=False)
-    if not np.isfinite(converted).all():
+        # Rounding is monotonic: the extremes of the converted steps are the
+        # converted extremes.
+        converted_low, converted_high = np.asarray([low, high]).astype(dtype)
+    if not np.isfinite(converted_high):
         raise ValueError(f"{name} must be positive and finite in {np.dtype(dtype)}: "
-                         f"{array.max():g} overflows it")
-    if (converted == 0).any():
+                         f"{high:g} overflows it")
+    if converted_low == 0:
         raise ValueError(f"{name} must be positive in {np.dtype(dtype)}: "
-                         f"{array.min():g} underflows to 0")
+                         f"{low:g} underflows to 0")
     return converted
 
 

@@ -1,9 +1,11 @@
 """`numerical_diff`: one vectorised finite difference with a given step."""
 
+from functools import lru_cache
+
 import numpy as np
 
-from ._validation import (as_points, as_steps, as_values, check_callable, check_deriv,
-                          check_flag, uses_variables)
+from ._validation import (as_steps, as_values, check_callable, check_deriv, check_flag,
+                          points_and_extent, uses_variables)
 from .schemes import get_scheme
 from .variable import Variable
 
@@ -93,7 +95,7 @@ def numerical_diff(f, x, eps=1e-4, *, scheme="central", deriv=1, exact_step=Fals
     deriv = check_deriv(deriv, spec.max_deriv, spec.name)
     exact_step = check_flag(exact_step, "exact_step")
     wrap = uses_variables(f, x)
-    points = as_points(x)
+    points, largest_point = points_and_extent(x)
     dtype = points.dtype
     h = as_steps(eps, dtype)
     try:
@@ -111,14 +113,13 @@ def numerical_diff(f, x, eps=1e-4, *, scheme="central", deriv=1, exact_step=Fals
     if exact_step:
         h = (points + h) - points
     else:
-        _check_step_moves(points, h)
-    return _combine(call, points, h, spec.stencil(deriv), dtype)
+        _check_step_moves(points, h, largest_point)
+    return _combine(call, points, h, *_plan(spec, deriv), deriv, dtype)
 
 
-def _check_step_moves(points, h):
+def _check_step_moves(points, h, largest_point):
     """Raise if ``x + h == x`` for every element (the difference would be 0)."""
     smallest_step = h.min()
-    largest_point = max(abs(points.max()), abs(points.min()))
     # A step of at least one ulp of the largest |x| moves every element.
     if smallest_step >= np.spacing(largest_point):
         return
@@ -134,50 +135,79 @@ def _show(array):
     return f"{array.flat[0]:.3g}" if array.size == 1 else f"[{array.min():.3g} .. {array.max():.3g}]"
 
 
-def _shifted(points, h, g):
-    """``x + g h``, without a multiplication for the offsets 0 and +-1."""
-    if g == 0:
-        return points
-    if g == 1:
-        return points + h
-    if g == -1:
-        return points - h
-    return points + h.dtype.type(g) * h
+@lru_cache(maxsize=None)
+def _plan(spec, deriv):
+    """The stencil of a scheme as groups ``(g, n_g, n_-g or None)``, and its denominator.
 
-
-def _combine(call, points, h, st, dtype):
-    """``sum n_i f(x + g_i h) / (D h^q)``, symmetric offsets taken in pairs."""
+    Symmetric offsets are grouped: ``f(x + g h) - f(x - g h)`` of nearby
+    values is exact (Sterbenz), so pairing the offsets of opposite weights
+    loses nothing to rounding. Cached per (scheme, deriv): building it from
+    the exact stencil is most of the cost of a call on a scalar.
+    """
+    st = spec.stencil(deriv)
     numerators = dict(zip(st.offsets, st.numerators))
+    groups = []
+    for g in sorted(st.offsets, key=lambda g: (abs(g), -g)):
+        if g in numerators:
+            n = numerators.pop(g)
+            partner = numerators.pop(-g, None) if g != 0 else None
+            groups.append((float(g), n, partner))
+    return tuple(groups), st.denominator
+
+
+def _evaluate(call, points, h, g, buffer, dtype):
+    """``f(x + g h)`` with the argument formed in `buffer`; values never alias it."""
+    if g == 0:
+        at = points
+    elif g == 1:
+        at = np.add(points, h, out=buffer)
+    elif g == -1:
+        at = np.subtract(points, h, out=buffer)
+    else:
+        at = np.add(points, h.dtype.type(g) * h, out=buffer)
+    values = np.asarray(call(at))
+    if values.dtype != dtype and values.dtype.kind != "c":
+        values = values.astype(dtype)
+    elif g != 0 and np.may_share_memory(values, buffer):
+        values = values.copy()  # e.g. f returned its argument
+    return values
+
+
+def _combine(call, points, h, groups, denominator, deriv, dtype):
+    """``sum n_i f(x + g_i h) / (D h^q)``, symmetric offsets taken in pairs.
+
+    The arguments ``x + g h`` are formed in one reused buffer, which then
+    holds the group's term, so a two-point stencil allocates one array
+    besides the values of `f`.
+    """
+    shape = np.broadcast_shapes(points.shape, h.shape)
+    buffer = np.empty(shape, dtype)
     total = None
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        for g in sorted(numerators, key=lambda g: (abs(g), -g)):
-            n = numerators.pop(g, None)
-            if n is None:  # already taken as the partner of -g
-                continue
-            term = _as_float(call(_shifted(points, h, g)), dtype)
-            partner = numerators.pop(-g, None) if g != 0 else None
-            if partner is not None:
-                other = _as_float(call(_shifted(points, h, -g)), dtype)
-                if partner == -n:
-                    term = term - other
-                elif partner == n:
-                    term = term + other
-                else:
-                    term = n * term + partner * other
-                    n = 1
-            if n != 1:
-                term = n * term
-            total = term if total is None else total + term
-        result = total / (st.denominator * h ** st.deriv)
-    return _as_float(result, dtype)[()]
-
-
-def _as_float(values, dtype):
-    """Values of `f` in the working dtype (complex values kept complex)."""
-    values = np.asarray(values)
-    if values.dtype.kind == "c":
-        return values
-    return values if values.dtype == dtype else values.astype(dtype)
+        for g, n, partner in groups:
+            first = _evaluate(call, points, h, g, buffer, dtype)
+            second = None if partner is None else _evaluate(call, points, h, -g, buffer, dtype)
+            # The buffer is free again; the term goes there unless f returned
+            # complex values, which a real buffer cannot hold.
+            real = first.dtype == dtype and (second is None or second.dtype == dtype)
+            out = buffer if real else None
+            if second is None:
+                term = first if n == 1 else np.multiply(first, n, out=out)
+            elif partner == n or partner == -n:
+                term = (np.add if partner == n else np.subtract)(first, second, out=out)
+                if n != 1:
+                    term = np.multiply(term, n, out=term if real else None)
+            else:
+                term = np.add(np.multiply(first, n, out=out), partner * second, out=out)
+            term = np.broadcast_to(term, shape) if term.shape != shape else term
+            if total is None:
+                total = term if term is buffer else np.array(term)
+                if total is buffer and len(groups) > 1:
+                    buffer = np.empty(shape, dtype)
+            else:
+                total += term
+        total /= denominator * (h if deriv == 1 else h ** deriv)
+    return total[()]
 
 
 def _complex_step(call, points, h, dtype):
@@ -194,4 +224,4 @@ def _complex_step(call, points, h, dtype):
             "real scheme")
     with np.errstate(invalid="ignore", over="ignore"):
         result = values.imag / h
-    return _as_float(result, dtype)[()]
+    return result.astype(dtype, copy=False)[()]
