@@ -107,8 +107,8 @@ def uses_variables(f, x):
     return isinstance(f, Function) or isinstance(x, Variable)
 
 
-def as_values(y, shape, name="f"):
-    """The output of `f` as an array of the expected shape, or a clear error."""
+def as_numbers(y, name="f"):
+    """The output of `f` (an array or a `Variable`) as a numeric array, or TypeError."""
     if isinstance(y, Variable):
         y = y.data
     try:
@@ -117,6 +117,12 @@ def as_values(y, shape, name="f"):
         raise TypeError(f"{name} must return numbers: {error}") from None
     if array.dtype.kind not in "iufc" or array.dtype.kind == "b":
         raise TypeError(f"{name} must return numbers, got dtype {array.dtype}")
+    return array
+
+
+def as_values(y, shape, name="f"):
+    """The output of `f` as an array of the expected shape, or a clear error."""
+    array = as_numbers(y, name)
     if array.shape != shape:
         raise ValueError(f"{name} must return an array of the shape of its input, "
                          f"{shape}, got {array.shape} (numerical_diff differentiates "

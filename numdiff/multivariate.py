@@ -11,7 +11,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._validation import as_points, as_steps, check_callable, check_flag, uses_variables
+from ._validation import (as_numbers, as_points, as_steps, check_callable, check_flag,
+                          uses_variables)
 from .schemes import get_scheme
 from .theory import optimal_step, unit_roundoff
 from .variable import Variable
@@ -422,16 +423,7 @@ class _Evaluator:
         return point
 
     def _raw(self, point):
-        y = self.f(Variable(point)) if self.wrap else self.f(point)
-        if isinstance(y, Variable):
-            y = y.data
-        try:
-            y = np.asarray(y)
-        except Exception as error:
-            raise TypeError(f"f must return numbers: {error}") from None
-        if y.dtype.kind not in "iufc" or y.dtype.kind == "b":
-            raise TypeError(f"f must return numbers, got dtype {y.dtype}")
-        return y
+        return as_numbers(self.f(Variable(point)) if self.wrap else self.f(point))
 
     def _check_shape(self, shape, what):
         if self.scalar and shape != ():
