@@ -1,8 +1,18 @@
 """numdiff: numerical differentiation with its error theory.
 
-The seed's API (`Variable`, `Function`, `Square`, `Exp`, `numerical_diff`),
-every common difference scheme as data (`SCHEMES`, `stencil`), and the error
-model that predicts truncation, rounding and the best step (`error_model`).
+- The seed's API: `Variable`, `Function`, `Square`, `Exp` and
+  `numerical_diff`, the finite difference with a given step.
+- Schemes as data: `SCHEMES` (forward, backward, central, one-sided and
+  central of higher orders, complex step), exact stencils for any offsets
+  (`stencil`, Fornberg's recursion in rationals).
+- The error theory: `unit_roundoff`, `error_model` (truncation and rounding
+  terms, the optimal step and the error there), `optimal_step`.
+- Automatic steps: `derivative` (Richardson extrapolation with an error
+  estimate and a status per element), the step rules of `theory_step`,
+  `stepleman_winarsky_step` and `gill_murray_step`, and `richardson`.
+- Many variables: `gradient`, `jacobian`, `hessian`, and `gradient_check`.
+- Noise: `estimate_noise` (ECnoise) and `noise_aware_step`.
+- Test functions with exact derivatives: `numdiff.catalogue`.
 
 Examples
 --------
@@ -12,18 +22,18 @@ Examples
 4.000000000004
 """
 
+from .derivative import STEP_RULES, DerivativeResult, DerivativeStatus, derivative
 from .difference import numerical_diff
+from .gradient_check import GradientCheck, gradient_check
+from .multivariate import coordinate_steps, gradient, hessian, jacobian
+from .noise import NoiseAwareStep, NoiseEstimate, NoiseStatus, estimate_noise, noise_aware_step
+from .richardson import RichardsonResult, richardson
 from .schemes import MAX_DERIV, SCHEMES, Scheme, get_scheme
 from .stencil import Stencil, fornberg_weights, stencil
-from .theory import ErrorModel, error_model, optimal_step, unit_roundoff
-from .variable import Exp, Function, Square, Variable
-from .multivariate import coordinate_steps, gradient, hessian, jacobian
-from .gradient_check import GradientCheck, gradient_check
-from .noise import NoiseAwareStep, NoiseEstimate, NoiseStatus, estimate_noise, noise_aware_step
-from .derivative import STEP_RULES, DerivativeResult, DerivativeStatus, derivative
-from .richardson import RichardsonResult, richardson
 from .step_selection import (StepResult, StepStatus, gill_murray_step, stepleman_winarsky_step,
                              theory_step)
+from .theory import ErrorModel, error_model, optimal_step, unit_roundoff
+from .variable import Exp, Function, Square, Variable
 
 __all__ = [
     "Variable", "Function", "Square", "Exp", "numerical_diff",
