@@ -11,6 +11,7 @@ exit status (see `EXIT_CODES`).
 """
 
 import argparse
+import contextlib
 import datetime
 import os
 import sys
@@ -22,7 +23,7 @@ from numdiff.catalogue import CATALOGUE
 from .expression import FUNCTIONS as EXPRESSION_FUNCTIONS
 from .grid import DEFAULT_EPS_MAX, DEFAULT_EPS_MIN, DEFAULT_PER_DECADE, eps_grid
 from .output import check_target
-from .studies import RunConfig
+from .studies import STUDIES, RunConfig
 from .sweep import DTYPES, plan_sweep
 from .targets import _path_target, catalogue_target, expression_target
 
@@ -61,6 +62,8 @@ sub-command:
 output (in --out, default reports/<run id>/; written in a temporary folder and moved
 into place only when complete):
   sweep.csv summary.csv precision_summary.csv metadata.json report.html report.md figures/
+  and the tables of the other studies (step_selection*.csv, peers_*.csv, gradient_cost.csv,
+  noise_*.csv); --studies runs only the studies named, e.g. --studies error_vs_step,noise
 
 --expr accepts numbers, x, pi, e, + - * / ** and the functions
   {', '.join(sorted(EXPRESSION_FUNCTIONS))}
@@ -74,6 +77,7 @@ examples:
   python -m analysis --functions exp sin --schemes forward central central4 --dtypes float32 float64
   python -m analysis --expr 'exp(x)/sqrt(sin(x)**3+cos(x)**3)' --x 1.5 --out runs/squire
   python -m analysis --func mymodule:f --exact mymodule:df --x 0.3
+  python -m analysis --studies error_vs_step,precision,step_selection
 """
 
 
@@ -116,6 +120,9 @@ def build_parser():
     parser.add_argument("--exact", metavar="MODULE:ATTR",
                         help="its exact derivative; without it the reference is a labelled "
                              "high-accuracy estimate (8th-order central difference)")
+    parser.add_argument("--studies", nargs="+", metavar="NAME",
+                        help="studies to run, space or comma separated, or 'all' (default: "
+                             "all): " + "; ".join(f"{s.name} ({s.title})" for s in STUDIES))
     parser.add_argument("--workers", type=int, default=1, metavar="N",
                         help="processes for the sweep (default: 1, no pool)")
     parser.add_argument("--quiet", action="store_true",
@@ -174,6 +181,36 @@ def _config(args, argv):
     return config
 
 
+def _selected_studies(values):
+    """Names of the studies chosen with --studies (None: all), checked against `STUDIES`."""
+    names = [name.strip() for name in _split(values)]
+    if not names or names == ["all"]:
+        return None
+    known = [study.name for study in STUDIES]
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise UsageError(f"--studies: unknown study {unknown[0]!r}; valid studies: "
+                         f"{', '.join(known)}")
+    return set(names)
+
+
+@contextlib.contextmanager
+def _only_studies(names):
+    """Run only the studies in `names` (all if None) while the block runs."""
+    from . import pipeline
+
+    registry = pipeline.STUDIES
+    if names is None:
+        yield
+        return
+    saved = list(registry)
+    registry[:] = [study for study in saved if study.name in names]
+    try:
+        yield
+    finally:
+        registry[:] = saved
+
+
 def _run_id(root):
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d-%H%M%S")
     candidate, number = root / stamp, 2
@@ -196,6 +233,7 @@ def main(argv=None):
     try:
         args = build_parser().parse_args(argv)
         config = _config(args, argv)
+        studies = _selected_studies(args.studies)
         target = Path(args.out) if args.out else _run_id(Path("reports"))
         check_target(target, force=args.force)
     except (ValueError, TypeError) as error:
@@ -205,7 +243,8 @@ def main(argv=None):
     from .pipeline import run_analysis  # matplotlib is imported only for real runs
 
     try:
-        outcome = run_analysis(config, target, force=args.force)
+        with _only_studies(studies):
+            outcome = run_analysis(config, target, force=args.force)
     except KeyboardInterrupt:
         return _fail(130, f"interrupted; nothing was written to {target}")
     except (ValueError, TypeError) as error:

@@ -28,7 +28,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 __all__ = ["error_figure", "grid_figure", "dtype_figure", "save_figure", "FigureFile",
-           "SCHEME_COLOURS", "zero_floor"]
+           "SCHEME_COLOURS", "zero_floor", "figure_style", "colour"]
 
 #: Okabe & Ito (2008), "Color Universal Design", one colour per scheme.
 SCHEME_COLOURS = {
@@ -52,6 +52,11 @@ class FigureFile:
     svg: Path
     caption: str
     alt: str
+
+
+def figure_style():
+    """The charts' matplotlib settings, as a context manager (for studies' own figures)."""
+    return matplotlib.rc_context(_RC)
 
 
 def colour(scheme):

@@ -20,11 +20,12 @@ of exceptions) is escaped with `html.escape`.
 
 import base64
 import html
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["Paragraph", "Table", "Image", "Code", "Section", "render_markdown", "render_html",
-           "write_report"]
+           "write_report", "figure_image", "format_number"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,34 @@ class Section:
     anchor: str
     blocks: tuple
     level: int = 2
+
+
+def figure_image(saved):
+    """The `Image` block of a saved figure (`analysis.figures.FigureFile`) in a run folder."""
+    return Image(f"figures/{saved.png.name}", f"figures/{saved.svg.name}", saved.caption,
+                 saved.alt)
+
+
+def format_number(value, digits=2):
+    """A table cell for a float: ``digits`` significant digits, "n/a" for NaN or None.
+
+    Examples
+    --------
+    >>> format_number(3.14159e-14), format_number(0.5), format_number(float("nan"))
+    ('3.1e-14', '0.5', 'n/a')
+    >>> format_number(12345.0), format_number(float("inf"))
+    ('1.2e+04', 'inf')
+    """
+    if value is None:
+        return "n/a"
+    value = float(value)
+    if math.isnan(value):
+        return "n/a"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e4):
+        return f"{value:.{digits}g}"
+    return f"{value:.{digits + 1}g}"
 
 
 def render_markdown(title, sections):

@@ -1,0 +1,296 @@
+"""The cost of many variables: evaluations and time of the numerical gradient against n.
+
+A numerical gradient of ``f: R^n -> R`` evaluates ``f`` at every stencil
+point of every coordinate: ``2n`` points with central differences, where
+backpropagation needs one pass. `cost_vs_n` measures it for
+``f(x) = sum(exp(x))`` (`sum_exp`), for ``numdiff.gradient`` calling ``f``
+once per point and with ``vectorized=True`` (points in batches), beside the
+time of one evaluation of ``f``. The study writes ``gradient_cost.csv``
+(`COST_COLUMNS`), draws a log-log chart of evaluations and time against n,
+and writes a section with the table.
+
+Examples
+--------
+>>> table = cost_vs_n((1, 10), repeats=1)
+>>> table[table["method"] == "gradient"][["n", "calls", "evaluations"]]
+    n  calls  evaluations
+1   1      2            2
+4  10     20           20
+"""
+
+import time
+
+import numpy as np
+import pandas as pd
+
+from numdiff import get_scheme, gradient
+
+from .report import Paragraph, Section, Table, figure_image, format_number
+from .studies import Study, StudyResult, register_study
+
+__all__ = ["sum_exp", "cost_vs_n", "DEFAULT_SIZES", "COST_COLUMNS", "METHOD_LABELS",
+           "cost_figure", "gradient_cost_study", "GRADIENT_COST_STUDY"]
+
+#: n from 1 to 10^4, log-spaced (two per decade).
+DEFAULT_SIZES = (1, 3, 10, 30, 100, 300, 1000, 3000, 10000)
+#: Timing: repeat a measurement up to `repeats` times, but stop once this
+#: many seconds were spent on it (at least one run).
+TIME_BUDGET_S = 0.05
+
+COST_COLUMNS = ("n", "method", "scheme", "calls", "evaluations", "expected_evaluations",
+                "seconds", "runs", "ratio_to_f", "max_abs_error")
+METHOD_LABELS = {"f": "one evaluation of f", "gradient": "numdiff.gradient (f per point)",
+                 "gradient_batched": "numdiff.gradient(vectorized=True)"}
+
+
+def sum_exp(x):
+    """``sum_i exp(x_i)``, on one point of shape (n,) or columns of shape (n, m)."""
+    return np.sum(np.exp(x), axis=0)
+
+
+class _Counted:
+    """``f`` counting its calls and the points it is evaluated at."""
+
+    def __init__(self, f, batched):
+        self.f, self.batched, self.calls, self.points = f, batched, 0, 0
+
+    def __call__(self, x):
+        self.calls += 1
+        self.points += x.shape[1] if self.batched and x.ndim > 1 else 1
+        return self.f(x)
+
+
+def _best_time(run, repeats):
+    """Best time of up to `repeats` runs (fewer once `TIME_BUDGET_S` is spent), and the runs."""
+    best, spent, runs = np.inf, 0.0, 0
+    while runs < repeats and (runs == 0 or spent < TIME_BUDGET_S):
+        start = time.perf_counter()
+        run()
+        elapsed = time.perf_counter() - start
+        best, spent, runs = min(best, elapsed), spent + elapsed, runs + 1
+    return best, runs
+
+
+def cost_vs_n(sizes=DEFAULT_SIZES, *, scheme="central", repeats=5, batched=True):
+    """Evaluations and time of the numerical gradient of `sum_exp` against n.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Numbers of variables ``n``.
+    scheme : str
+        Difference scheme of the gradient.
+    repeats : int
+        Each time is the best of up to this many runs (fewer for slow runs:
+        `TIME_BUDGET_S`).
+    batched : bool
+        Also measure ``gradient(..., vectorized=True)`` (``f`` called on
+        columns of points, in batches of up to
+        ``numdiff.multivariate.BATCH_ELEMENTS`` values).
+
+    Returns
+    -------
+    pandas.DataFrame
+        `COST_COLUMNS`, one row per (n, method), method in ``"f"`` (one
+        evaluation), ``"gradient"`` and ``"gradient_batched"``: ``calls``
+        (calls of f), ``evaluations`` (points at which f is evaluated),
+        ``expected_evaluations`` (the scheme's stencil points per coordinate
+        times n, the centre shared where the stencil has one),
+        ``seconds`` (best time), ``runs`` (timed runs), ``ratio_to_f``
+        (seconds over those of one evaluation of f at the same n),
+        ``max_abs_error`` (against the analytic gradient ``exp(x)``; NaN
+        for ``"f"``). The gradients are timed through the counter of
+        calls, which adds one Python call (well under a microsecond) per
+        call of f.
+    """
+    offsets = get_scheme(scheme).stencil(1).offsets
+    per_coordinate = sum(1 for g in offsets if g != 0)
+    shared_centre = int(any(g == 0 for g in offsets))
+    rows = []
+    for n in sizes:
+        x = np.linspace(0.0, 1.0, n)
+        t_f, runs = _best_time(lambda: sum_exp(x), max(repeats, 50))
+        rows.append(dict(n=n, method="f", scheme=scheme, calls=1, evaluations=1,
+                         expected_evaluations=1, seconds=t_f, runs=runs, ratio_to_f=1.0,
+                         max_abs_error=np.nan))
+        for method, vectorized in (("gradient", False), ("gradient_batched", True)):
+            if vectorized and not batched:
+                continue
+            counted = _Counted(sum_exp, vectorized)
+            result = []
+            seconds, runs = _best_time(
+                lambda: result.append(gradient(counted, x, scheme=scheme,
+                                               vectorized=vectorized)), repeats)
+            rows.append(dict(n=n, method=method, scheme=scheme, calls=counted.calls // runs,
+                             evaluations=counted.points // runs,
+                             expected_evaluations=per_coordinate * n + shared_centre,
+                             seconds=seconds, runs=runs, ratio_to_f=seconds / t_f,
+                             max_abs_error=float(np.abs(result[-1] - np.exp(x)).max())))
+    return pd.DataFrame(rows, columns=COST_COLUMNS)
+
+
+def _slope(n, values):
+    """Least-squares slope of log10(values) against log10(n)."""
+    n, values = np.asarray(n, dtype=float), np.asarray(values, dtype=float)
+    ok = (n > 0) & (values > 0) & np.isfinite(values)
+    if ok.sum() < 2:
+        return np.nan
+    return float(np.polyfit(np.log10(n[ok]), np.log10(values[ok]), 1)[0])
+
+
+# ---------------------------------------------------------------- the study
+
+_COLOURS = {"f": "#000000", "gradient": "#0072B2", "gradient_batched": "#E69F00"}
+_MARKERS = {"f": "o", "gradient": "s", "gradient_batched": "^"}
+
+
+def cost_figure(table):
+    """Evaluations (left) and time (right) against n, log-log, from `cost_vs_n` output.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    from .figures import figure_style
+
+    methods = [m for m in METHOD_LABELS if m in set(table["method"])]
+    gradients = [m for m in methods if m != "f"]
+    with figure_style():
+        figure = Figure(figsize=(9.2, 4.4))
+        figure.subplots_adjust(left=0.075, right=0.985, bottom=0.3, top=0.92, wspace=0.24)
+        left, right = figure.subplots(1, 2)
+        handles = []
+        for method in gradients:
+            part = table[table["method"] == method].sort_values("n")
+            left.plot(part["n"], part["evaluations"], color=_COLOURS[method], lw=1.5,
+                      marker=_MARKERS[method], ms=5, label=f"{METHOD_LABELS[method]}: points")
+            left.plot(part["n"], part["calls"], color=_COLOURS[method], lw=1.0, ls=":",
+                      marker=_MARKERS[method], ms=5, mfc="white")
+        expected = table[table["method"] == gradients[0]].sort_values("n") if gradients else None
+        if expected is not None:
+            left.plot(expected["n"], expected["expected_evaluations"], color="#777777", lw=2.5,
+                      alpha=0.45, zorder=0)
+        for method in methods:
+            part = table[table["method"] == method].sort_values("n")
+            right.plot(part["n"], part["seconds"], color=_COLOURS[method], lw=1.5,
+                       marker=_MARKERS[method], ms=5)
+            handles.append(Line2D([], [], color=_COLOURS[method], lw=1.5,
+                                  marker=_MARKERS[method], ms=5,
+                                  label=METHOD_LABELS[method]))
+        f_times = table[table["method"] == "f"].sort_values("n")
+        if expected is not None and len(f_times):
+            cost = expected["expected_evaluations"].to_numpy() * f_times["seconds"].to_numpy()
+            right.plot(f_times["n"], cost, color="#777777", lw=2.5, alpha=0.45, zorder=0)
+        scheme = table["scheme"].iloc[0]
+        handles += [
+            Line2D([], [], color="#555555", lw=1.0, ls=":", marker="s", mfc="white", ms=5,
+                   label="calls of f (left, open markers; = points when f is called per point)"),
+            Line2D([], [], color="#777777", lw=2.5, alpha=0.45,
+                   label=f"expected: {scheme} stencil points x n (left), "
+                         "times one evaluation of f (right)"),
+        ]
+        for axes in (left, right):
+            axes.set_xscale("log")
+            axes.set_yscale("log")
+            axes.set_xlabel("number of variables n")
+            axes.grid(True, which="major", lw=0.4, alpha=0.5)
+        left.set_ylabel("evaluations of f (points) and calls of f")
+        right.set_ylabel("time (s, best of repeated runs)")
+        left.set_title(f"Evaluations of f for one gradient ({scheme})")
+        right.set_title("Time of one gradient and of one evaluation of f")
+        figure.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=2,
+                      frameon=False)
+    return figure
+
+
+def gradient_cost_study(*, sizes=DEFAULT_SIZES, repeats=5):
+    """The cost study as a `Study` (sizes given; the registered one uses `DEFAULT_SIZES`)."""
+    def compute(context):
+        cost_vs_n(sizes, repeats=repeats).to_csv(context.directory / "gradient_cost.csv",
+                                                 index=False, float_format="%.17g")
+        return StudyResult()
+
+    return Study("gradient_cost", "Cost of many variables", compute, draw, sections,
+                 ("gradient_cost.csv",))
+
+
+def draw(directory, metadata):
+    """The cost chart, from ``gradient_cost.csv``."""
+    from .figures import save_figure
+
+    table = pd.read_csv(directory / "gradient_cost.csv")
+    return (save_figure(
+        cost_figure(table), directory / "figures", "gradient_cost",
+        caption="Cost of the numerical gradient of f(x) = sum(exp(x)) against the number of "
+                "variables n, log-log. Left: points at which f is evaluated (filled markers) "
+                "and calls of f (open markers); the grey band is the scheme's stencil points "
+                "times n (2n for central differences): linear growth, slope 1. Right: time of "
+                "one gradient, calling f once per point (blue) or on batches of points "
+                "(orange), and of one evaluation of f (black); the grey band is 2n times the "
+                "time of one evaluation of f.",
+        alt="evaluations and time of the numerical gradient against n"),)
+
+
+def sections(directory, metadata, files):
+    """The cost section: what grows linearly, the chart, the table."""
+    table = pd.read_csv(directory / "gradient_cost.csv")
+    loop = table[table["method"] == "gradient"].sort_values("n")
+    blocks = [Paragraph(
+        "numdiff.gradient differentiates f(x) = sum(exp(x)) at x = linspace(0, 1, n); "
+        "evaluations are the points at which f is evaluated, counted by a wrapper of f; "
+        "times are the best of repeated runs in this process (gradient_cost.csv).")]
+    if len(loop):
+        exact = int((loop["evaluations"] == loop["expected_evaluations"]).sum())
+        large = loop[loop["n"] >= 100]
+        f_rows = table[table["method"] == "f"].set_index("n")["seconds"]
+        biggest = loop.iloc[-1]
+        blocks.append(Paragraph(
+            f"The gradient evaluated f at exactly {loop['expected_evaluations'].iloc[-1]} "
+            f"points for n = {int(biggest['n'])} and at the expected number at {exact} of "
+            f"{len(loop)} sizes (log-log slope of evaluations against n: "
+            f"{_slope(loop['n'], loop['evaluations']):.2f}). Its time over the time of one "
+            f"evaluation of f grows with slope {_slope(large['n'], large['ratio_to_f']):.2f} "
+            f"for n >= 100 (linear growth is 1): at n = {int(biggest['n'])} one gradient "
+            f"took {biggest['seconds']:.3g} s, {biggest['ratio_to_f']:.3g} times one "
+            f"evaluation of f ({f_rows.get(biggest['n'], np.nan):.2g} s). Max error against "
+            f"the analytic gradient: {loop['max_abs_error'].max():.1e}."))
+        batched = table[table["method"] == "gradient_batched"].sort_values("n")
+        if len(batched):
+            speed = (loop.set_index("n")["seconds"] / batched.set_index("n")["seconds"])
+            blocks.append(Paragraph(
+                f"Batching the points (vectorized=True, {int(batched['calls'].iloc[0])} call "
+                f"of f at n = {int(batched['n'].iloc[0])}, {int(batched['calls'].iloc[-1])} "
+                f"at n = {int(batched['n'].iloc[-1])}) changes the time by a factor from "
+                f"{speed.min():.2g} to {speed.max():.2g} (time per point over time batched): "
+                "it removes the per-call overhead, not the 2n evaluations."))
+    for image in files:
+        blocks.append(figure_image(image))
+    methods = [m for m in METHOD_LABELS if m in set(table["method"])]
+    wide = {m: table[table["method"] == m].set_index("n") for m in methods}
+    rows = []
+    for n in sorted(set(table["n"])):
+        cells = [str(int(n))]
+        for m in methods:
+            r = wide[m].loc[n]
+            if m == "f":
+                cells.append(format_number(r["seconds"]))
+            else:
+                cells += [str(int(r["evaluations"])), str(int(r["calls"])),
+                          format_number(r["seconds"]), format_number(r["ratio_to_f"]),
+                          format_number(r["max_abs_error"])]
+        rows.append(tuple(cells))
+    columns = ["n"]
+    for m in methods:
+        short = {"f": "f", "gradient": "per point", "gradient_batched": "batched"}[m]
+        columns += (["time of f (s)"] if m == "f" else
+                    [f"{short}: evaluations", f"{short}: calls", f"{short}: time (s)",
+                     f"{short}: time / f", f"{short}: max |error|"])
+    blocks.append(Table(tuple(columns), tuple(rows)))
+    return (Section("Cost of many variables: the numerical gradient against n",
+                    "gradient-cost", tuple(blocks)),)
+
+
+GRADIENT_COST_STUDY = register_study(gradient_cost_study())

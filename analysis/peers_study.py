@@ -1,0 +1,541 @@
+"""The peer comparison: numdiff.derivative against scipy and numdifftools.
+
+Each method differentiates the same catalogue points with its defaults
+(`catalogue_points`): ``numdiff.derivative``, ``scipy.differentiate.derivative``
+and ``numdifftools.Derivative``, the last two from the optional ``peers``
+extra (``pip install 'numdiff[peers]'``). A peer that is not importable is
+left out and the report says so; it is never an error. The study writes
+
+``peers_points.csv``
+    `POINT_COLUMNS`: one row per (method, function, point): estimate, error
+    estimate, true error, whether the estimate covers it;
+``peers_runs.csv``
+    `RUN_COLUMNS`: one row per (method, function): evaluations per point and
+    the time of one call on all the points of that function;
+``peers_functions.csv``, ``peers_summary.csv``
+    `SUMMARY_COLUMNS`: the same per (method, function) and per method (every
+    method listed, with ``available`` false for a missing peer);
+``peers_exp.csv``
+    `EXP_COLUMNS`: the headline case, exp on ``np.linspace(0, 1, 10**5)``,
+    each method timed in the same run, with time ratios to numdiff.
+
+The true error is floored at ``u |f'|`` (u the unit roundoff of float64)
+when an error estimate is compared with it: an estimate covers the point
+when ``estimate >= max(|error|, u |f'|)``.
+
+Examples
+--------
+>>> points = catalogue_points(3, functions=["exp"])
+>>> comparison = peer_comparison(points, peers=[], repeats=1)
+>>> summarize_peers(comparison.points, comparison.runs)[["method", "coverage"]]
+    method  coverage
+0  numdiff       1.0
+"""
+
+import importlib
+import time
+from dataclasses import dataclass
+from importlib import metadata
+
+import numpy as np
+import pandas as pd
+
+from numdiff.catalogue import CATALOGUE, get_function
+from numdiff.derivative import derivative
+
+from .report import Paragraph, Section, Table, format_number
+from .step_selection_study import catalogue_names
+from .studies import Study, StudyResult, register_study
+
+__all__ = ["PEERS", "METHOD_LABELS", "INSTALL_PEERS", "available_peers", "catalogue_points",
+           "PeerComparison", "peer_comparison", "summarize_peers", "method_table",
+           "exp_benchmark", "POINT_COLUMNS", "RUN_COLUMNS", "SUMMARY_COLUMNS", "EXP_COLUMNS",
+           "PEERS_STUDY"]
+
+#: The peers: name -> (distribution, what is called).
+PEERS = {"scipy": ("scipy", "scipy.differentiate.derivative"),
+         "numdifftools": ("numdifftools", "numdifftools.Derivative")}
+METHOD_LABELS = {"numdiff": "numdiff.derivative", **{k: v[1] for k, v in PEERS.items()}}
+#: How a user gets the peers (the optional dependencies of pyproject.toml).
+INSTALL_PEERS = "pip install 'numdiff[peers]'"
+
+POINT_COLUMNS = ("method", "function", "x", "estimate", "error_estimate", "exact", "abs_error",
+                 "covered", "estimate_ratio")
+RUN_COLUMNS = ("method", "function", "points", "mean_nfev", "time_s", "failure")
+SUMMARY_COLUMNS = ("method", "function", "available", "version", "points", "finite",
+                   "max_abs_error", "median_abs_error", "coverage", "median_estimate_ratio",
+                   "mean_nfev", "time_s", "time_ratio")
+EXP_COLUMNS = ("method", "n", "max_abs_error", "coverage", "median_estimate_ratio",
+               "mean_nfev", "repeats", "time_median_s", "time_min_s", "time_ratio")
+
+_U = float(np.finfo(np.float64).eps)
+_TINY = float(np.finfo(np.float64).tiny)
+
+
+def available_peers():
+    """Names of the peer methods importable here: a subset of ``["scipy", "numdifftools"]``.
+
+    Examples
+    --------
+    >>> set(available_peers()) <= {"scipy", "numdifftools"}
+    True
+    """
+    names = []
+    try:
+        from scipy.differentiate import derivative as _  # noqa: F401
+        names.append("scipy")
+    except ImportError:
+        pass
+    try:
+        import numdifftools as _  # noqa: F401
+        names.append("numdifftools")
+    except ImportError:
+        pass
+    return names
+
+
+def _version(method):
+    """Installed version of a method's package; "" when it is not installed."""
+    distribution = "numdiff" if method == "numdiff" else PEERS[method][0]
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        try:
+            return str(importlib.import_module(distribution).__version__)
+        except (ImportError, AttributeError):
+            return ""
+
+
+def catalogue_points(per_function=5, *, functions=None):
+    """The shared test points: each catalogue function on a grid over its domain.
+
+    The grid spans the domain clipped to [-3, 3]; points closer to a
+    singularity, kink or domain edge than ``max(1, |x|)/8`` (the reach of
+    the automatic step) are left out, and the default point is added.
+
+    Parameters
+    ----------
+    per_function : int, optional
+        Grid points per function before that filtering.
+    functions : list of str, optional
+        Catalogue names; default all.
+
+    Returns
+    -------
+    dict
+        name -> float64 array of points.
+
+    Examples
+    --------
+    >>> catalogue_points(3, functions=["log"])["log"].tolist()
+    [0.75, 1.0, 1.5, 2.25]
+    """
+    points = {}
+    for name in (list(CATALOGUE) if functions is None else list(functions)):
+        f = get_function(name)
+        lo, hi = f.domain
+        grid = np.linspace(max(lo, -3.0), min(hi, 3.0), per_function + 2)[1:-1]
+        grid = np.append(grid, f.default_x)
+        reach = np.maximum(1.0, np.abs(grid)) / 8
+        points[name] = np.unique(grid[(grid - reach > lo) & (grid + reach < hi)])
+    return points
+
+
+class _Counter:
+    """``f`` counting the values it computes."""
+
+    def __init__(self, f):
+        self.f = f
+        self.values = 0
+
+    def __call__(self, x):
+        self.values += np.size(x)
+        return self.f(x)
+
+
+def _methods(peers):
+    """name -> callable(f, x) returning (df, error estimate), numdiff first."""
+    def ours(f, x):
+        res = derivative(f, x)
+        return res.df, res.error
+
+    methods = {"numdiff": ours}
+    if "scipy" in peers:
+        from scipy.differentiate import derivative as scipy_derivative
+
+        def scipy_method(f, x):
+            res = scipy_derivative(f, x)
+            return res.df, res.error
+        methods["scipy"] = scipy_method
+    if "numdifftools" in peers:
+        import numdifftools
+
+        def numdifftools_method(f, x):
+            res = numdifftools.Derivative(f, full_output=True)(x)
+            return np.asarray(res.estimate), np.asarray(res.error_estimate)
+        methods["numdifftools"] = numdifftools_method
+    return methods
+
+
+def _times(run, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def _judged(df, error, exact):
+    """True error, coverage and estimate ratio (true error floored at u |f'|)."""
+    df, error = np.asarray(df, dtype=float), np.asarray(error, dtype=float)
+    true = np.abs(df - exact)
+    floored = np.maximum(true, np.maximum(_U * np.abs(exact), _TINY))
+    with np.errstate(invalid="ignore"):
+        covered = np.isfinite(df) & (error >= floored)
+        ratio = np.where(np.isfinite(df), error / floored, np.nan)
+    return true, covered, ratio
+
+
+@dataclass(frozen=True)
+class PeerComparison:
+    """The raw observations of `peer_comparison`.
+
+    Attributes
+    ----------
+    points : pandas.DataFrame
+        `POINT_COLUMNS`, one row per (method, function, point).
+    runs : pandas.DataFrame
+        `RUN_COLUMNS`, one row per (method, function): ``mean_nfev`` (values
+        of f computed per point), ``time_s`` (best of the repeats of one call
+        on all the points of the function), ``failure`` (the exception a
+        method raised, empty if none; its points are then NaN).
+    available : tuple of str
+        The peers that were importable.
+    """
+
+    points: pd.DataFrame
+    runs: pd.DataFrame
+    available: tuple
+
+
+def peer_comparison(points=None, *, peers=None, repeats=3):
+    """numdiff's `derivative` against the peers on the same catalogue points.
+
+    Parameters
+    ----------
+    points : dict, optional
+        name -> array of points; default `catalogue_points`.
+    peers : list of str, optional
+        Peers to include; default `available_peers`. Names not importable
+        are skipped.
+    repeats : int, optional
+        Timing repeats per (method, function) after one counted call; the
+        minimum is kept.
+
+    Returns
+    -------
+    PeerComparison
+    """
+    points = catalogue_points() if points is None else points
+    available = available_peers()
+    peers = available if peers is None else [p for p in peers if p in available]
+    rows, runs = [], []
+    for method, run in _methods(peers).items():
+        for name, x in points.items():
+            f = get_function(name)
+            x = np.asarray(x, dtype=np.float64)
+            exact = f.derivative(x)
+            counter = _Counter(f)
+            failure = ""
+            with np.errstate(all="ignore"):
+                try:
+                    df, error = run(counter, x)
+                    seconds = min(_times(lambda: run(f, x), repeats))
+                except Exception as problem:  # noqa: BLE001 - a peer's failure is data
+                    failure = f"{type(problem).__name__}: {problem}"
+                    df = error = np.full(x.shape, np.nan)
+                    seconds = np.nan
+            true, covered, ratio = _judged(df, error, exact)
+            rows.append(pd.DataFrame({
+                "method": method, "function": name, "x": x,
+                "estimate": np.asarray(df, dtype=float), "error_estimate": np.asarray(
+                    error, dtype=float), "exact": exact, "abs_error": true,
+                "covered": covered, "estimate_ratio": ratio}))
+            runs.append(dict(method=method, function=name, points=x.size,
+                             mean_nfev=counter.values / x.size, time_s=seconds,
+                             failure=failure))
+    table = (pd.concat(rows, ignore_index=True) if rows
+             else pd.DataFrame(columns=POINT_COLUMNS))
+    return PeerComparison(table[list(POINT_COLUMNS)],
+                          pd.DataFrame(runs, columns=RUN_COLUMNS), tuple(available))
+
+
+def summarize_peers(points, runs, *, by=("method",), methods=None):
+    """Error, coverage, evaluations and time, per method (or per method and function).
+
+    Parameters
+    ----------
+    points, runs : pandas.DataFrame
+        `PeerComparison.points` and `.runs` (or as read from the CSV files).
+    by : tuple of str, optional
+        ``("method",)`` or ``("method", "function")``.
+    methods : sequence of str, optional
+        Methods to list even when they have no rows (missing peers), with
+        ``available`` false; default those in `points`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `SUMMARY_COLUMNS` (``function`` is ``"all"`` per method):
+        ``coverage`` is the fraction of points whose estimate covers the
+        floored true error, ``median_estimate_ratio`` the median of estimate
+        over floored true error, ``mean_nfev`` the values of f per point,
+        ``time_s`` the summed best times, ``time_ratio`` that over numdiff's.
+    """
+    by = list(by)
+    order = list(dict.fromkeys(points["method"])) if methods is None else list(methods)
+    rows = []
+    def grouped(table):
+        return {k if isinstance(k, tuple) else (k,): v
+                for k, v in table.groupby(by, sort=False)}
+
+    groups, timed = grouped(points), grouped(runs)
+    keys = list(groups) if by != ["method"] else [(m,) for m in order]
+    for key in keys:
+        method = key[0]
+        part, cost = groups.get(key), timed.get(key)
+        base = dict(method=method, function=key[1] if len(key) > 1 else "all",
+                    version=_version(method))
+        if part is None or cost is None:
+            rows.append(dict(base, available=False, points=0, finite=0))
+            continue
+        finite = np.isfinite(part["estimate"].to_numpy(dtype=float))
+        error = part["abs_error"].to_numpy(dtype=float)[finite]
+        rows.append(dict(base, available=True, points=len(part), finite=int(finite.sum()),
+                         max_abs_error=float(error.max()) if error.size else np.nan,
+                         median_abs_error=float(np.median(error)) if error.size else np.nan,
+                         coverage=float(part["covered"].astype(bool).mean()),
+                         median_estimate_ratio=float(np.nanmedian(part["estimate_ratio"]))
+                         if finite.any() else np.nan,
+                         mean_nfev=float((cost["mean_nfev"] * cost["points"]).sum()
+                                         / cost["points"].sum()),
+                         time_s=float(cost["time_s"].sum())))
+    table = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    reference = table[table["method"] == "numdiff"].set_index("function")["time_s"]
+    table["time_ratio"] = [t / reference.get(f, np.nan) if f in reference.index else np.nan
+                           for t, f in zip(table["time_s"], table["function"])]
+    return table
+
+
+def exp_benchmark(n=10**5, *, peers=None, repeats=3, slow_repeats=1):
+    """exp on ``np.linspace(0, 1, n)``: error, coverage, evaluations and time of each method.
+
+    Each method is timed `repeats` times (numdifftools, the slowest,
+    `slow_repeats` times), all in this call, so that the time ratios compare
+    like with like. ``f`` is ``np.exp`` behind a counter of the values it
+    computes, which adds one Python call per call of ``f`` (about a
+    microsecond against milliseconds of work at the default size).
+
+    Returns
+    -------
+    pandas.DataFrame
+        `EXP_COLUMNS`, one row per method; ``time_ratio`` is the median time
+        over numdiff's.
+
+    Examples
+    --------
+    >>> table = exp_benchmark(1000, peers=[], repeats=1)
+    >>> table["method"].tolist(), bool(table["max_abs_error"].iloc[0] < 1e-13)
+    (['numdiff'], True)
+    """
+    x = np.linspace(0.0, 1.0, n)
+    exact = np.exp(x)
+    available = available_peers()
+    peers = available if peers is None else [p for p in peers if p in available]
+    rows = []
+    for method, run in _methods(peers).items():
+        counter = _Counter(np.exp)
+        count = slow_repeats if method == "numdifftools" else repeats
+        times = []
+        for _ in range(count):
+            start = time.perf_counter()
+            df, error = run(counter, x)
+            times.append(time.perf_counter() - start)
+        true, covered, ratio = _judged(df, error, exact)
+        rows.append(dict(method=method, n=n, max_abs_error=float(np.nanmax(true)),
+                         coverage=float(covered.mean()),
+                         median_estimate_ratio=float(np.nanmedian(ratio)),
+                         mean_nfev=counter.values / (n * count), repeats=count,
+                         time_median_s=float(np.median(times)),
+                         time_min_s=float(np.min(times))))
+    table = pd.DataFrame(rows)
+    table["time_ratio"] = table["time_median_s"] / float(
+        table.loc[table["method"] == "numdiff", "time_median_s"].iloc[0])
+    return table[list(EXP_COLUMNS)]
+
+
+# ---------------------------------------------------------------- the study
+
+#: Grid points per function before filtering (about 5 points each after it).
+STUDY_POINTS_PER_FUNCTION = 5
+#: Points of the headline exp case.
+STUDY_EXP_POINTS = 10**5
+
+
+def peers_study(*, per_function=STUDY_POINTS_PER_FUNCTION, exp_points=STUDY_EXP_POINTS,
+                repeats=3, peers=None):
+    """The peer comparison as a `Study` (sizes given; the registered one uses the defaults).
+
+    Parameters
+    ----------
+    per_function : int, optional
+        Grid points per catalogue function (`catalogue_points`).
+    exp_points : int, optional
+        Points of the headline exp case.
+    repeats : int, optional
+        Timing repeats.
+    peers : list of str, optional
+        Peers to try (default: every peer that is importable).
+    """
+    def compute(context):
+        names = catalogue_names(context.config.targets)
+        comparison = peer_comparison(catalogue_points(per_function, functions=names),
+                                     peers=available_peers() if peers is None else peers,
+                                     repeats=repeats)
+        methods = ["numdiff", *PEERS]
+        directory = context.directory
+        comparison.points.to_csv(directory / "peers_points.csv", index=False,
+                                 float_format="%.17g")
+        comparison.runs.to_csv(directory / "peers_runs.csv", index=False, float_format="%.17g")
+        summarize_peers(comparison.points, comparison.runs, methods=methods).to_csv(
+            directory / "peers_summary.csv", index=False, float_format="%.17g")
+        summarize_peers(comparison.points, comparison.runs, by=("method", "function")).to_csv(
+            directory / "peers_functions.csv", index=False, float_format="%.17g")
+        exp_benchmark(exp_points, peers=available_peers() if peers is None else peers,
+                      repeats=repeats).to_csv(directory / "peers_exp.csv", index=False,
+                                              float_format="%.17g")
+        failures = comparison.runs[comparison.runs["failure"].fillna("") != ""]
+        notes = tuple(f"peers: {r['method']} failed on {r['function']}: {r['failure']}"
+                      for _, r in failures.iterrows())
+        return StudyResult(notes=notes)
+
+    return Study("peers", "Peer comparison", compute, lambda d, m: (), sections,
+                 ("peers_summary.csv", "peers_functions.csv", "peers_runs.csv",
+                  "peers_exp.csv"))
+
+
+def _first_seen(values):
+    return {value: index for index, value in enumerate(dict.fromkeys(values))}
+
+
+def _percent(value):
+    return "n/a" if not np.isfinite(value) else f"{100 * value:.1f} %"
+
+
+def method_table(summary):
+    """Rows of the per-method table of the report (formatted cells)."""
+    rows = []
+    for _, r in summary.iterrows():
+        label = METHOD_LABELS.get(r["method"], r["method"])
+        if not bool(r["available"]):
+            rows.append((label, r["version"] or "not installed", *["n/a"] * 8))
+            continue
+        rows.append((label, r["version"], str(int(r["points"])),
+                     format_number(r["max_abs_error"]), format_number(r["median_abs_error"]),
+                     _percent(r["coverage"]), format_number(r["median_estimate_ratio"]),
+                     format_number(r["mean_nfev"]), format_number(r["time_s"]),
+                     format_number(r["time_ratio"])))
+    return tuple(rows)
+
+
+_METHOD_COLUMNS = ("method", "version", "points", "max |error|", "median |error|",
+                   "coverage", "median estimate/true", "evaluations per point", "time (s)",
+                   "time / numdiff")
+
+
+def sections(directory, metadata, files):
+    """The peer section: availability, per-method table, exp headline, per-function table."""
+    summary = pd.read_csv(directory / "peers_summary.csv", keep_default_na=False,
+                          na_values=[""], dtype={"version": str})
+    summary["version"] = summary["version"].fillna("")
+    per_function = pd.read_csv(directory / "peers_functions.csv", dtype={"version": str})
+    runs = pd.read_csv(directory / "peers_runs.csv", dtype={"failure": str})
+    exp = pd.read_csv(directory / "peers_exp.csv")
+    title = "Peer comparison: numdiff.derivative, scipy and numdifftools"
+    blocks = [Paragraph(
+        "Each method differentiates the same points with its default settings: every "
+        "catalogue function of the run on a grid over its domain (clipped to [-3, 3], points "
+        "within max(1, |x|)/8 of a singularity or kink left out, the default point added; "
+        "peers_points.csv). Coverage is the fraction of points where the method's error "
+        "estimate is at least the true error, the true error floored at u|f'| (u = 2.2e-16, "
+        "float64); the estimate/true ratio uses the same floor. Evaluations are values of f "
+        "computed per point; time is the best of repeated calls, one call per function on "
+        "all its points, summed over the functions, measured in this run.")]
+    missing = summary[~summary["available"].astype(bool)]
+    for _, r in missing.iterrows():
+        blocks.append(Paragraph(
+            f"{METHOD_LABELS.get(r['method'], r['method'])} is not installed here, so it is "
+            f"left out of this comparison; install the optional peers with: {INSTALL_PEERS}"))
+    failed = runs[runs["failure"].fillna("") != ""]
+    for _, r in failed.iterrows():
+        blocks.append(Paragraph(f"{METHOD_LABELS.get(r['method'], r['method'])} raised on "
+                                f"{r['function']}: {r['failure']} (its points count as "
+                                "uncovered)."))
+    ours = summary[summary["method"] == "numdiff"]
+    if len(ours) and bool(ours["available"].iloc[0]) and len(summary) > len(missing) + 1:
+        present = summary[summary["available"].astype(bool) & (summary["method"] != "numdiff")]
+        o = ours.iloc[0]
+        comparisons = "; ".join(
+            f"{METHOD_LABELS[r['method']]} {_percent(r['coverage'])}, median ratio "
+            f"{r['median_estimate_ratio']:.2g}, max |error| {r['max_abs_error']:.1e}, "
+            f"{r['mean_nfev']:.3g} evaluations, {r['time_ratio']:.2g} times numdiff's time"
+            for _, r in present.iterrows())
+        blocks.append(Paragraph(
+            f"Over {int(o['points'])} points, numdiff.derivative's error estimate covers the "
+            f"true error at {_percent(o['coverage'])} of them with a median estimate/true "
+            f"ratio of {o['median_estimate_ratio']:.2g}, max |error| {o['max_abs_error']:.1e}, "
+            f"{o['mean_nfev']:.3g} evaluations per point; {comparisons}."))
+    blocks.append(Table(_METHOD_COLUMNS, method_table(summary),
+                        "All functions of the run together"))
+    if len(exp):
+        head = exp[exp["method"] == "numdiff"].iloc[0]
+        lines = [f"numdiff.derivative: max |error| {head['max_abs_error']:.1e}, "
+                 f"{head['time_median_s'] * 1e3:.3g} ms (median of {int(head['repeats'])})"]
+        for _, r in exp[exp["method"] != "numdiff"].iterrows():
+            lines.append(f"{METHOD_LABELS[r['method']]}: max |error| "
+                         f"{r['max_abs_error']:.1e}, {r['time_ratio']:.3g} times numdiff's "
+                         f"time")
+        blocks.append(Paragraph(
+            f"Headline case, exp on np.linspace(0, 1, {int(head['n'])}) in one vectorised call "
+            f"(peers_exp.csv): " + "; ".join(lines) + "."))
+        rows = tuple((METHOD_LABELS.get(r["method"], r["method"]),
+                      format_number(r["max_abs_error"]), _percent(r["coverage"]),
+                      format_number(r["median_estimate_ratio"]), format_number(r["mean_nfev"]),
+                      f"{r['time_median_s'] * 1e3:.3g}", f"{r['time_min_s'] * 1e3:.3g}",
+                      str(int(r["repeats"])), format_number(r["time_ratio"]))
+                     for _, r in exp.iterrows())
+        blocks.append(Table(("method", "max |error|", "coverage", "median estimate/true",
+                             "evaluations per point", "time median (ms)", "time min (ms)",
+                             "timed calls", "time / numdiff"), rows,
+                            f"exp on np.linspace(0, 1, {int(head['n'])}), float64"))
+    if len(per_function):
+        rows = tuple((r["function"], METHOD_LABELS.get(r["method"], r["method"]),
+                      str(int(r["points"])), format_number(r["max_abs_error"]),
+                      format_number(r["median_abs_error"]), _percent(r["coverage"]),
+                      format_number(r["median_estimate_ratio"]), format_number(r["mean_nfev"]),
+                      format_number(r["time_s"] * 1e3), format_number(r["time_ratio"]))
+                     for _, r in per_function.sort_values(
+                         "function", kind="stable",
+                         key=lambda names: names.map(_first_seen(per_function["function"]))
+                     ).iterrows())
+        blocks.append(Table(("function", "method", "points", "max |error|", "median |error|",
+                             "coverage", "median estimate/true", "evaluations per point",
+                             "time (ms)", "time / numdiff"), rows, "Per function"))
+    else:
+        blocks.append(Paragraph("No catalogue function in this run (--functions): only the "
+                                "exp headline case was measured."))
+    return (Section(title, "peers", tuple(blocks)),)
+
+
+PEERS_STUDY = register_study(peers_study())

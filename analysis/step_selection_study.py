@@ -1,0 +1,441 @@
+"""The step-selection study: where each algorithm lands on the V-curve.
+
+For each catalogue function of the run, at its default point, forward and
+central differences are swept over a dense grid of steps (`v_curves`: the
+V-shaped curve of |error| against the step, and its best step); then each
+step-selection algorithm of `numdiff.step_selection` chooses a step, and
+`numdiff.derivative` is run with each of its step rules
+(`step_algorithms`). The study writes
+
+``step_selection_curves.csv``
+    `CURVE_COLUMNS`: one row per (function, scheme, step) of the sweep;
+``step_selection.csv``
+    `STEP_COLUMNS`: one row per (function, scheme, algorithm);
+
+draws one grid figure (a panel per function: the two V-curves, a marker
+where each algorithm lands, numdiff.derivative's error as a horizontal line)
+and writes a section with a summary per algorithm and the table.
+
+Examples
+--------
+>>> table = step_algorithms(["exp"], schemes=["central"])
+>>> sorted(table["algorithm"].unique())[:2]
+['derivative:auto', 'derivative:gill_murray']
+>>> bool((table["abs_error"] < 1e-8).all())
+True
+"""
+
+import numpy as np
+import pandas as pd
+
+from numdiff import get_scheme, numerical_diff
+from numdiff.catalogue import CATALOGUE, get_function
+from numdiff.derivative import STEP_RULES, derivative
+from numdiff.step_selection import gill_murray_step, stepleman_winarsky_step, theory_step
+
+from .grid import eps_grid
+from .report import Paragraph, Section, Table, figure_image, format_number
+from .studies import Study, StudyResult, register_study
+
+__all__ = ["STEP_ALGORITHMS", "ALGORITHM_LABELS", "CURVE_STEPS", "CURVE_COLUMNS",
+           "STEP_COLUMNS", "v_curves", "best_steps", "step_algorithms", "catalogue_names",
+           "step_selection_figure", "STEP_SELECTION_STUDY"]
+
+#: The step-selection algorithms, by the name `numdiff.derivative` accepts as a step rule.
+STEP_ALGORITHMS = {
+    "theory": theory_step,
+    "stepleman_winarsky": stepleman_winarsky_step,
+    "gill_murray": gill_murray_step,
+}
+
+#: Names for legends and tables.
+ALGORITHM_LABELS = {
+    "theory": "theory h* (estimated scale)",
+    "stepleman_winarsky": "Stepleman-Winarsky (1979)",
+    "gill_murray": "Gill-Murray-Saunders-Wright (1983)",
+    "derivative:auto": "numdiff.derivative (step='auto')",
+}
+
+#: Steps of the V-curves: 1e-13 to 1, 20 per decade (decimal-exact powers of ten).
+CURVE_STEPS = eps_grid(1e-13, 1.0, per_decade=20)
+
+#: The best step is the minimum of the upper envelope of the error over
+#: +-ENVELOPE_DECADES around each step, so that a lucky cancellation at one
+#: step (an error far below its neighbours) is not taken as the optimum.
+ENVELOPE_DECADES = 0.25
+
+CURVE_COLUMNS = ("function", "x", "scheme", "eps", "abs_error")
+STEP_COLUMNS = ("function", "x", "scheme", "algorithm", "step", "estimate", "exact",
+                "abs_error", "error_estimate", "nfev", "status", "best_step", "best_error",
+                "step_ratio", "error_ratio")
+
+_U = float(np.finfo(np.float64).eps)
+_SCHEMES = ("central", "forward")
+
+
+def catalogue_names(targets):
+    """Names of the catalogue functions among a run's targets (others are skipped).
+
+    Examples
+    --------
+    >>> from analysis.targets import catalogue_target, expression_target
+    >>> catalogue_names([catalogue_target("exp"), expression_target("x**2")])
+    ['exp']
+    """
+    return [t.name for t in targets
+            if t.recipe is not None and t.recipe[0] == "catalogue" and t.name in CATALOGUE]
+
+
+def v_curves(functions=None, *, schemes=_SCHEMES, eps=CURVE_STEPS):
+    """|error| of each scheme against the step at each function's default point.
+
+    Parameters
+    ----------
+    functions : list of str, optional
+        Catalogue names; default all.
+    schemes : sequence of str, optional
+    eps : array_like, optional
+        The steps.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `CURVE_COLUMNS`. Steps whose stencil leaves the function's domain
+        have ``abs_error`` NaN.
+
+    Examples
+    --------
+    >>> curves = v_curves(["exp"], schemes=["central"], eps=[1e-8, 1e-5, 1e-2])
+    >>> curves["abs_error"].round(13).tolist()
+    [0.0, 0.0, 4.53e-05]
+    """
+    eps = np.asarray(eps, dtype=np.float64)
+    frames = []
+    for name in (list(CATALOGUE) if functions is None else list(functions)):
+        f = get_function(name)
+        x = float(f.default_x)
+        exact = float(f.derivative(x))
+        lo, hi = f.domain
+        for scheme in schemes:
+            offsets = np.asarray(get_scheme(scheme).offsets(1), dtype=float)
+            with np.errstate(all="ignore"):
+                error = np.abs(numerical_diff(f, np.full(eps.shape, x), eps, scheme=scheme)
+                               - exact)
+            inside = (x + offsets.min() * eps > lo) & (x + offsets.max() * eps < hi)
+            frames.append(pd.DataFrame({"function": name, "x": x, "scheme": scheme, "eps": eps,
+                                        "abs_error": np.where(inside, error, np.nan)}))
+    if not frames:
+        return pd.DataFrame(columns=CURVE_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[list(CURVE_COLUMNS)]
+
+
+def best_steps(curves):
+    """The best step of each V-curve (minimum of the upper envelope, `ENVELOPE_DECADES`).
+
+    Parameters
+    ----------
+    curves : pandas.DataFrame
+        `v_curves` output.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (function, x, scheme): ``best_step``, ``best_error``
+        (the error at that step).
+    """
+    rows = []
+    for (name, x, scheme), part in curves.groupby(["function", "x", "scheme"], sort=False):
+        part = part.sort_values("eps")
+        eps = part["eps"].to_numpy(dtype=float)
+        error = part["abs_error"].to_numpy(dtype=float)
+        error = np.where(np.isfinite(error), error, np.inf)
+        decades = np.log10(eps)
+        envelope = np.array([error[np.abs(decades - d) <= ENVELOPE_DECADES + 1e-9].max()
+                             for d in decades])
+        index = int(np.argmin(envelope))
+        rows.append(dict(function=name, x=x, scheme=scheme, best_step=float(eps[index]),
+                         best_error=float(error[index])))
+    return pd.DataFrame(rows, columns=["function", "x", "scheme", "best_step", "best_error"])
+
+
+def step_algorithms(functions=None, *, schemes=_SCHEMES, curves=None):
+    """Where each step-selection algorithm lands, and what `derivative` makes of it.
+
+    Parameters
+    ----------
+    functions : list of str, optional
+        Catalogue names; default all.
+    schemes : sequence of str, optional
+        Real schemes to choose steps for.
+    curves : pandas.DataFrame, optional
+        `v_curves` of the same functions and schemes (computed if not given),
+        for the best step.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `STEP_COLUMNS`, one row per (function, scheme, algorithm):
+        ``algorithm`` is a step algorithm's name, or ``"derivative:<rule>"``
+        for `numdiff.derivative` with that step rule; ``step`` is the step
+        chosen (for derivative rows the smallest step used: it extrapolates
+        over several steps); ``error_estimate`` is derivative's own (NaN for
+        the step algorithms); ``nfev`` the evaluations per point; ``status``
+        the algorithm's status code; ``best_step``, ``best_error`` the
+        optimum of the V-curve (`best_steps`); ``step_ratio`` is
+        ``step / best_step``; ``error_ratio`` is ``abs_error / best_error``,
+        both floored at ``u |f'|`` (u the unit roundoff of float64).
+    """
+    names = list(CATALOGUE) if functions is None else list(functions)
+    if curves is None:
+        curves = v_curves(names, schemes=schemes)
+    best = best_steps(curves).set_index(["function", "scheme"])
+    rows = []
+    for name in names:
+        f = get_function(name)
+        x = float(f.default_x)
+        exact = float(f.derivative(x))
+        for scheme in schemes:
+            base = dict(function=name, x=x, scheme=scheme, exact=exact,
+                        best_step=best.loc[(name, scheme), "best_step"],
+                        best_error=best.loc[(name, scheme), "best_error"])
+            with np.errstate(all="ignore"):
+                for algorithm, select in STEP_ALGORITHMS.items():
+                    res = select(f, x, scheme=scheme)
+                    rows.append(dict(base, algorithm=algorithm, step=float(res.step),
+                                     estimate=float(res.estimate), error_estimate=np.nan,
+                                     nfev=int(res.nfev), status=int(res.status)))
+                for rule in ("auto", *STEP_RULES):
+                    res = derivative(f, x, scheme=scheme, step=rule)
+                    rows.append(dict(base, algorithm=f"derivative:{rule}", step=float(res.step),
+                                     estimate=float(res.df), error_estimate=float(res.error),
+                                     nfev=int(res.nfev), status=int(res.status)))
+    if not rows:
+        return pd.DataFrame(columns=STEP_COLUMNS)
+    table = pd.DataFrame(rows)
+    table["abs_error"] = (table["estimate"] - table["exact"]).abs()
+    table["step_ratio"] = table["step"] / table["best_step"]
+    floor = np.maximum(_U * table["exact"].abs(), np.finfo(float).tiny)
+    table["error_ratio"] = (np.maximum(table["abs_error"], floor)
+                            / np.maximum(table["best_error"], floor))
+    return table[list(STEP_COLUMNS)]
+
+
+# ---------------------------------------------------------------- the study
+
+def compute(context):
+    """Sweep and run the algorithms; write the two CSV files."""
+    names = catalogue_names(context.config.targets)
+    curves = v_curves(names)
+    table = step_algorithms(names, curves=curves)
+    curves.to_csv(context.directory / "step_selection_curves.csv", index=False,
+                  float_format="%.17g")
+    table.to_csv(context.directory / "step_selection.csv", index=False, float_format="%.17g")
+    return StudyResult()
+
+
+#: Marker of each algorithm on the V-curves (shapes, so that they read without colour).
+_MARKERS = {"theory": "D", "stepleman_winarsky": "s", "gill_murray": "^"}
+_BEST_MARKER = "o"
+
+
+def step_selection_figure(curves, table):
+    """The V-curves of every function with the algorithms' steps marked (small multiples).
+
+    Parameters
+    ----------
+    curves, table : pandas.DataFrame
+        `v_curves` and `step_algorithms` output (as read from the CSV files).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import math
+
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    from .figures import colour, figure_style, zero_floor
+
+    names = list(dict.fromkeys(curves["function"]))
+    if not names:
+        raise ValueError("no V-curves to draw")
+    schemes = list(dict.fromkeys(curves["scheme"]))
+    columns = min(4, len(names))
+    lines = math.ceil(len(names) / columns)
+    floor = zero_floor(np.concatenate([curves["abs_error"].to_numpy(dtype=float),
+                                       table["abs_error"].to_numpy(dtype=float)]))
+    top = np.nanmax(curves["abs_error"].to_numpy(dtype=float))
+    with figure_style():
+        height = 2.3 * lines + 1.5
+        figure = Figure(figsize=(2.75 * columns + 0.7, height))
+        figure.subplots_adjust(left=0.07, right=0.99, bottom=0.5 / height,
+                               top=1 - 0.8 / height, hspace=0.42, wspace=0.08)
+        grid = figure.subplots(lines, columns, squeeze=False, sharex=True, sharey=True)
+        zero_seen = False
+        for axes, name in zip(grid.flat, names):
+            rows = table[table["function"] == name]
+            for scheme in schemes:
+                part = curves[(curves["function"] == name) & (curves["scheme"] == scheme)]
+                part = part.sort_values("eps")
+                error = part["abs_error"].to_numpy(dtype=float)
+                eps = part["eps"].to_numpy(dtype=float)
+                axes.plot(eps, np.where(error > 0, error, np.nan), color=colour(scheme),
+                          lw=1.2)
+                if (error == 0).any():
+                    zero_seen = True
+                    axes.plot(eps[error == 0], np.full((error == 0).sum(), floor), ls="none",
+                              marker="v", ms=3, mfc="none", color=colour(scheme))
+                mine = rows[rows["scheme"] == scheme]
+                if mine.empty:
+                    continue
+                best = mine.iloc[0]
+                axes.plot(best["best_step"], max(best["best_error"], floor), ls="none",
+                          marker=_BEST_MARKER, ms=8, mfc="none", mec="black", mew=1.0,
+                          zorder=4)
+                for algorithm, marker in _MARKERS.items():
+                    hit = mine[mine["algorithm"] == algorithm]
+                    if hit.empty:
+                        continue
+                    axes.plot(hit["step"].iloc[0], max(hit["abs_error"].iloc[0], floor),
+                              ls="none", marker=marker, ms=5.5, mfc=colour(scheme), mec="black",
+                              mew=0.7, zorder=5)
+                auto = mine[mine["algorithm"] == "derivative:auto"]
+                if not auto.empty:
+                    level = auto["abs_error"].iloc[0]
+                    zero_seen |= level == 0
+                    axes.axhline(max(level, floor), color=colour(scheme), lw=1.0,
+                                 ls=(0, (4, 2, 1, 2)), alpha=0.9)
+            axes.set_title(f"{name}, x = {rows['x'].iloc[0] if len(rows) else np.nan:g}",
+                           fontsize=9)
+            axes.set_xscale("log")
+            axes.set_yscale("log")
+            axes.grid(True, which="major", lw=0.4, alpha=0.5)
+        grid[0, 0].set_ylim(floor / 3, max(top, floor) * 30)
+        for axes in grid.flat[len(names):]:
+            axes.set_visible(False)
+        for axes in grid[:, 0]:
+            axes.set_ylabel("|error| (units of f')")
+        for index, axes in enumerate(grid.flat[:len(names)]):
+            if index + columns >= len(names):  # nothing drawn below this panel
+                axes.xaxis.set_tick_params(labelbottom=True)
+                axes.set_xlabel("step eps (units of x)")
+        handles = [Line2D([], [], color=colour(s), lw=1.2, label=f"{s}: |error| of the sweep")
+                   for s in schemes]
+        handles += [Line2D([], [], color="#555555", lw=1.0, ls=(0, (4, 2, 1, 2)),
+                           label="|error| of " + ALGORITHM_LABELS["derivative:auto"])]
+        handles += [Line2D([], [], ls="none", marker=_BEST_MARKER, ms=8, mfc="none", mec="black",
+                           label="best step of the sweep")]
+        handles += [Line2D([], [], ls="none", marker=m, ms=5.5, mfc="#BBBBBB", mec="black",
+                           label=ALGORITHM_LABELS[a]) for a, m in _MARKERS.items()]
+        if zero_seen:
+            handles.append(Line2D([], [], ls="none", marker="v", ms=4, mfc="none",
+                                  mec="#555555", label=f"error exactly 0 (drawn at {floor:.0e})"))
+        figure.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 1.0),
+                      ncols=min(4, len(handles)), frameon=False)
+    return figure
+
+
+def _read(directory):
+    return (pd.read_csv(directory / "step_selection_curves.csv"),
+            pd.read_csv(directory / "step_selection.csv"))
+
+
+def draw(directory, metadata):
+    """The grid figure, from the two CSV files."""
+    from .figures import save_figure
+
+    curves, table = _read(directory)
+    if curves.empty:
+        return ()
+    return (save_figure(
+        step_selection_figure(curves, table), directory / "figures", "step_selection",
+        caption="Where each step-selection algorithm lands on the V-curve, for each catalogue "
+                "function at its default point. Lines: |error| of forward and central "
+                "differences against the step (colour = scheme); markers: the step each "
+                "algorithm chooses and the error of the scheme there (diamond: theory h* with "
+                "an estimated derivative scale; square: Stepleman-Winarsky; triangle: "
+                "Gill-Murray-Saunders-Wright); open circle: the best step of the sweep; "
+                "dash-dot horizontal line: the |error| of numdiff.derivative with "
+                "step='auto' (Richardson extrapolation over several steps, so it is not a "
+                "point on the curve).",
+        alt="V-curves of every function with the steps chosen by each algorithm"),)
+
+
+def _summary_rows(table):
+    rows = []
+    for (scheme, algorithm), part in table.groupby(["scheme", "algorithm"], sort=False):
+        ratios = part["step_ratio"].to_numpy(dtype=float)
+        within = int(np.sum((ratios >= 0.1) & (ratios <= 10)))
+        plain = not algorithm.startswith("derivative:")
+        rows.append((scheme, ALGORITHM_LABELS.get(algorithm, algorithm),
+                     f"{within} of {len(part)}" if plain else "(extrapolates)",
+                     format_number(np.median(part["error_ratio"])),
+                     format_number(np.max(part["error_ratio"])),
+                     format_number(np.median(part["abs_error"])),
+                     format_number(np.max(part["abs_error"])),
+                     format_number(np.mean(part["nfev"]))))
+    return tuple(rows)
+
+
+def sections(directory, metadata, files):
+    """Summary per algorithm, the figure and the detail table."""
+    curves, table = _read(directory)
+    title = "Step selection: where each algorithm lands on the V-curve"
+    if table.empty:
+        return (Section(title, "step-selection", (Paragraph(
+            "No catalogue function in this run (--functions): the step-selection study needs "
+            "the catalogue's exact derivatives."),)),)
+    blocks = [Paragraph(
+        "Each catalogue function of the run is differentiated at its default point. The "
+        "V-curve is the |error| of the plain scheme over steps from 1e-13 to 1, 20 per "
+        "decade; its best step is the minimum of the error's upper envelope over a quarter "
+        "decade either side (step_selection_curves.csv). Each algorithm of "
+        "numdiff.step_selection chooses a step for the scheme (theory h* with the derivative "
+        "scale estimated by a finite difference; Stepleman & Winarsky 1979; Gill, Murray, "
+        "Saunders & Wright 1983); numdiff.derivative is run with step='auto' and with each "
+        "algorithm as its step rule (step_selection.csv). Error ratio = |error| / |error at "
+        "the best step|, both floored at u|f'|; evaluations are calls of f per point, the "
+        "final estimate included.")]
+    plain = table[~table["algorithm"].str.startswith("derivative:")]
+    for scheme in dict.fromkeys(plain["scheme"]):
+        part = plain[plain["scheme"] == scheme]
+        inside = ((part["step_ratio"] >= 0.1) & (part["step_ratio"] <= 10))
+        auto = table[(table["scheme"] == scheme) & (table["algorithm"] == "derivative:auto")]
+        best_error = part.groupby("function")["best_error"].first()
+        blocks.append(Paragraph(
+            f"{scheme}: the three algorithms land within a factor 10 of the best step in "
+            f"{int(inside.sum())} of {len(part)} cases (median step ratio "
+            f"{part['step_ratio'].median():.2g}), with a median error {part['error_ratio'].median():.2g} "
+            f"times the best sweep error; numdiff.derivative (step='auto') reaches a median "
+            f"|error| of {auto['abs_error'].median():.1e} (max {auto['abs_error'].max():.1e}) "
+            f"with {auto['nfev'].median():.0f} evaluations, against {best_error.median():.1e} "
+            f"(max {best_error.max():.1e}) at the best step of the plain scheme."))
+    for image in files:
+        blocks.append(figure_image(image))
+    blocks.append(Table(("scheme", "algorithm", "step within x10 of best", "median error ratio",
+                         "max error ratio", "median |error|", "max |error|",
+                         "mean evaluations"), _summary_rows(table),
+                        "Per algorithm, over the functions of the run"))
+    shown = table[table["algorithm"].isin([*STEP_ALGORITHMS, "derivative:auto"])]
+    rows = tuple((r["function"], f"{r['x']:g}", r["scheme"],
+                  ALGORITHM_LABELS.get(r["algorithm"], r["algorithm"]),
+                  format_number(r["step"]), format_number(r["best_step"]),
+                  "(extrapolates)" if r["algorithm"].startswith("derivative:")
+                  else format_number(r["step_ratio"]), format_number(r["abs_error"]),
+                  format_number(r["best_error"]), format_number(r["error_ratio"]),
+                  str(int(r["nfev"])), str(int(r["status"])))
+                 for _, r in shown.iterrows())
+    blocks.append(Table(("function", "x", "scheme", "algorithm", "step", "best step",
+                         "step ratio", "|error|", "best |error|", "error ratio", "evaluations",
+                         "status"), rows,
+                        "Per function (numdiff.derivative with the other step rules: "
+                        "step_selection.csv). Status: 0 found, 1 iteration limit, 2 scale "
+                        "unresolved (rough step), 3 non-finite (numdiff.StepStatus); for "
+                        "derivative, 0 converged (numdiff.DerivativeStatus)."))
+    return (Section(title, "step-selection", tuple(blocks)),)
+
+
+STEP_SELECTION_STUDY = register_study(Study(
+    "step_selection", "Step selection", compute, draw, sections,
+    ("step_selection_curves.csv", "step_selection.csv")))
