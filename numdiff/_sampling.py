@@ -2,10 +2,13 @@
 
 `Sampler` calls ``f`` with arrays of the working shape, converts what it
 returns to the working dtype, and counts the calls. `difference` evaluates a
-real stencil at a step (an array, one step per element) and `complex_step`
-the complex-step estimate. Both are shared by `numdiff.derivative` and the
+real stencil at a step (an array, one step per element), `stencil_difference`
+the same with the slope of the values, and `complex_step` the complex-step
+estimate. They are shared by `numdiff.derivative` and the
 step-selection algorithms; they are not public.
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -82,8 +85,37 @@ def difference(sample, points, h, st, centre=None):
     centre : ndarray or None
         ``f(x)`` if it was evaluated or given.
     """
+    found = stencil_difference(sample, points, h, st, centre)
+    return found.estimate, found.scale, found.centre
+
+
+@dataclass(frozen=True)
+class StencilDifference:
+    """A stencil's estimate and what its values say about ``f`` near ``x``.
+
+    Attributes
+    ----------
+    estimate : ndarray
+        ``sum c_i f(x + g_i h) / h^q``.
+    scale : ndarray
+        ``max_i |f(x + g_i h)|``.
+    slope : ndarray
+        ``(max_i f_i - min_i f_i) / ((max g - min g) h)``: the mean ``|f'|``
+        over the stencil's span, up to rounding (a scale, not an estimate).
+    centre : ndarray or None
+        ``f(x)`` if it was evaluated or given.
+    """
+
+    estimate: np.ndarray
+    scale: np.ndarray
+    slope: np.ndarray
+    centre: object
+
+
+def stencil_difference(sample, points, h, st, centre=None):
+    """`difference` with the slope of the values as well (`StencilDifference`)."""
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        total, scale = None, None
+        total = scale = highest = lowest = None
         for g, n in zip(st.offsets, st.numerators):
             if g == 0:
                 if centre is None:
@@ -95,8 +127,13 @@ def difference(sample, points, h, st, centre=None):
             total = term if total is None else total + term
             size = np.abs(values)
             scale = size if scale is None else np.maximum(scale, size)
+            if values.dtype.kind != "c":
+                highest = values if highest is None else np.maximum(highest, values)
+                lowest = values if lowest is None else np.minimum(lowest, values)
         estimate = total / (h.dtype.type(st.denominator) * h ** st.deriv)
-    return estimate, scale, centre
+        span = h.dtype.type(float(max(st.offsets) - min(st.offsets)))
+        slope = None if highest is None else (highest - lowest) / (span * h)
+    return StencilDifference(estimate, scale, slope, centre)
 
 
 def complex_step(sample, points, h):

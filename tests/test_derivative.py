@@ -47,7 +47,7 @@ def test_error_estimate_covers_the_true_error_across_the_catalogue():
         ratios.append(res.error / np.maximum(true, np.maximum(U * np.abs(exact), 1e-300)))
     covered, ratios = np.concatenate(covered), np.concatenate(ratios)
     assert covered.size >= 500
-    assert covered.mean() >= 0.99
+    assert covered.mean() >= 0.995
     assert np.median(ratios) <= 10
 
 
@@ -176,6 +176,10 @@ def test_calls_f_a_fixed_number_of_times_with_whole_arrays():
     (dict(levels=1), ValueError, "levels must be between"),
     (dict(levels=2.5), TypeError, "levels must be an integer"),
     (dict(ratio=1.0), ValueError, "ratio must be greater"),
+    (dict(refinements=-1), ValueError, "refinements must be between"),
+    (dict(refinements=11), ValueError, "refinements must be between"),
+    (dict(refinements=1.5), TypeError, "refinements must be an integer"),
+    (dict(refinements=True), TypeError, "refinements must be an integer"),
     (dict(rtol=-1.0), ValueError, "rtol must be non-negative"),
     (dict(atol=np.inf), ValueError, "atol must be finite"),
     (dict(f=lambda x: np.ones(3)), ValueError, "must return an array of the shape"),
@@ -205,3 +209,160 @@ def test_noise_rule_measures_the_noise_and_reports_it_in_the_error():
         # The error estimate carries the noise, not just rounding at u |f|.
         assert result.error > 0.1 * best
         assert result.nfev > 10
+
+
+# --- refinement: smaller steps where f varies faster than max(1, |x|) -------------------
+
+#: Max abs error of the better of scipy.differentiate.derivative (1.17, defaults) and
+#: numdifftools.Derivative (defaults) on `peer_points`, measured once: the specification the
+#: refinement meets. square and cube get four times numdifftools' figure: their tableau is
+#: free of truncation, so the error is the rounding of f at the smallest step; numdifftools'
+#: maximum at these ten points is lower, on 601 points over [-3, 3] it is 5 (square) and 17
+#: (cube) times higher than derivative's.
+PEER_BEST = {"square": 4 * 1.2e-14, "cube": 4 * 1.1e-14, "exp": 1.3e-13, "seed": 3.5e-7,
+             "sin": 1.2e-14, "log": 7.6e-14, "sqrt": 5.3e-14, "reciprocal": 3.0e-13,
+             "tanh": 4.2e-14, "squire_trapp": 2.5e-12, "abs": 2.4e-15}
+
+
+def peer_points(per_function=9):
+    """The points of the peer comparison: coverage_points on a coarser grid, deduplicated."""
+    for name, f, x in coverage_points(per_function):
+        yield name, f, np.unique(x)
+
+
+def test_at_least_as_accurate_as_the_better_peer_on_each_catalogue_function():
+    assert set(PEER_BEST) == set(CATALOGUE)
+    for name, f, x in peer_points():
+        res = derivative(f, x)
+        assert x.size >= 9
+        assert np.max(np.abs(res.df - f.derivative(x))) <= PEER_BEST[name], name
+
+
+class Recorder:
+    """f, recording the points of every call."""
+
+    def __init__(self, f):
+        self.f = f
+        self.calls = []
+
+    def __call__(self, x):
+        self.calls.append(np.array(x, copy=True))
+        return self.f(x)
+
+
+def test_refinement_evaluates_only_the_elements_that_need_it():
+    # exp(2 x^2) varies on the scale 1/(4|x|): at |x| >= 1.8 the steps from max(1, |x|) are
+    # too large, at |x| <= 0.3 they are right.
+    x = np.array([0.1, 2.4, 0.3, -1.8, -0.2, 3.0])
+    f = Recorder(lambda t: np.exp(2 * t**2))
+    res = derivative(f, x)
+    exact = 4 * x * np.exp(2 * x**2)
+    assert np.all(np.abs(res.df - exact) <= 1e-13 * np.abs(exact))
+    refined = res.nfev > 10
+    assert refined.tolist() == [False, True, False, True, False, True]
+    first, later = f.calls[:10], f.calls[10:]
+    assert all(call.shape == x.shape for call in first)
+    assert later and all(call.ndim == 1 and call.size <= refined.sum() for call in later)
+    # Every later call is at points near the refined elements only.
+    near = np.abs(np.concatenate(later)[:, None] - x[None, :]).argmin(axis=1)
+    assert set(near.tolist()) <= set(np.flatnonzero(refined).tolist())
+
+
+def test_nfev_counts_each_elements_evaluations():
+    # Points far apart, so that every evaluation belongs to the nearest point.
+    x = np.array([0.2, 2.0, 4.0, 6.5, 9.0])
+
+    def g(t):
+        return 1.0 / t + np.sin(3 * t)
+
+    f = Recorder(g)
+    res = derivative(f, x)
+    counts = np.zeros(x.size, dtype=int)
+    for call in f.calls:
+        np.add.at(counts, np.abs(call.reshape(-1)[:, None] - x[None, :]).argmin(axis=1), 1)
+    assert counts.tolist() == res.nfev.tolist()
+    assert res.nfev.min() == 10 and res.nfev.max() > 10
+    # Central: each round adds 2 m <= 2 (K - 1) = 8 evaluations to an element.
+    assert np.all((res.nfev - 10) % 2 == 0) and res.nfev.max() <= 10 + 3 * 8
+
+
+@pytest.mark.parametrize("scheme", ["central", "forward", "central4", "complex_step"])
+def test_vectorised_equals_scalar_loop_with_refinement(scheme):
+    x = np.array([[0.15, 0.3, 1.0], [2.4, -2.9, 0.6]])
+    f = CATALOGUE["seed"] if scheme != "forward" else CATALOGUE["reciprocal"]
+    x = np.abs(x) if scheme == "forward" else x
+    res = derivative(f, x, scheme=scheme)
+    assert res.nfev.max() > res.nfev.min() or scheme == "complex_step"
+    for index in np.ndindex(x.shape):
+        one = derivative(f, x[index], scheme=scheme)
+        for field in ("df", "error", "step", "nfev", "status", "order"):
+            assert getattr(one, field) == getattr(res, field)[index], (field, index)
+
+
+def test_refinement_recovers_steps_far_beyond_the_length_scale():
+    # sin(1000 x): the first tableau (steps 1/8 .. 1/128) aliases; 1/x and log near 0: the
+    # larger steps cross the pole or leave the domain. A few rounds find the scale.
+    cases = [(lambda t: np.sin(1000 * t), lambda t: 1000 * np.cos(1000 * t),
+              np.linspace(0.0, 1.0, 9)),
+             (lambda t: 1 / t, lambda t: -1 / t**2, np.geomspace(1e-3, 0.1, 9)),
+             (np.log, lambda t: 1 / t, np.geomspace(1e-3, 0.1, 9))]
+    for f, fprime, x in cases:
+        exact = fprime(x)
+        single = derivative(f, x, refinements=0)
+        assert np.all(single.status != DerivativeStatus.CONVERGED)
+        res = derivative(f, x)
+        true = np.abs(res.df - exact)
+        assert np.all(res.status == DerivativeStatus.CONVERGED)
+        assert np.all(true <= 1e-12 * np.abs(exact))
+        assert np.all(res.error >= true)
+
+
+def test_error_estimate_covers_the_true_error_near_singularities_and_edges():
+    near = np.geomspace(1e-3, 0.1, 8)
+    cases = {"log": near, "sqrt": near, "reciprocal": near, "abs": near / 10,
+             "squire_trapp": np.concatenate([3 * np.pi / 4 - near, -np.pi / 4 + near])}
+    covered = []
+    for name, x in cases.items():
+        f = CATALOGUE[name]
+        res = derivative(f, x)
+        exact = f.derivative(x)
+        true = np.abs(res.df - exact)
+        covered.append(res.error >= true)
+        assert np.all(true <= 1e-11 * np.abs(exact)), name
+        assert np.all(res.status == DerivativeStatus.CONVERGED), name
+    assert np.concatenate(covered).mean() >= 0.99
+
+
+def test_no_refinement_where_the_first_tableau_resolved_everything():
+    # Well-scaled f: 10 whole-array calls, nothing more; the same with refinements=0.
+    x = np.linspace(-3, 3, 101)
+    for f in (np.exp, np.sin, np.tanh):
+        res = derivative(f, x)
+        assert np.all(res.nfev == 10)
+        single = derivative(f, x, refinements=0)
+        assert np.array_equal(res.df, single.df) and np.array_equal(res.error, single.error)
+
+
+def test_refinement_keeps_the_round_of_smallest_error_estimate():
+    f = CATALOGUE["seed"]
+    x = np.array([1.8, 2.4, 2.9])
+    rounds = [derivative(f, x, refinements=k) for k in range(4)]
+    errors = np.array([r.error for r in rounds])
+    assert np.all(np.diff(errors, axis=0) <= 0)  # more rounds never raise the estimate
+    assert np.all(rounds[-1].error < rounds[0].error / 100)
+    assert np.all(np.diff([r.nfev for r in rounds], axis=0) >= 0)
+
+
+def test_noise_rule_is_not_refined():
+    # The noise-aware step is a floor: no tableau goes below it.
+    rng = np.random.default_rng(3)
+
+    def noisy_exp(x):
+        return np.exp(x) * (1 + 1e-9 * rng.standard_normal(np.shape(x)))
+
+    x = np.array([0.5, 1.0])
+    with_rounds = derivative(noisy_exp, x, step="noise")
+    rng = np.random.default_rng(3)
+    without = derivative(noisy_exp, x, step="noise", refinements=0)
+    assert with_rounds.nfev.tolist() == without.nfev.tolist()
+    assert np.array_equal(with_rounds.df, without.df)
