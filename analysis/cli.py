@@ -11,7 +11,6 @@ exit status (see `EXIT_CODES`).
 """
 
 import argparse
-import contextlib
 import datetime
 import os
 import sys
@@ -23,7 +22,8 @@ from numdiff.catalogue import CATALOGUE
 from .expression import FUNCTIONS as EXPRESSION_FUNCTIONS
 from .grid import DEFAULT_EPS_MAX, DEFAULT_EPS_MIN, DEFAULT_PER_DECADE, eps_grid
 from .output import check_target
-from .studies import STUDIES, RunConfig
+from . import studies
+from .studies import RunConfig
 from .sweep import DTYPES, plan_sweep
 from .targets import _path_target, catalogue_target, expression_target
 
@@ -122,7 +122,7 @@ def build_parser():
                              "high-accuracy estimate (8th-order central difference)")
     parser.add_argument("--studies", nargs="+", metavar="NAME",
                         help="studies to run, space or comma separated, or 'all' (default: "
-                             "all): " + "; ".join(f"{s.name} ({s.title})" for s in STUDIES))
+                             "all): " + "; ".join(f"{s.name} ({s.title})" for s in studies.STUDIES))
     parser.add_argument("--workers", type=int, default=1, metavar="N",
                         help="processes for the sweep (default: 1, no pool)")
     parser.add_argument("--quiet", action="store_true",
@@ -175,40 +175,23 @@ def _config(args, argv):
     config = RunConfig(tuple(targets), None if points is None else tuple(points),
                        tuple(_split(args.schemes)), tuple(_split(args.dtypes)), args.eps_min,
                        args.eps_max, args.per_decade, args.deriv, args.workers,
-                       not args.quiet, tuple(argv))
+                       not args.quiet, tuple(argv), _selected_studies(args.studies))
     plan_sweep(config.targets, x=None if points is None else points, schemes=config.schemes,
                dtypes=config.dtypes, eps=grid, deriv=config.deriv)
     return config
 
 
 def _selected_studies(values):
-    """Names of the studies chosen with --studies (None: all), checked against `STUDIES`."""
+    """Names of the studies chosen with --studies (empty: all), checked against the registry."""
     names = [name.strip() for name in _split(values)]
     if not names or names == ["all"]:
-        return None
-    known = [study.name for study in STUDIES]
+        return ()
+    known = [study.name for study in studies.STUDIES]
     unknown = [name for name in names if name not in known]
     if unknown:
         raise UsageError(f"--studies: unknown study {unknown[0]!r}; valid studies: "
                          f"{', '.join(known)}")
-    return set(names)
-
-
-@contextlib.contextmanager
-def _only_studies(names):
-    """Run only the studies in `names` (all if None) while the block runs."""
-    from . import pipeline
-
-    registry = pipeline.STUDIES
-    if names is None:
-        yield
-        return
-    saved = list(registry)
-    registry[:] = [study for study in saved if study.name in names]
-    try:
-        yield
-    finally:
-        registry[:] = saved
+    return tuple(names)
 
 
 def _run_id(root):
@@ -233,7 +216,6 @@ def main(argv=None):
     try:
         args = build_parser().parse_args(argv)
         config = _config(args, argv)
-        studies = _selected_studies(args.studies)
         target = Path(args.out) if args.out else _run_id(Path("reports"))
         check_target(target, force=args.force)
     except (ValueError, TypeError) as error:
@@ -243,8 +225,7 @@ def main(argv=None):
     from .pipeline import run_analysis  # matplotlib is imported only for real runs
 
     try:
-        with _only_studies(studies):
-            outcome = run_analysis(config, target, force=args.force)
+        outcome = run_analysis(config, target, force=args.force)
     except KeyboardInterrupt:
         return _fail(130, f"interrupted; nothing was written to {target}")
     except (ValueError, TypeError) as error:

@@ -15,7 +15,8 @@ from pathlib import Path
 from .environment import describe_environment
 from .output import staged_directory
 from .report import Code, Paragraph, Section, Table, write_report
-from .studies import STUDIES, RunContext
+from . import studies
+from .studies import RunContext
 
 __all__ = ["run_analysis", "render_run", "RunOutcome", "REPORT_TITLE"]
 
@@ -71,7 +72,7 @@ def run_analysis(config, target, *, force=False, executor=None):
         pool = ProcessPoolExecutor(max_workers=config.workers) if own_pool else executor
         try:
             results = {}
-            for study in STUDIES:
+            for study in config.selected_studies():
                 clock = time.perf_counter()
                 results[study.name] = study.compute(RunContext(stage, config, pool))
                 timings[f"compute_{study.name}"] = round(time.perf_counter() - clock, 3)
@@ -81,7 +82,8 @@ def run_analysis(config, target, *, force=False, executor=None):
         faults = sum(r.faults for r in results.values())
         notes = tuple(n for r in results.values() for n in r.notes)
         metadata = {"title": REPORT_TITLE, "environment": describe_environment(config.argv),
-                    "config": config.describe(), "studies": [s.name for s in STUDIES],
+                    "config": config.describe(),
+                    "studies": [s.name for s in config.selected_studies()],
                     "faults": faults, "exit_status": 1 if faults else 0, "timings": timings}
         _write_metadata(stage, metadata)
         _render(stage, metadata, timings)
@@ -123,7 +125,7 @@ def render_run(directory):
 
 def _render(directory, metadata, timings):
     clock = time.perf_counter()
-    present = [s for s in STUDIES if all((directory / t).is_file() for t in s.tables)]
+    present = [s for s in studies.STUDIES if all((directory / t).is_file() for t in s.tables)]
     drawn = {s.name: s.figures(directory, metadata) for s in present}
     timings["figures"] = round(time.perf_counter() - clock, 3)
     clock = time.perf_counter()
@@ -195,15 +197,13 @@ def _method_section(metadata):
 
 
 def _files_section(directory):
-    rows = [("sweep.csv", "one row per function, x, scheme, dtype and step"),
-            ("summary.csv", "one row per function, x, scheme and dtype: the fit"),
-            ("precision_summary.csv", "the fit in float16, float32 and float64"),
-            ("metadata.json", "configuration, environment, timings, faults"),
-            ("figures/", "every chart as PNG and SVG"),
-            ("report.md, report.html", "this report")]
-    present = tuple(r for r in rows if (directory / r[0].split(",")[0].rstrip("/")).exists()
-                    or r[0].startswith("report"))
+    tables = {table: study.title for study in studies.STUDIES for table in study.tables}
+    rows = [(name, f"table of the study '{tables[name]}'") for name in tables
+            if (directory / name).is_file()]
+    rows += [("metadata.json", "configuration, environment, timings, faults"),
+             ("figures/", "every chart as PNG and SVG"),
+             ("report.md, report.html", "this report")]
     return Section("Files of this run", "files", (
         Paragraph("Re-render figures and report from these tables with: "
                   "python -m analysis render RUN_DIR"),
-        Table(("file", "content"), present)))
+        Table(("file", "content"), tuple(rows))))

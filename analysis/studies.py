@@ -58,6 +58,8 @@ class RunConfig:
         Progress bar on stderr (when it is a terminal).
     argv : tuple of str
         The command line, recorded in the report.
+    studies : tuple of str
+        Names of the studies to run; empty for all of `STUDIES`.
     """
 
     targets: tuple
@@ -71,6 +73,11 @@ class RunConfig:
     workers: int = 1
     progress: bool = False
     argv: tuple = ()
+    studies: tuple = ()
+
+    def selected_studies(self):
+        """The registered studies this run computes, in their order."""
+        return [study for study in STUDIES if not self.studies or study.name in self.studies]
 
     def describe(self):
         """The configuration as JSON-ready values (for ``metadata.json``)."""
@@ -82,6 +89,7 @@ class RunConfig:
             "schemes": list(self.schemes), "dtypes": list(self.dtypes),
             "eps_min": self.eps_min, "eps_max": self.eps_max, "per_decade": self.per_decade,
             "deriv": self.deriv, "workers": self.workers,
+            "studies": [study.name for study in self.selected_studies()],
         }
 
 

@@ -20,7 +20,8 @@ from analysis.studies import STUDIES, RunConfig, Study  # noqa: E402
 from analysis.sweep import SWEEP_COLUMNS  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-FAST = ["--per-decade", "3", "--quiet"]
+# The sweep's own studies only: the others have tests of their own.
+FAST = ["--per-decade", "3", "--quiet", "--studies", "error_vs_step,precision"]
 
 
 class _Resources(HTMLParser):
@@ -168,7 +169,8 @@ def test_user_module_function_with_exact_derivative(tmp_path, monkeypatch):
 def test_user_strings_are_escaped_in_the_html(tmp_path):
     target = callable_target(np.exp, name="<img src=x onerror=alert(1)>",
                              formula="<script>alert(2)</script>")
-    config = RunConfig((target,), schemes=("central",), per_decade=2, argv=("--x", "<b>"))
+    config = RunConfig((target,), schemes=("central",), per_decade=2, argv=("--x", "<b>"),
+                       studies=("error_vs_step",))
     run_analysis(config, tmp_path / "run")
     page = (tmp_path / "run" / "report.html").read_text()
     assert "<script>alert" not in page and "<img src=x" not in page and "<b>" not in page
@@ -183,10 +185,9 @@ def test_interrupted_run_leaves_nothing_at_the_target(tmp_path, monkeypatch, cap
 
     monkeypatch.setattr("analysis.studies.STUDIES",
                         [*STUDIES, Study("stop", "Stop", interrupt, None, None)])
-    monkeypatch.setattr("analysis.pipeline.STUDIES",
-                        [*STUDIES, Study("stop", "Stop", interrupt, None, None)])
     out = tmp_path / "run"
-    assert main(["--functions", "exp", "--out", str(out), *FAST]) == 130
+    assert main(["--functions", "exp", "--out", str(out), "--per-decade", "3", "--quiet",
+                 "--studies", "error_vs_step,stop"]) == 130
     assert "interrupted" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 

@@ -32,7 +32,7 @@ def tiny_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("studies") / "run"
     config = RunConfig((catalogue_target("exp"), catalogue_target("sin")), per_decade=2)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("analysis.pipeline.STUDIES", _tiny_studies())
+        patch.setattr("analysis.studies.STUDIES", _tiny_studies())
         run_analysis(config, out)
     return out
 
@@ -159,7 +159,7 @@ def test_report_has_the_new_sections_and_render_recreates_the_figures(tiny_run):
         path.unlink()
     (tiny_run / "report.md").unlink()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("analysis.pipeline.STUDIES", _tiny_studies())
+        patch.setattr("analysis.studies.STUDIES", _tiny_studies())
         render_run(tiny_run)
     for stem in stems:
         assert (tiny_run / "figures" / f"{stem}.png").is_file()
