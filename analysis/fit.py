@@ -30,7 +30,7 @@ For each (function, x, scheme, deriv, dtype) the summary gives
     are left out; a branch needs 5 steps spanning a decade, else NaN;
   - for choosing the branches only, the rounding term of a real scheme is
     increased by ``u |x| |f^(q)| / eps``, the error of forming ``x + eps``
-    (THEORY.md; Numerical Recipes §5.7), which the textbook model leaves
+    (Numerical Recipes 3rd ed. §5.7), which the textbook model leaves
     out and which is all the rounding there is where ``f(x) = 0`` (log at 1);
 * the crossover of the two fitted lines (``fitted_crossover_step``);
 * the error at the seed's step ``eps = 1e-4`` and the decimal digits it

@@ -23,7 +23,8 @@ Value scale. ``F = max(max|f|, |x| |f'| / 2)``: every value of ``f`` is off
 by up to ``u |f|``, and an ``f`` whose first operation rounds a quantity of
 the size of ``x`` (``x**2``, ``c * x``, the argument reduction of ``sin``)
 is off as if ``x`` had been rounded, by up to ``u |x| |f'| / 2`` (half a unit
-of ``x``, rounding to nearest; THEORY.md, and `numdiff.step_selection` uses
+of ``x``, rounding to nearest; Numerical Recipes 3rd ed. §5.7, and
+`numdiff.step_selection` uses
 the same term). Without the second term the estimate misses the true error
 of ``exp(2 x^2)`` at ``|x| > 1`` by factors up to 4 once the step is small
 enough for rounding to dominate. The larger of the two terms, rather than
@@ -35,7 +36,7 @@ The automatic step (``step="auto"``) comes from the error theory applied to
 whole extrapolated stencils: a tableau entry is one stencil with the offsets
 ``g_i / r^k`` of its levels, with exact weights ``c_i``, order ``P`` and
 leading coefficient ``K`` (`numdiff.stencil`). The model
-``E(h) = u|f| sum|c_i| h^-q + |K| |f^(P+q)| h^P`` (THEORY.md, after
+``E(h) = u|f| sum|c_i| h^-q + |K| |f^(P+q)| h^P`` (`numdiff.theory`, after
 FiniteDifferences.jl) with Cauchy's estimate ``|f^(m)| <= m! |f| / L^m`` for a
 function analytic within ``L`` of ``x`` is minimal at
 ``h* = L (q u sum|c_i| / (P |K| (P+q)!))^(1/(P+q))``. The error estimate of

@@ -14,7 +14,7 @@ scheme's estimate at that step, the evaluations used and a status:
 
 Rounding scale. Each evaluation ``f(x + g h)`` is off by about ``u |f|``, and
 ``x + g h`` itself is rounded to within ``u |x|``, which moves ``f`` by about
-``u |x| |f'|`` (THEORY.md). The algorithms therefore use the value scale
+``u |x| |f'|`` (Numerical Recipes 3rd ed. §5.7). The algorithms therefore use the value scale
 ``F = max|f| + |x| |f'|``, with ``|f'|`` from the samples they take, as the
 ``|f|`` of the error model; the rounding error of ``f`` is ``u F``.
 

@@ -35,7 +35,7 @@ def test_classic_central_formulas_come_out_of_the_general_model(f, d3):
     h = np.logspace(-12, -2, 7)
     np.testing.assert_allclose(m(h), h**2 / 6 * d3 + U * f / h, rtol=1e-13)
     assert np.isclose(m.optimal_step, (3 * U * f / d3) ** (1 / 3), rtol=1e-13)
-    coefficient = 3 ** (-1 / 3) + 3 ** (2 / 3) / 6  # = 1.040..., THEORY.md's 1.04
+    coefficient = 3 ** (-1 / 3) + 3 ** (2 / 3) / 6  # = 1.040..., the classic 1.04
     assert np.isclose(m.minimum_error, coefficient * (U * f) ** (2 / 3) * d3 ** (1 / 3), rtol=1e-13)
     assert round(coefficient, 2) == 1.04
 
