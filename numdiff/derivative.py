@@ -24,8 +24,7 @@ by up to ``u |f|``, and an ``f`` whose first operation rounds a quantity of
 the size of ``x`` (``x**2``, ``c * x``, the argument reduction of ``sin``)
 is off as if ``x`` had been rounded, by up to ``u |x| |f'| / 2`` (half a unit
 of ``x``, rounding to nearest; Numerical Recipes 3rd ed. §5.7, and
-`numdiff.step_selection` uses
-the same term). Without the second term the estimate misses the true error
+`numdiff.step_selection` uses the same term). Without the second term the estimate misses the true error
 of ``exp(2 x^2)`` at ``|x| > 1`` by factors up to 4 once the step is small
 enough for rounding to dominate. The larger of the two terms, rather than
 their sum, keeps the bound for a correctly rounded ``f`` (exp, log, powers)
