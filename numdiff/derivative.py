@@ -707,11 +707,14 @@ def _base_estimates(sample, points, h0, spec, deriv, levels, ratio):
             f_below = sample(below)
             row = table[k, ...]  # a view, also for 0-d points
             np.subtract(f_above, f_below, out=row)
+            if k == levels - 1:
+                # New arrays: the values of f may be read-only, kept by f, or
+                # the very buffers above and below (f returning its argument).
+                scale = np.abs(f_above)
+                np.maximum(scale, np.abs(f_below), out=scale)
             np.subtract(above, below, out=above)
             np.divide(row, above, out=row)
             if k == levels - 1:
-                scale = np.maximum(np.abs(f_above, out=f_above), np.abs(f_below, out=f_below),
-                                   out=f_above)
                 _add_condition(scale, points, row, scratch=above)
             continue
         found = stencil_difference(sample, points, h, spec.stencil(deriv), centre)

@@ -366,3 +366,21 @@ def test_noise_rule_is_not_refined():
     without = derivative(noisy_exp, x, step="noise", refinements=0)
     assert with_rounds.nfev.tolist() == without.nfev.tolist()
     assert np.array_equal(with_rounds.df, without.df)
+
+
+def test_values_of_f_are_never_written_to():
+    """f may return read-only arrays, arrays it keeps, or its own argument."""
+    x = np.linspace(0.5, 1.5, 7)
+    constant = derivative(lambda v: np.broadcast_to(2.0, np.shape(v)), x)
+    assert np.all(constant.df == 0)
+    kept = {}
+
+    def remembering_sin(v):  # negative values: taking |f| in place would show
+        kept["values"], kept["argument"] = np.sin(v) - 2.0, v.copy()
+        return kept["values"]
+
+    derivative(remembering_sin, x, refinements=0)
+    np.testing.assert_array_equal(kept["values"], np.sin(kept["argument"]) - 2.0)
+    identity = derivative(lambda v: v, x)
+    np.testing.assert_allclose(identity.df, 1.0, rtol=1e-14)
+    assert np.all(identity.error >= np.finfo(float).eps * np.abs(x) / 2)
