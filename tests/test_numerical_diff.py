@@ -268,3 +268,23 @@ def test_complex_step_accepts_tiny_steps():
 def test_options_are_keyword_only():
     with pytest.raises(TypeError):
         numerical_diff(np.exp, 1.0, 1e-4, "forward")
+
+
+@pytest.mark.parametrize("scheme", ["forward", "central", "central4", "backward2"])
+def test_values_of_f_are_never_written_to(scheme):
+    """f may return read-only arrays, arrays it keeps, or its own argument."""
+    x = np.linspace(0.5, 1.5, 7)
+    constant = numerical_diff(lambda v: np.broadcast_to(-2.0, np.shape(v)), x, 1e-3,
+                              scheme=scheme)
+    assert np.all(constant == 0)
+    kept = []
+
+    def remembering(v):
+        kept.append((v.copy(), np.sin(v) - 2.0))
+        return kept[-1][1]
+
+    numerical_diff(remembering, x, 1e-3, scheme=scheme)
+    for argument, values in kept:
+        np.testing.assert_array_equal(values, np.sin(argument) - 2.0)
+    np.testing.assert_allclose(numerical_diff(lambda v: v, x, 1e-3, scheme=scheme), 1.0,
+                               rtol=1e-12)
