@@ -152,7 +152,8 @@ class DerivativeResult:
     df : ndarray or numpy scalar
         The derivative estimate, in the dtype of ``x``.
     error : ndarray or numpy scalar
-        Estimated absolute error of `df` (same dtype).
+        Estimated absolute error of `df` (same dtype), never below one unit
+        of its precision, ``u |df|``.
     step : ndarray or numpy scalar
         The smallest step used by the returned estimate (same dtype).
     nfev : ndarray of int
@@ -396,6 +397,10 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
                                        DerivativeStatus.ERROR_GREW))
             status[~(np.isfinite(error) & np.isfinite(df))] = DerivativeStatus.NON_FINITE
             status = status.astype(np.int64)
+
+    # No estimate claims more than the precision df is stored in: one unit u |df|.
+    floor = dtype.type(u) * np.abs(df)
+    error = np.where(error < floor, floor, error)  # NaN and inf errors kept as they are
 
     def out(values, kind=dtype):
         return np.asarray(values, dtype=kind).reshape(result_shape)[()]

@@ -384,3 +384,11 @@ def test_values_of_f_are_never_written_to():
     identity = derivative(lambda v: v, x)
     np.testing.assert_allclose(identity.df, 1.0, rtol=1e-14)
     assert np.all(identity.error >= np.finfo(float).eps * np.abs(x) / 2)
+
+
+def test_error_estimate_is_never_below_one_unit_of_the_result():
+    # At 0 the central difference of sin is exact: the estimate is still one unit.
+    for dtype in (np.float32, np.float64):
+        result = derivative(np.sin, np.zeros(3, dtype=dtype))
+        assert np.all(result.df == 1)
+        assert np.all(result.error >= np.finfo(dtype).eps)
