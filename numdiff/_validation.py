@@ -1,7 +1,5 @@
 """Input checks shared by the public functions; every message names the argument."""
 
-from numbers import Real
-
 import numpy as np
 
 from .variable import Function, Variable
@@ -91,15 +89,6 @@ def check_flag(value, name):
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {value!r}")
     return bool(value)
-
-
-def check_positive(value, name):
-    """A positive finite real number, or ValueError/TypeError naming it."""
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be positive and finite, got {value!r}")
-    return value
 
 
 def uses_variables(f, x):
