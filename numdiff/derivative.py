@@ -368,13 +368,13 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
         if best.row is None and converged.all():
             # Fast path: every element kept the top entry, truncation resolved.
             used_step = np.broadcast_to(h0 / dtype.type(ratio) ** (levels - 1), shape)
-            order = np.full(shape, design.base_order + (levels - 1) * design.order_step)
+            order = np.full(shape, design.order + (levels - 1) * design.order_step)
             status = np.zeros(shape, dtype=np.int64)
         else:
             row = np.full(shape, levels - 1) if best.row is None else best.row
             column = np.full(shape, levels - 1) if best.column is None else best.column
             used_step = h0 / dtype.type(ratio) ** row.astype(dtype)
-            order = design.base_order + column * design.order_step
+            order = design.order + column * design.order_step
             improving = row == levels - 1
             # Placement "smallest": the rule's step is a floor (noise), not to be undercut.
             refine = None
@@ -503,7 +503,7 @@ def _refine(problem, points, h0, noise, table, best, refine, rounds, kept):
         kept.df[chosen] = entries.estimate[better]
         kept.error[chosen] = entries.error[better]
         kept.step[chosen] = h_new[better] / dtype.type(ratio) ** row[better].astype(dtype)
-        kept.order[chosen] = design.base_order + column[better] * design.order_step
+        kept.order[chosen] = design.order + column[better] * design.order_step
         converged = _converged(entries.estimate, entries.error, problem.rtol, problem.atol)
         go_on = (better | failing) & _wants_smaller_steps(entries, row, converged, levels)
         if not go_on.any():
@@ -527,7 +527,7 @@ def _shift(error, top_rounding, design, rounding_power, levels, ratio):
     the model. Where the error is not finite, all ``K - 1`` rows: the new
     tableau starts at the old smallest step.
     """
-    order = design.base_order + max(levels - 2, 0) * design.order_step
+    order = design.order + max(levels - 2, 0) * design.order_step
     rows = np.ceil(np.log(error / top_rounding) / ((order + rounding_power) * np.log(ratio)))
     rows = np.where(np.isfinite(rows), rows, levels - 1)
     return np.clip(rows, 1, levels - 1).astype(np.int64)
@@ -624,8 +624,7 @@ def _rounding_bound(table, scale, h0, spec, deriv, design, noise):
 class _Design:
     """Constants of one (scheme, deriv, levels, ratio, dtype) combination."""
 
-    base_order: int
-    order: int
+    order: int  # of the base estimates D(h), the tableau's first column
     order_step: int
     weight_sum: float
     auto_constant: float
@@ -641,7 +640,7 @@ def _design(name, deriv, levels, ratio, dtype):
         # growth as h shrinks (rounding power 0).
         # h0 = sqrt(u) L puts the truncation ~ (h/L)^2/6 ~ u/6 below the
         # rounding floor u |f'| even before extrapolation.
-        return _Design(2, 2, 2, 1.0, float(np.sqrt(u)), 1.0)
+        return _Design(2, 2, 1.0, float(np.sqrt(u)), 1.0)
     base = spec.stencil(deriv)
     order_step = 2 if spec.layout == "central" else 1
     r = Fraction(ratio) if float(ratio).is_integer() else Fraction(ratio).limit_denominator(10**6)
@@ -658,7 +657,7 @@ def _design(name, deriv, levels, ratio, dtype):
     # power of two for r = 2, and x +- h exact for most x.
     auto_constant = float(2.0 ** np.round(np.log2(auto_constant)))
     scale_to_initial = auto_constant / _theory_constant(base, u)
-    return _Design(base.accuracy, base.accuracy, order_step, float(base.weight_sum),
+    return _Design(base.accuracy, order_step, float(base.weight_sum),
                    auto_constant, scale_to_initial)
 
 
