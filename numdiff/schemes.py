@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from types import MappingProxyType
 
+from ._validation import check_deriv
 from .stencil import stencil
 
 __all__ = ["Scheme", "SCHEMES", "get_scheme", "MAX_DERIV"]
@@ -71,7 +72,7 @@ class Scheme:
         which reaches order ``p`` because symmetry cancels every other error
         term. The complex step has the single offset ``i`` (returned as 1).
         """
-        self._check_deriv(deriv)
+        deriv = check_deriv(deriv, self.max_deriv, self.name)
         if self.is_complex:
             return (1,)
         if self.layout == "central":
@@ -103,22 +104,13 @@ class Scheme:
         so ``K = -1/6``.
         """
         if self.is_complex:
-            self._check_deriv(deriv)
+            check_deriv(deriv, self.max_deriv, self.name)
             return Fraction(-1, 6)
         return self.stencil(deriv).error_coefficient
 
     def evaluations(self, deriv=1):
         """Number of evaluations of ``f`` per point."""
         return 1 if self.is_complex else len(self.stencil(deriv).offsets)
-
-    def _check_deriv(self, deriv):
-        if isinstance(deriv, bool) or not isinstance(deriv, int):
-            raise TypeError(f"deriv must be an integer, got {deriv!r}")
-        if not 1 <= deriv <= self.max_deriv:
-            raise ValueError(
-                f"deriv must be between 1 and {self.max_deriv} for scheme "
-                f"{self.name!r}, got {deriv}"
-            )
 
 
 def _build(*rows):
