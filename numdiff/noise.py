@@ -20,7 +20,7 @@ import numpy as np
 from ._validation import (as_points, as_steps, as_values, check_callable, check_deriv,
                           uses_variables)
 from .schemes import get_scheme
-from .stencil import stencil
+from .stencil import central_stencil
 from .theory import unit_roundoff
 from .variable import Variable
 
@@ -389,7 +389,7 @@ def noise_aware_step(f, x, *, noise=None, scheme="central", deriv=1, noise_step=
     st = spec.stencil(deriv)
     p, q = st.accuracy, st.deriv
     order = p + q
-    pilot = _pilot_stencil(order)
+    pilot = central_stencil(order)
     pilot_noise_factor = float(np.sqrt(sum(float(w) ** 2 for w in pilot.weights)))
     scale = np.maximum(np.abs(points), 1)
 
@@ -429,12 +429,6 @@ def noise_aware_step(f, x, *, noise=None, scheme="central", deriv=1, noise_step=
         scale_converged=bool(converged) if scalar else converged,
         nfev=nfev,
     )
-
-
-def _pilot_stencil(order):
-    """Central stencil of order of accuracy 2 for the derivative of order `order`."""
-    half = (order - 1) // 2 + 1
-    return stencil(tuple(range(-half, half + 1)), order)
 
 
 def _check_noise(noise, shape):

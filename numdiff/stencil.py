@@ -231,6 +231,35 @@ def stencil(offsets, deriv=1):
     return _stencil(tuple(sorted(nodes)), int(deriv))
 
 
+def central_stencil(deriv):
+    """The central stencil of order of accuracy 2 for derivative order `deriv`.
+
+    The smallest symmetric set of offsets ``-m..m``, ``m = (deriv - 1) // 2 + 1``,
+    for any `deriv` (the named schemes stop at `numdiff.MAX_DERIV`); the
+    step-selection algorithms use it to estimate the derivative in a
+    truncation term.
+
+    Parameters
+    ----------
+    deriv : int
+        Derivative order, at least 1.
+
+    Returns
+    -------
+    Stencil
+
+    Examples
+    --------
+    >>> print(central_stencil(3))
+    Stencil for f^(3), order of accuracy 2
+      offsets: -2, -1, 1, 2
+      weights: -1/2, 1, -1, 1/2
+      truncation: 1/4 * f^(5) * h^2
+    """
+    half = (deriv - 1) // 2 + 1
+    return stencil(range(-half, half + 1), deriv)
+
+
 @lru_cache(maxsize=None)
 def _stencil(nodes, deriv):
     weights = fornberg_weights(nodes, deriv)[deriv]

@@ -33,7 +33,7 @@ import numpy as np
 from ._sampling import Sampler, difference, shifted
 from ._validation import as_points, check_callable, check_deriv, uses_variables
 from .schemes import get_scheme
-from .stencil import stencil
+from .stencil import central_stencil
 from .theory import error_model, unit_roundoff
 
 __all__ = ["StepResult", "StepStatus", "theory_step", "stepleman_winarsky_step",
@@ -174,8 +174,7 @@ def theory_step(f, x, *, scheme="central", deriv=1):
     dtype = points.dtype
     u = unit_roundoff(dtype)
     m = st.accuracy + st.deriv
-    half = (m - 1) // 2 + 1
-    probe = stencil(range(-half, half + 1), m)  # order 2 for f^(m)
+    probe = central_stencil(m)
     unit = _length_unit(points)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         wide = (unit * dtype.type(_scheme_constant(probe, u))).astype(dtype)
