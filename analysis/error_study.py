@@ -6,15 +6,14 @@ per (function, x, dtype) and a grid of all functions; and writes the
 findings, the summary table, a section per function and the faults.
 """
 
-import math
 import re
 
 import numpy as np
 import pandas as pd
 
-from .fit import SEED_EPS, summarize_blocks
+from .fit import summarize_blocks
 from .grid import eps_grid
-from .report import Image, Paragraph, Section, Table
+from .report import Paragraph, Section, Table, figure_image, format_number
 from .studies import Study, StudyResult, register_study
 from .sweep import sweep_blocks
 
@@ -100,15 +99,6 @@ def draw(directory, metadata):
     return tuple(files)
 
 
-def _number(value, digits=2):
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    if isinstance(value, (float, np.floating)) and math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    return f"{value:.{digits}g}" if abs(value) < 1e-3 or abs(value) >= 1e4 else \
-        f"{value:.{digits + 1}g}"
-
-
 def _slope(value):
     return "n/a" if not np.isfinite(value) else f"{value:+.2f}"
 
@@ -117,14 +107,14 @@ def _summary_rows(summary):
     rows = []
     for _, r in summary.iterrows():
         rows.append((r["function"], f"{r['x']:g}", r["scheme"], r["dtype"],
-                     _number(r["best_step"]), _number(r["theory_step"]),
-                     _number(r["step_ratio"]), _number(r["min_error"]),
-                     _number(r["theory_error"]), _number(r["error_ratio"]),
+                     format_number(r["best_step"]), format_number(r["theory_step"]),
+                     format_number(r["step_ratio"]), format_number(r["min_error"]),
+                     format_number(r["theory_error"]), format_number(r["error_ratio"]),
                      f"{_slope(r['truncation_slope'])} ({r['expected_truncation_slope']:+d})",
                      f"{_slope(r['cancellation_slope'])} "
                      f"({r['expected_cancellation_slope']:+d})",
-                     _number(r["crossover_step"]), _number(r["seed_error"]),
-                     _number(r["seed_digits_lost"]),
+                     format_number(r["crossover_step"]), format_number(r["seed_error"]),
+                     format_number(r["seed_digits_lost"]),
                      "FAULT" if r["flagged"] else ""))
     return tuple(rows)
 
@@ -254,17 +244,14 @@ def sections(directory, metadata, files):
                 continue
             image = images.get(f"error_{index:02d}_{_slug(function)}")
             if image is not None:
-                blocks.append(Image(f"figures/{image.png.name}", f"figures/{image.svg.name}",
-                                    image.caption, image.alt))
+                blocks.append(figure_image(image))
         part = summary[summary["function"] == function]
         blocks.append(Table(_SUMMARY_COLUMNS, _summary_rows(part)))
         result.append(Section(f"Function {function}", f"function-{_slug(function)}",
                               tuple(blocks)))
     grid = images.get("grid")
     if grid is not None:
-        result.append(Section("All functions at a glance", "grid", (
-            Image(f"figures/{grid.png.name}", f"figures/{grid.svg.name}", grid.caption,
-                  grid.alt),)))
+        result.append(Section("All functions at a glance", "grid", (figure_image(grid),)))
     return tuple(result)
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .fit import summarize_blocks
 from .grid import eps_grid
-from .report import Image, Paragraph, Section, Table
+from .report import Paragraph, Section, Table, figure_image
 from .studies import Study, StudyResult, register_study
 from .sweep import sweep_blocks
 
@@ -72,8 +72,7 @@ def sections(directory, metadata, files):
                 f"{np.median(slopes):.2f} over {len(slopes)} functions (model "
                 f"1/(p+q) = {1 / (order + deriv):.2f})."))
     for image in files:
-        blocks.append(Image(f"figures/{image.png.name}", f"figures/{image.svg.name}",
-                            image.caption, image.alt))
+        blocks.append(figure_image(image))
     rows = tuple((r["function"], f"{r['x']:g}", r["scheme"], r["dtype"],
                   f"{r['unit_roundoff']:.2g}", f"{r['best_step']:.2g}",
                   f"{r['theory_step']:.2g}", f"{r['min_error']:.2g}",
