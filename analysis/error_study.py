@@ -50,11 +50,10 @@ def compute(context):
     return StudyResult(faults, notes)
 
 
-def _read(directory):
-    table = pd.read_csv(directory / "sweep.csv")
+def _read_summary(directory):
     summary = pd.read_csv(directory / "summary.csv", dtype={"fault_message": str})
     summary["fault_message"] = summary["fault_message"].fillna("")
-    return table, summary
+    return summary
 
 
 def _slug(text):
@@ -69,7 +68,8 @@ def draw(directory, metadata):
     """Detailed charts (first `MAX_DETAILED_FIGURES`) and the grid figure."""
     from . import figures as charts  # matplotlib only when drawing
 
-    table, summary = _read(directory)
+    table = pd.read_csv(directory / "sweep.csv")
+    summary = _read_summary(directory)
     formulas = _formulas(metadata)
     out = directory / "figures"
     files = []
@@ -211,7 +211,7 @@ def findings(summary):
 
 def sections(directory, metadata, files):
     """Findings, summary table, one section per function, the grid figure, faults."""
-    table, summary = _read(directory)
+    summary = _read_summary(directory)
     formulas = _formulas(metadata)
     result = [Section("Findings", "findings", tuple(Paragraph(t) for t in findings(summary))),
               Section("Summary: observed against predicted optimum", "summary", (

@@ -358,17 +358,12 @@ def noise_study(*, level=STUDY_LEVEL, x=STUDY_X, trials=30, recovery_trials=100,
                  ("noise_curve.csv", "noise_summary.csv", "noise_recovery.csv"))
 
 
-def _read(directory):
-    return (pd.read_csv(directory / "noise_curve.csv"),
-            pd.read_csv(directory / "noise_summary.csv"),
-            pd.read_csv(directory / "noise_recovery.csv"))
-
-
 def draw(directory, metadata):
     """The V-curve figure, from the CSV files."""
     from .figures import save_figure
 
-    curve, summary, _ = _read(directory)
+    curve = pd.read_csv(directory / "noise_curve.csv")
+    summary = pd.read_csv(directory / "noise_summary.csv")
     level, x = curve["level"].iloc[0], curve["x"].iloc[0]
     return (save_figure(
         noise_figure(curve, summary), directory / "figures", "noise",
@@ -384,7 +379,8 @@ def draw(directory, metadata):
 
 def sections(directory, metadata, files):
     """The noise section: the case, the figure, the step table, the recovery table."""
-    curve, summary, recovery = _read(directory)
+    summary = pd.read_csv(directory / "noise_summary.csv")
+    recovery = pd.read_csv(directory / "noise_recovery.csv")
     level, x = summary["level"].iloc[0], summary["x"].iloc[0]
     blocks = [Paragraph(
         f"f(x) = exp(x) (1 + {level:.0e} z), z standard normal from np.random.default_rng, "

@@ -336,18 +336,14 @@ def step_selection_figure(curves, table):
     return figure
 
 
-def _read(directory):
-    return (pd.read_csv(directory / "step_selection_curves.csv"),
-            pd.read_csv(directory / "step_selection.csv"))
-
-
 def draw(directory, metadata):
     """The grid figure, from the two CSV files."""
     from .figures import save_figure
 
-    curves, table = _read(directory)
+    curves = pd.read_csv(directory / "step_selection_curves.csv")
     if curves.empty:
         return ()
+    table = pd.read_csv(directory / "step_selection.csv")
     return (save_figure(
         step_selection_figure(curves, table), directory / "figures", "step_selection",
         caption="Where each step-selection algorithm lands on the V-curve, for each catalogue "
@@ -380,7 +376,7 @@ def _summary_rows(table):
 
 def sections(directory, metadata, files):
     """Summary per algorithm, the figure and the detail table."""
-    curves, table = _read(directory)
+    table = pd.read_csv(directory / "step_selection.csv")
     title = "Step selection: where each algorithm lands on the V-curve"
     if table.empty:
         return (Section(title, "step-selection", (Paragraph(
