@@ -27,6 +27,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from .fit import SEED_EPS
+
 __all__ = ["error_figure", "grid_figure", "dtype_figure", "save_figure", "FigureFile",
            "SCHEME_COLOURS", "zero_floor", "figure_style", "colour"]
 
@@ -36,7 +38,6 @@ SCHEME_COLOURS = {
     "forward2": "#CC79A7", "backward2": "#F0E442", "central4": "#009E73",
     "central6": "#56B4E9", "central8": "#000000", "complex_step": "#999999",
 }
-_SEED_EPS = 1e-4
 _TRUNCATION_SHADE = "#E69F00"
 _CANCELLATION_SHADE = "#56B4E9"
 _RC = {"svg.fonttype": "none", "svg.hashsalt": "numdiff-analysis", "font.size": 9,
@@ -160,8 +161,8 @@ def _draw_case(axes, rows, facts, floor, *, detail):
     axes.grid(True, which="major", lw=0.4, alpha=0.5)
     if detail:
         _shade(axes, facts, rows["eps"].min(), rows["eps"].max())
-        axes.axvline(_SEED_EPS, color="#444444", lw=0.9, ls=(0, (1, 2)))
-        axes.annotate("seed eps = 1e-4", (_SEED_EPS, 1.0), xycoords=("data", "axes fraction"),
+        axes.axvline(SEED_EPS, color="#444444", lw=0.9, ls=(0, (1, 2)))
+        axes.annotate("seed eps = 1e-4", (SEED_EPS, 1.0), xycoords=("data", "axes fraction"),
                       xytext=(3, -12), textcoords="offset points", fontsize=8, color="#444444")
         handles += [
             Line2D([], [], color="#555555", lw=1.0, ls="--", label="model: total"),
@@ -253,7 +254,7 @@ def grid_figure(sweep, summary, *, dtype="float64"):
             handles = _draw_case(axes, _case(rows, function, x, dtype),
                                  _case(summary, function, x, dtype), floor, detail=False)
             axes.set_title(f"{function}, x = {x:g}", fontsize=9)
-            axes.axvline(_SEED_EPS, color="#444444", lw=0.7, ls=(0, (1, 2)))
+            axes.axvline(SEED_EPS, color="#444444", lw=0.7, ls=(0, (1, 2)))
         for axes in grid.flat[len(cases):]:
             axes.set_visible(False)
         for axes in grid[:, 0]:
