@@ -1,11 +1,12 @@
-"""Evaluating a function on whole arrays for the adaptive methods.
+"""Evaluating a function on whole arrays for the difference methods.
 
-`Sampler` calls ``f`` with arrays of the working shape, converts what it
-returns to the working dtype, and counts the calls. `difference` evaluates a
-real stencil at a step (an array, one step per element), `stencil_difference`
-the same with the slope of the values, and `complex_step` the complex-step
-estimate. They are shared by `numdiff.derivative` and the
-step-selection algorithms; they are not public.
+`Sampler` calls ``f`` with arrays, checks that it returns the shape it was
+given, converts real values to the working dtype, and counts the calls.
+`difference` evaluates a real stencil at a step (an array, one step per
+element), `stencil_difference` the same with the slope of the values, and
+`complex_step` the complex-step estimate. They are shared by
+`numdiff.numerical_diff`, `numdiff.derivative` and the step-selection
+algorithms; they are not public.
 """
 
 from dataclasses import dataclass
@@ -17,32 +18,35 @@ from .variable import Variable
 
 
 class Sampler:
-    """``f`` applied element-wise to arrays of one shape, calls counted.
+    """``f`` applied element-wise to arrays, calls counted.
 
     Parameters
     ----------
     f : callable
         The function; called with `Variable` objects when `wrap` is True.
-    shape : tuple
-        Shape of every array passed to ``f`` and expected back.
     dtype : numpy dtype
         Real working dtype; real values of ``f`` are converted to it.
     wrap : bool
         Whether ``f`` takes and returns `Variable` objects.
     """
 
-    def __init__(self, f, shape, dtype, wrap):
+    def __init__(self, f, dtype, wrap):
         self.f = f
-        self.shape = shape
         self.dtype = dtype
         self.wrap = wrap
         self.calls = 0
 
     def __call__(self, at):
-        """``f(at)`` as an array of the working shape (real in the working dtype)."""
+        """``f(at)`` as an array of the shape of `at` (real in the working dtype).
+
+        Raises
+        ------
+        TypeError, ValueError
+            If ``f`` returns something other than numbers, or another shape.
+        """
         self.calls += 1
         y = self.f(Variable(at)) if self.wrap else self.f(at)
-        values = as_values(y, self.shape)
+        values = as_values(y, np.shape(at))
         if values.dtype.kind == "c":
             return values
         return values if values.dtype == self.dtype else values.astype(self.dtype)
@@ -71,7 +75,7 @@ def difference(sample, points, h, st, centre=None):
     ----------
     sample : Sampler
     points, h : ndarray
-        Points and steps, of the sampler's shape and dtype.
+        Points and steps, in the sampler's dtype.
     st : numdiff.Stencil
     centre : ndarray, optional
         ``f(x)``, if already known; evaluated (once) when the stencil needs it.
@@ -150,6 +154,8 @@ def complex_step(sample, points, h):
     if values.dtype.kind != "c":
         raise ValueError(
             "complex_step needs f to return complex values for complex input "
-            f"(got dtype {values.dtype}); use a real scheme")
+            "(got real values); a real result would give a derivative "
+            "of 0. Use a function written with complex-safe operations, or a "
+            "real scheme")
     with np.errstate(invalid="ignore", over="ignore"):
         return (values.imag / h).astype(points.dtype, copy=False)

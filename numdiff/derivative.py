@@ -358,7 +358,7 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
             h0 = h0.flat[0]  # one step for all: scalar arithmetic from here on
         elif h0.ndim:
             h0 = np.broadcast_to(h0, shape)
-        sample = Sampler(f, shape, dtype, wrap)
+        sample = Sampler(f, dtype, wrap)
         table, scale = _base_estimates(sample, points, h0, spec, deriv, levels, ratio)
         rho = _rounding_bound(table, scale, h0, spec, deriv, design, noise)
         best = _best_entries(table, design, ratio, rho, rounding_power)
@@ -551,7 +551,7 @@ def _shifted_tableau(problem, points, h0, previous, shift):
     centre = None
     if base is not None and 0 in base.offsets:
         # f(x) is shared by every row: one call for all the elements.
-        sample = Sampler(problem.f, (n,), dtype, problem.wrap)
+        sample = Sampler(problem.f, dtype, problem.wrap)
         centre = sample(points)
         calls += sample.calls
     columns = np.arange(n)
@@ -565,7 +565,7 @@ def _shifted_tableau(problem, points, h0, previous, shift):
         need = ~reuse
         if not need.any():
             continue
-        sample = Sampler(problem.f, (int(need.sum()),), dtype, problem.wrap)
+        sample = Sampler(problem.f, dtype, problem.wrap)
         if spec.is_complex:
             estimate, size = complex_step(sample, points[need], h[need]), None
         else:

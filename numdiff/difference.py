@@ -4,10 +4,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._validation import (as_steps, as_values, check_callable, check_deriv, check_flag,
-                          points_and_extent, uses_variables)
+from ._sampling import Sampler, complex_step
+from ._validation import (as_steps, check_callable, check_deriv, check_flag, points_and_extent,
+                          uses_variables)
 from .schemes import get_scheme
-from .variable import Variable
 
 __all__ = ["numerical_diff"]
 
@@ -104,17 +104,14 @@ def numerical_diff(f, x, eps=1e-4, *, scheme="central", deriv=1, exact_step=Fals
         raise ValueError(f"x of shape {points.shape} and eps of shape {h.shape} "
                          "do not broadcast together") from None
 
-    def call(at):
-        y = f(Variable(at)) if wrap else f(at)
-        return as_values(y, np.shape(at))
-
+    sample = Sampler(f, dtype, wrap)
     if spec.is_complex:
-        return _complex_step(call, points, h, dtype)
+        return complex_step(sample, points, h)[()]
     if exact_step:
         h = (points + h) - points
     else:
         _check_step_moves(points, h, largest_point)
-    return _combine(call, points, h, *_plan(spec, deriv), deriv, dtype)
+    return _combine(sample, points, h, *_plan(spec, deriv), deriv, dtype)
 
 
 def _check_step_moves(points, h, largest_point):
@@ -155,7 +152,7 @@ def _plan(spec, deriv):
     return tuple(groups), st.denominator
 
 
-def _evaluate(call, points, h, g, buffer, dtype):
+def _evaluate(sample, points, h, g, buffer):
     """``f(x + g h)`` with the argument formed in `buffer`; values never alias it."""
     if g == 0:
         at = points
@@ -165,15 +162,13 @@ def _evaluate(call, points, h, g, buffer, dtype):
         at = np.subtract(points, h, out=buffer)
     else:
         at = np.add(points, h.dtype.type(g) * h, out=buffer)
-    values = np.asarray(call(at))
-    if values.dtype != dtype and values.dtype.kind != "c":
-        values = values.astype(dtype)
-    elif g != 0 and np.may_share_memory(values, buffer):
+    values = sample(at)
+    if g != 0 and np.may_share_memory(values, buffer):
         values = values.copy()  # e.g. f returned its argument
     return values
 
 
-def _combine(call, points, h, groups, denominator, deriv, dtype):
+def _combine(sample, points, h, groups, denominator, deriv, dtype):
     """``sum n_i f(x + g_i h) / (D h^q)``, symmetric offsets taken in pairs.
 
     The arguments ``x + g h`` are formed in one reused buffer, which then
@@ -185,8 +180,8 @@ def _combine(call, points, h, groups, denominator, deriv, dtype):
     total = None
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         for g, n, partner in groups:
-            first = _evaluate(call, points, h, g, buffer, dtype)
-            second = None if partner is None else _evaluate(call, points, h, -g, buffer, dtype)
+            first = _evaluate(sample, points, h, g, buffer)
+            second = None if partner is None else _evaluate(sample, points, h, -g, buffer)
             # The buffer is free again; the term goes there unless f returned
             # complex values, which a real buffer cannot hold.
             real = first.dtype == dtype and (second is None or second.dtype == dtype)
@@ -208,20 +203,3 @@ def _combine(call, points, h, groups, denominator, deriv, dtype):
                 total += term
         total /= denominator * (h if deriv == 1 else h ** deriv)
     return total[()]
-
-
-def _complex_step(call, points, h, dtype):
-    """``Im f(x + ih) / h``: one complex evaluation, no subtraction."""
-    # float16 has no complex counterpart; it is computed in complex64.
-    complex_dtype = np.result_type(dtype, np.complex64)
-    z = points.astype(complex_dtype) + h.astype(complex_dtype) * 1j
-    values = call(z)
-    if values.dtype.kind != "c":
-        raise ValueError(
-            "complex_step needs f to return complex values for complex input "
-            f"(got dtype {values.dtype}); a real result would give a derivative "
-            "of 0. Use a function written with complex-safe operations, or a "
-            "real scheme")
-    with np.errstate(invalid="ignore", over="ignore"):
-        result = values.imag / h
-    return result.astype(dtype, copy=False)[()]

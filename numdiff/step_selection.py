@@ -91,7 +91,7 @@ def _prepare(f, x, scheme, deriv):
                          "(any step below sqrt(u) |x| works)")
     deriv = check_deriv(deriv, spec.max_deriv, spec.name)
     points = as_points(x)
-    sample = Sampler(f, points.shape, points.dtype, uses_variables(f, x))
+    sample = Sampler(f, points.dtype, uses_variables(f, x))
     return spec.stencil(deriv), points, sample
 
 
