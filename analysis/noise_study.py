@@ -36,6 +36,7 @@ import pandas as pd
 
 from numdiff import NoiseStatus, estimate_noise, get_scheme, noise_aware_step, numerical_diff
 
+from .grid import eps_grid
 from .report import Paragraph, Section, Table, figure_image, format_number
 from .studies import Study, StudyResult, register_study
 
@@ -44,7 +45,7 @@ __all__ = ["noisy_exp", "noise_sweep", "noise_curve", "noise_summary", "noise_re
            "noise_figure", "noise_study", "NOISE_STUDY"]
 
 #: Steps of the noise sweep: 1e-10 to 1e-1, 10 per decade (decimal-exact).
-DEFAULT_NOISE_STEPS = 10.0 ** np.round(np.arange(-100, -9, 1) / 10, 1)
+DEFAULT_NOISE_STEPS = eps_grid(1e-10, 1e-1, per_decade=10)
 
 SWEEP_COLUMNS = ("level", "x", "scheme", "eps", "trial", "estimate", "exact", "abs_error")
 CURVE_COLUMNS = ("level", "x", "scheme", "eps", "trials", "rms_error", "p10_error",
