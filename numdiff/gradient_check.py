@@ -10,7 +10,8 @@ from numbers import Real
 
 import numpy as np
 
-from .multivariate import _Evaluator, gradient
+from .multivariate import _Evaluator, _jacobian
+from .schemes import get_scheme
 from .theory import unit_roundoff
 from .variable import Variable
 
@@ -114,7 +115,8 @@ def gradient_check(f, x, grad, *, rtol=None, atol=None, scheme="central", eps=No
         ``|grad_i - numerical_i| <= atol + rtol |numerical_i|``. The defaults
         follow from the unit roundoff ``u`` of the dtype of `x` and the
         central-difference error; see `default_tolerance` (``atol`` scales
-        with ``|f(x)|``, which costs one more evaluation of ``f``).
+        with ``|f(x)|``, which costs one more evaluation of ``f`` unless
+        the scheme evaluates ``f(x)`` anyway, as ``"forward"`` does).
     scheme, eps, vectorized
         Passed to `numdiff.gradient`.
 
@@ -151,7 +153,8 @@ def gradient_check(f, x, grad, *, rtol=None, atol=None, scheme="central", eps=No
     >>> print(f"{result.analytic_value:.4f} vs {result.numerical_value:.4f}")
     -0.8323 vs 0.0770
     """
-    evaluate = _Evaluator(f, x, vectorized, scalar=True)  # validates f and x once
+    # One evaluator validates f and x once and shares f(x) with the gradient.
+    evaluate = _Evaluator(f, x, vectorized, scalar=True)
     point = evaluate.x
     dtype = point.dtype
     analytic = _analytic(grad, point)
@@ -162,7 +165,7 @@ def gradient_check(f, x, grad, *, rtol=None, atol=None, scheme="central", eps=No
         default_rtol, default_atol = default_tolerance(dtype, f_scale if np.isfinite(f_scale) else 1.0)
         rtol = default_rtol if rtol is None else rtol
         atol = default_atol if atol is None else atol
-    numerical = gradient(f, x, scheme=scheme, eps=eps, vectorized=vectorized)
+    numerical = _jacobian(get_scheme(scheme), evaluate, eps)  # numdiff.gradient
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         difference = np.abs(analytic.astype(np.float64) - numerical.astype(np.float64))
         allowed = atol + rtol * np.abs(numerical.astype(np.float64))

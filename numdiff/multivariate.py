@@ -139,7 +139,7 @@ def gradient(f, x, *, scheme="central", eps=None, vectorized=False):
     >>> gradient(f, np.array([1.0, 2.0, 3.0]), vectorized=True).round(8)
     array([4., 5., 6.])
     """
-    return _jacobian(f, x, scheme, eps, vectorized, scalar=True)
+    return _jacobian(get_scheme(scheme), _Evaluator(f, x, vectorized, scalar=True), eps)
 
 
 def jacobian(f, x, *, scheme="central", eps=None, vectorized=False):
@@ -176,13 +176,11 @@ def jacobian(f, x, *, scheme="central", eps=None, vectorized=False):
     array([[1., 0.],
            [0., 2.]])
     """
-    return _jacobian(f, x, scheme, eps, vectorized, scalar=False)
+    return _jacobian(get_scheme(scheme), _Evaluator(f, x, vectorized, scalar=False), eps)
 
 
-def _jacobian(f, x, scheme, eps, vectorized, scalar):
-    """`jacobian`, with ``scalar=True`` requiring a scalar ``f`` (`gradient`)."""
-    spec = get_scheme(scheme)
-    evaluate = _Evaluator(f, x, vectorized, scalar=scalar)
+def _jacobian(spec, evaluate, eps):
+    """`jacobian` of the function of `evaluate` (`gradient` when it requires a scalar)."""
     h = _steps(evaluate.x, eps, spec, 1)
     n = h.size
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
