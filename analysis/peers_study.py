@@ -40,6 +40,7 @@ from importlib import metadata
 import numpy as np
 import pandas as pd
 
+from numdiff import unit_roundoff
 from numdiff.catalogue import CATALOGUE, get_function
 from numdiff.derivative import derivative
 
@@ -68,7 +69,7 @@ SUMMARY_COLUMNS = ("method", "function", "available", "version", "points", "fini
 EXP_COLUMNS = ("method", "n", "max_abs_error", "coverage", "median_estimate_ratio",
                "mean_nfev", "repeats", "time_median_s", "time_min_s", "time_ratio")
 
-_U = float(np.finfo(np.float64).eps)
+_U = unit_roundoff(np.float64)
 _TINY = float(np.finfo(np.float64).tiny)
 
 
@@ -468,7 +469,7 @@ def sections(directory, metadata, files):
         "catalogue function of the run on a grid over its domain (clipped to [-3, 3], points "
         "within max(1, |x|)/8 of a singularity or kink left out, the default point added; "
         "peers_points.csv). Coverage is the fraction of points where the method's error "
-        "estimate is at least the true error, the true error floored at u|f'| (u = 2.2e-16, "
+        f"estimate is at least the true error, the true error floored at u|f'| (u = {_U:.2g}, "
         "float64); the estimate/true ratio uses the same floor. Evaluations are values of f "
         "computed per point; time is the best of repeated calls, one call per function on "
         "all its points, summed over the functions, measured in this run.")]
