@@ -402,8 +402,7 @@ def peers_study(*, per_function=STUDY_POINTS_PER_FUNCTION, exp_points=STUDY_EXP_
     def compute(context):
         names = catalogue_names(context.config.targets)
         comparison = peer_comparison(catalogue_points(per_function, functions=names),
-                                     peers=available_peers() if peers is None else peers,
-                                     repeats=repeats)
+                                     peers=peers, repeats=repeats)
         methods = ["numdiff", *PEERS]
         directory = context.directory
         comparison.points.to_csv(directory / "peers_points.csv", index=False,
@@ -413,9 +412,8 @@ def peers_study(*, per_function=STUDY_POINTS_PER_FUNCTION, exp_points=STUDY_EXP_
             directory / "peers_summary.csv", index=False, float_format="%.17g")
         summarize_peers(comparison.points, comparison.runs, by=("method", "function")).to_csv(
             directory / "peers_functions.csv", index=False, float_format="%.17g")
-        exp_benchmark(exp_points, peers=available_peers() if peers is None else peers,
-                      repeats=repeats).to_csv(directory / "peers_exp.csv", index=False,
-                                              float_format="%.17g")
+        exp_benchmark(exp_points, peers=peers, repeats=repeats).to_csv(
+            directory / "peers_exp.csv", index=False, float_format="%.17g")
         failures = comparison.runs[comparison.runs["failure"].fillna("") != ""]
         notes = tuple(f"peers: {r['method']} failed on {r['function']}: {r['failure']}"
                       for _, r in failures.iterrows())
