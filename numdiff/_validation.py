@@ -84,6 +84,15 @@ def check_deriv(deriv, max_deriv, scheme_name):
     return int(deriv)
 
 
+def check_integer(value, name, low, high):
+    """`value` as an int in ``low..high``, or TypeError/ValueError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, got {value}")
+    return int(value)
+
+
 def check_flag(value, name):
     """Raise TypeError unless `value` is a bool."""
     if not isinstance(value, (bool, np.bool_)):

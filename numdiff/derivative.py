@@ -103,7 +103,8 @@ import numpy as np
 from . import step_selection
 from .noise import noise_aware_step
 from ._sampling import Sampler, complex_step, stencil_difference
-from ._validation import as_points, as_steps, check_callable, check_deriv, uses_variables
+from ._validation import (as_points, as_steps, check_callable, check_deriv, check_integer,
+                          uses_variables)
 from .richardson import ROUNDING_WEIGHT, _extrapolate, entry_weights
 from .schemes import get_scheme
 from .stencil import stencil
@@ -317,7 +318,7 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
     ratio = _check_real(ratio, "ratio", above=1.0)
     rtol = np.sqrt(u) if rtol is None else _check_real(rtol, "rtol", above=None)
     atol = _check_real(atol, "atol", above=None)
-    refinements = _check_refinements(refinements)
+    refinements = check_integer(refinements, "refinements", 0, 10)
     rule = _check_step(step, spec)
     if rule is None and not isinstance(step, str):
         given = as_steps(step, dtype, name="step")
@@ -843,19 +844,7 @@ def _check_levels(levels, spec):
         if spec.is_complex:
             return 2
         return 5 if spec.layout == "central" else 6
-    if isinstance(levels, bool) or not isinstance(levels, (int, np.integer)):
-        raise TypeError(f"levels must be an integer, got {levels!r}")
-    if not 2 <= levels <= 12:
-        raise ValueError(f"levels must be between 2 and 12, got {levels}")
-    return int(levels)
-
-
-def _check_refinements(refinements):
-    if isinstance(refinements, bool) or not isinstance(refinements, (int, np.integer)):
-        raise TypeError(f"refinements must be an integer, got {refinements!r}")
-    if not 0 <= refinements <= 10:
-        raise ValueError(f"refinements must be between 0 and 10, got {refinements}")
-    return int(refinements)
+    return check_integer(levels, "levels", 2, 12)
 
 
 def _check_real(value, name, *, above):
