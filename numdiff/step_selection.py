@@ -31,7 +31,7 @@ from enum import IntEnum
 import numpy as np
 
 from ._sampling import Sampler, difference, shifted
-from ._validation import as_points, check_callable, check_deriv, uses_variables
+from ._validation import as_points, as_steps, check_callable, check_deriv, uses_variables
 from .schemes import get_scheme
 from .stencil import central_stencil
 from .theory import error_model, unit_roundoff
@@ -266,9 +266,7 @@ def stepleman_winarsky_step(f, x, *, scheme="central", deriv=1, initial_step=Non
     if initial_step is None:
         h = (unit / dtype.type(10)).astype(dtype)
     else:
-        h = np.broadcast_to(np.asarray(initial_step, dtype=dtype), points.shape).copy()
-        if not np.all(np.isfinite(h) & (h > 0)):
-            raise ValueError(f"initial_step must be positive and finite, got {initial_step!r}")
+        h = np.broadcast_to(as_steps(initial_step, dtype, "initial_step"), points.shape).copy()
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         previous, _, centre = difference(sample, points, h, st)
         chosen_h = h.copy()
