@@ -420,8 +420,8 @@ def peers_study(*, per_function=STUDY_POINTS_PER_FUNCTION, exp_points=STUDY_EXP_
         return StudyResult(notes=notes)
 
     return Study("peers", "Peer comparison", compute, lambda d, m: (), sections,
-                 ("peers_summary.csv", "peers_functions.csv", "peers_runs.csv",
-                  "peers_exp.csv"))
+                 ("peers_points.csv", "peers_runs.csv", "peers_functions.csv",
+                  "peers_summary.csv", "peers_exp.csv"))
 
 
 def _first_seen(values):
