@@ -8,7 +8,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["describe_environment"]
+__all__ = ["describe_environment", "utc_timestamp"]
 
 _PACKAGES = ("numdiff", "numpy", "pandas", "matplotlib", "mpmath")
 _GIT_TIMEOUT = 5.0
@@ -41,7 +41,7 @@ def describe_environment(argv=None):
     if argv:
         command += " " + shlex.join(list(argv))
     return {
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "date": utc_timestamp(),
         "command": command,
         "python": sys.version.split()[0],
         "platform": platform.platform(),
@@ -50,6 +50,18 @@ def describe_environment(argv=None):
         "versions": {name: _version(name) for name in sorted(_PACKAGES)},
         "git": _git(),
     }
+
+
+def utc_timestamp():
+    """The current time in UTC, ISO 8601 to the second (the ``date`` of a run).
+
+    Examples
+    --------
+    >>> stamp = utc_timestamp()
+    >>> len(stamp), stamp[10], stamp.endswith("+00:00")
+    (25, 'T', True)
+    """
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
 
 def _version(name):

@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .environment import describe_environment
+from .environment import describe_environment, utc_timestamp
 from .output import staged_directory
 from .report import Code, Paragraph, Section, Table, write_report
 from . import studies
@@ -117,8 +117,7 @@ def render_run(directory):
                 (stage / path.name).write_bytes(path.read_bytes())
         timings = {}
         _render(stage, metadata, timings)
-        metadata.setdefault("rendered", []).append(describe_environment(["render",
-                                                                         str(directory)])["date"])
+        metadata.setdefault("rendered", []).append(utc_timestamp())
         _write_metadata(stage, metadata)
     return directory
 
