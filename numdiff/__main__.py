@@ -13,12 +13,40 @@ from .catalogue import CATALOGUE
 
 
 def composite(x):
-    """The seed's ``y = (e^{x^2})^2`` built from `Function` objects."""
+    """The seed's ``y = (e^{x^2})^2`` built from `Function` objects.
+
+    Parameters
+    ----------
+    x : Variable
+
+    Returns
+    -------
+    Variable
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numdiff import Variable
+    >>> float(composite(Variable(np.array(0.5))).data)  # exp(2 * 0.5**2)
+    1.648721270700128
+    """
     return Square()(Exp()(Square()(x)))
 
 
 def main(argv=None):
-    """Print the demonstration; returns the exit status."""
+    """Print the demonstration.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Command-line arguments (none are defined but ``--help``); default
+        ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit status, 0.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m numdiff",
         description="Print the seed's numerical derivatives and compare the "

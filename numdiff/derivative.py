@@ -223,7 +223,7 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
         A positive number or array (broadcast against `x`): the initial
         step ``h0`` as given.
     levels : int, optional
-        ``K >= 2`` steps in the tableau. Default: 5 for central schemes, 6
+        ``2 <= K <= 12`` steps in the tableau. Default: 5 for central schemes, 6
         for one-sided ones, 2 for the complex step.
     ratio : float, optional
         ``r > 1`` between successive steps.

@@ -110,8 +110,9 @@ def gradient(f, x, *, scheme="central", eps=None, vectorized=False):
     ValueError
         If `x` is not a non-empty finite vector of shape ``(n,)``; `eps` is
         not positive, of the wrong shape, or too small to move `x`; the
-        scheme is unknown; or `f` does not return a scalar (one value per
-        point with ``vectorized=True``).
+        scheme is unknown; `f` does not return a scalar (one value per
+        point with ``vectorized=True``); or, for the complex step, `f`
+        returns real values for complex input.
 
     See Also
     --------

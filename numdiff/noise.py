@@ -332,7 +332,8 @@ def noise_aware_step(f, x, *, noise=None, scheme="central", deriv=1, noise_step=
     ValueError
         If `noise` is not positive and finite (a noise level of zero has no
         noise-aware step: use `numdiff.optimal_step`), the scheme is the
-        complex step, or as `estimate_noise`.
+        complex step, `max_retries` is not a non-negative integer, or as
+        `estimate_noise`.
 
     Notes
     -----

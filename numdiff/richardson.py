@@ -105,8 +105,9 @@ def richardson(estimates, *, ratio=2.0, order=2, order_step=2, rounding=None,
     ------
     ValueError
         If `estimates` has fewer than two rows, `ratio` is not above 1,
-        `order` or `order_step` is not a positive integer, or `rounding`
-        does not broadcast.
+        `order` or `order_step` is not a positive integer, `rounding_power`
+        is not a non-negative integer, or `rounding` is negative or does not
+        broadcast.
 
     Examples
     --------

@@ -223,8 +223,8 @@ def stepleman_winarsky_step(f, x, *, scheme="central", deriv=1, initial_step=Non
         A real scheme (the paper treats the central difference).
     deriv : int, optional
         Derivative order.
-    initial_step : float, optional
-        ``h_0``; default ``max(1, |x|) / 10``, large enough to start in the
+    initial_step : float or array_like, optional
+        ``h_0`` (broadcast against `x`); default ``max(1, |x|) / 10``, large enough to start in the
         truncation-dominated regime for functions that vary on the scale of
         ``max(1, |x|)`` and small enough (a tenth of it) to be inside the
         region where their Taylor series converges.
@@ -234,11 +234,18 @@ def stepleman_winarsky_step(f, x, *, scheme="central", deriv=1, initial_step=Non
         per iteration, a clear signal, while locating the optimum within a
         factor 4.
     max_iterations : int, optional
-        Most steps tried per element.
+        Most steps tried per element, at least 3.
 
     Returns
     -------
     StepResult
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad input, as `numdiff.numerical_diff`, or the complex step;
+        `initial_step` not positive and finite, `shrink` not above 1, or
+        `max_iterations` below 3.
 
     References
     ----------
@@ -323,11 +330,17 @@ def gill_murray_step(f, x, *, scheme="central", deriv=1, max_iterations=6):
     deriv : int, optional
         Derivative order.
     max_iterations : int, optional
-        Most second differences per element (the paper's 6).
+        Most second differences per element (the paper's 6), at least 1.
 
     Returns
     -------
     StepResult
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad input, as `numdiff.numerical_diff`, or the complex step;
+        `max_iterations` not a positive integer.
 
     References
     ----------
