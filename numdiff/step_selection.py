@@ -34,7 +34,7 @@ from ._sampling import Sampler, difference, shifted
 from ._validation import as_points, as_steps, check_callable, check_deriv, uses_variables
 from .schemes import get_scheme
 from .stencil import central_stencil
-from .theory import error_model, unit_roundoff
+from .theory import ErrorModel, error_model, unit_roundoff
 
 __all__ = ["StepResult", "StepStatus", "theory_step", "stepleman_winarsky_step",
            "gill_murray_step"]
@@ -96,9 +96,13 @@ def _prepare(f, x, scheme, deriv):
 
 
 def _scheme_constant(st, u):
-    """The optimal step at length scale 1: ``(q u sum|c| / (p |K|))^(1/(p+q))``."""
-    p, q = st.accuracy, st.deriv
-    return (q * u * float(st.weight_sum) / (p * abs(float(st.error_coefficient)))) ** (1 / (p + q))
+    """The optimal step at length scale 1: ``(q u sum|c| / (p |K|))^(1/(p+q))``.
+
+    The error model of `st` with ``|f| = |f^(p+q)| = 1``.
+    """
+    model = ErrorModel(u * st.weight_sum, abs(float(st.error_coefficient)), st.deriv,
+                       st.accuracy)
+    return model.optimal_step
 
 
 def _length_unit(points):
