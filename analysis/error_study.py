@@ -60,6 +60,12 @@ def _slug(text):
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(text)).strip("_") or "f"
 
 
+def _cases(summary):
+    """The (function, x, dtype) of the summary in order, each with its detailed chart's stem."""
+    cases = dict.fromkeys(zip(summary["function"], summary["x"], summary["dtype"]))
+    return [(case, f"error_{index:02d}_{_slug(case[0])}") for index, case in enumerate(cases)]
+
+
 def _formulas(metadata):
     return {f["name"]: f for f in metadata.get("config", {}).get("functions", [])}
 
@@ -73,8 +79,7 @@ def draw(directory, metadata):
     formulas = _formulas(metadata)
     out = directory / "figures"
     files = []
-    cases = list(dict.fromkeys(zip(summary["function"], summary["x"], summary["dtype"])))
-    for index, (function, x, dtype) in enumerate(cases[:MAX_DETAILED_FIGURES]):
+    for (function, x, dtype), stem in _cases(summary)[:MAX_DETAILED_FIGURES]:
         formula = formulas.get(function, {}).get("formula", function)
         figure = charts.error_figure(table, summary, function, x, dtype=dtype,
                                      title=f"{function}: f(x) = {formula} at x = {x:g} "
@@ -86,8 +91,7 @@ def draw(directory, metadata):
                    f"every scheme shown is dominated by cancellation (blue) or by truncation "
                    f"(orange). Exact zeros of the error, if any, are drawn as open triangles "
                    f"at the floor given in the legend.")
-        files.append(charts.save_figure(figure, out, f"error_{index:02d}_{_slug(function)}",
-                                        caption=caption,
+        files.append(charts.save_figure(figure, out, stem, caption=caption,
                                         alt=f"error against step for {function} at x={x:g}"))
     first_dtype = summary["dtype"].iloc[0]
     figure = charts.grid_figure(table, summary, dtype=first_dtype)
@@ -234,17 +238,13 @@ def sections(directory, metadata, files):
             Table(("function", "x", "scheme", "dtype", "NaN/inf steps", "raising steps",
                    "message"), rows))))
     images = {f.stem: f for f in files}
-    cases = list(dict.fromkeys(zip(summary["function"], summary["x"], summary["dtype"])))
+    cases = _cases(summary)
     for function in dict.fromkeys(summary["function"]):
         info = formulas.get(function, {})
         blocks = [Paragraph(f"f(x) = {info.get('formula', function)}; exact derivative: "
                             f"{info.get('reference', 'see metadata.json')}.")]
-        for index, case in enumerate(cases):
-            if case[0] != function:
-                continue
-            image = images.get(f"error_{index:02d}_{_slug(function)}")
-            if image is not None:
-                blocks.append(figure_image(image))
+        blocks += [figure_image(images[stem]) for case, stem in cases
+                   if case[0] == function and stem in images]
         part = summary[summary["function"] == function]
         blocks.append(Table(_SUMMARY_COLUMNS, _summary_rows(part)))
         result.append(Section(f"Function {function}", f"function-{_slug(function)}",
