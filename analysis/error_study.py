@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 
 from .fit import summarize_blocks
-from .grid import eps_grid
 from .report import Paragraph, Section, Table, figure_image, format_number
 from .studies import Study, StudyResult, register_study
 from .sweep import sweep_blocks
@@ -28,8 +27,7 @@ def compute(context):
     config = context.config
     blocks = sweep_blocks(config.targets, x=None if config.x is None else list(config.x),
                           schemes=config.schemes, dtypes=config.dtypes,
-                          eps=eps_grid(config.eps_min, config.eps_max,
-                                       per_decade=config.per_decade),
+                          eps=config.steps(),
                           deriv=config.deriv, executor=context.executor,
                           progress=config.progress)
     frames, summaries = [], []

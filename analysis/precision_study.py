@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 
 from .fit import summarize_blocks
-from .grid import eps_grid
 from .report import Paragraph, Section, Table, figure_image
 from .studies import Study, StudyResult, register_study
 from .sweep import sweep_blocks
@@ -29,8 +28,7 @@ def compute(context):
     points = {t.name: (config.x[0] if config.x else t.default_x) for t in config.targets}
     blocks = sweep_blocks(config.targets, x=points, schemes=PRECISION_SCHEMES,
                           dtypes=PRECISION_DTYPES,
-                          eps=eps_grid(config.eps_min, config.eps_max,
-                                       per_decade=config.per_decade),
+                          eps=config.steps(),
                           deriv=config.deriv, executor=context.executor,
                           progress=config.progress)
     summary = summarize_blocks(blocks)

@@ -37,6 +37,8 @@ call of `register_study` at import, plus an import of that module in
 from dataclasses import dataclass, field
 from typing import Callable
 
+from .grid import eps_grid
+
 __all__ = ["Study", "StudyResult", "RunConfig", "RunContext", "STUDIES", "register_study"]
 
 
@@ -74,6 +76,16 @@ class RunConfig:
     progress: bool = False
     argv: tuple = ()
     studies: tuple = ()
+
+    def steps(self):
+        """The run's grid of steps, `analysis.grid.eps_grid` of its ends and density.
+
+        Examples
+        --------
+        >>> RunConfig((), eps_min=1e-3, eps_max=1e-1, per_decade=1).steps()
+        array([0.001, 0.01 , 0.1  ])
+        """
+        return eps_grid(self.eps_min, self.eps_max, per_decade=self.per_decade)
 
     def selected_studies(self):
         """The registered studies this run computes, in their order."""
