@@ -84,7 +84,7 @@ def zero_floor(errors):
 
 def _case(table, function, x, dtype):
     rows = table[(table["function"] == function) & (table["dtype"] == dtype)]
-    return rows[np.isclose(rows["x"].to_numpy(dtype=float), x, rtol=0, atol=0)]
+    return rows[rows["x"].to_numpy(dtype=float) == x]
 
 
 def error_figure(sweep, summary, function, x, *, dtype="float64", title=None):
