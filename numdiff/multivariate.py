@@ -278,7 +278,7 @@ def hessian(f, x, *, scheme="central", eps=None, vectorized=False):
     result = np.diag(diagonal).astype(evaluate.dtype)
     result[rows, cols] = mixed
     result[cols, rows] = mixed
-    return evaluate.as_dtype(result)
+    return result
 
 
 def _weighted_sum(evaluate, h, offsets, numerators, n):
@@ -399,7 +399,7 @@ class _Evaluator:
         m = coords.shape[0]
         if not self.vectorized:
             out = [self._call_one(self._moved(coords[c], deltas[c], work)) for c in range(m)]
-            return self._working(np.stack(out))
+            return self.as_dtype(np.stack(out))
         n = self.x.size
         chunk = max(1, BATCH_ELEMENTS // n)
         parts = []
@@ -410,9 +410,9 @@ class _Evaluator:
             for j in range(coords.shape[1]):
                 batch[coords[start:stop, j], columns] += deltas[start:stop, j]
             parts.append(self._call_batch(batch))
-        return self._working(np.concatenate(parts))
+        return self.as_dtype(np.concatenate(parts))
 
-    def _working(self, values):
+    def as_dtype(self, values):
         """Real values in the dtype of `x`; complex values (complex step) kept."""
         return values if values.dtype.kind == "c" else values.astype(self.dtype, copy=False)
 
@@ -448,9 +448,3 @@ class _Evaluator:
                 f"along the last axis (shape s + ({m},)), got shape {y.shape}")
         self._check_shape(y.shape[:-1], " per point (vectorized=True: one value per column)")
         return np.moveaxis(y, -1, 0)
-
-    def as_dtype(self, values):
-        values = np.asarray(values)
-        if values.dtype.kind == "c" or values.dtype == self.dtype:
-            return values
-        return values.astype(self.dtype)
