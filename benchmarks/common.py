@@ -1,7 +1,8 @@
 """Inputs shared by the benchmarks: points, step grids and exact derivatives, built once.
 
-Every module of the suite imports only numpy at import time; the library is imported
-inside ``setup`` through `require`, which turns a missing module or name into
+Every module of the suite needs only numpy at import time (numdiff is imported here
+when present, only to warm the forkserver); the library is used through `require`
+inside ``setup``, which turns a missing module or name into
 ``NotImplementedError``, the signal asv records as "skipped". That keeps the suite
 usable on commits (or installations) that lack a part of it.
 """
