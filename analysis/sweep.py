@@ -212,29 +212,27 @@ def plan_sweep(functions, *, x=None, schemes=DEFAULT_SCHEMES, dtypes=("float64",
         In the order function, scheme, dtype, chunk of points.
     """
     targets = _targets(functions)
-    scheme_names = _names(schemes, "schemes")
-    for name in scheme_names:
-        get_scheme(name)
+    specs = [get_scheme(name) for name in _names(schemes, "schemes")]
     dtype_names = _dtypes(dtypes)
     steps = _steps(eps)
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, Integral) or chunk_size < 1:
         raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+    if isinstance(deriv, bool) or not isinstance(deriv, Integral):
+        raise TypeError(f"deriv must be an integer, got {deriv!r}")
+    for spec in specs:
+        if not 1 <= deriv <= spec.max_deriv:
+            raise ValueError(f"deriv must be between 1 and {spec.max_deriv} for scheme "
+                             f"{spec.name!r}, got {deriv}")
     tasks = []
     for target in targets:
         points = _points(x, target)
-        for name in scheme_names:
-            spec = get_scheme(name)
-            if isinstance(deriv, bool) or not isinstance(deriv, Integral):
-                raise TypeError(f"deriv must be an integer, got {deriv!r}")
-            if not 1 <= deriv <= spec.max_deriv:
-                raise ValueError(f"deriv must be between 1 and {spec.max_deriv} for scheme "
-                                 f"{name!r}, got {deriv}")
+        for spec in specs:
             if spec.is_complex and not target.analytic:
                 raise ValueError(f"scheme 'complex_step' needs an analytic function that "
                                  f"accepts complex input; {target.name!r} is not marked so")
             for dtype in dtype_names:
                 for start in range(0, len(points), chunk_size):
-                    tasks.append(SweepTask(target, name, int(deriv), dtype,
+                    tasks.append(SweepTask(target, spec.name, int(deriv), dtype,
                                            points[start:start + chunk_size], steps))
     return tasks
 
