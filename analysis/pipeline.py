@@ -1,6 +1,7 @@
 """A whole run: the studies' computations, then figures and report, written atomically.
 
-`run_analysis` computes every registered study into a temporary folder,
+`run_analysis` computes the run's studies (every registered study, or those
+chosen with ``--studies``: `RunConfig.selected_studies`) into a temporary folder,
 writes ``metadata.json``, renders figures and the report from the saved
 tables, and moves the folder into place. `render_run` redoes the last two
 steps for an existing run folder, without computing anything.

@@ -1,7 +1,7 @@
 """Studies: the units a run is made of, and how to add one.
 
 A run of ``python -m analysis`` executes every study in `STUDIES`, in
-order. A `Study` has three stages, each a plain function:
+order (or only those named with ``--studies``, `RunConfig.studies`). A `Study` has three stages, each a plain function:
 
 ``compute(context) -> StudyResult``
     Does the numerical work and writes its tables as CSV files into
