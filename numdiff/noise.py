@@ -278,7 +278,7 @@ class NoiseAwareStep:
         The expected root-mean-square error of the derivative at `step`.
     noise_status : NoiseStatus, ndarray of int or None
         Outcome of the last noise estimate (None when `noise` was given);
-        where it is not FOUND the noise is the rounding level ``u |f(x)|``.
+        where it is not FOUND the noise is the rounding level ``u max |f|`` near ``x``.
     scale_converged : bool or ndarray of bool
         Whether the two pilot estimates of the derivative scale agreed within
         a factor 2.
@@ -450,7 +450,8 @@ def _check_noise(noise, shape):
 def _noise_with_retries(f, points, h, n_points, max_retries):
     """ECnoise, repeated where it failed with the spacing moved by RETRY_FACTOR.
 
-    Where it never succeeds the noise is the rounding level ``u |f(x)|``.
+    Where it never succeeds the noise is the rounding level ``u max |f|`` over
+    ``x`` and ``x +- h`` (the last spacing tried).
     Returns the noise, the last status and the number of calls of ``f``.
     """
     estimate = estimate_noise(f, points, h, n_points=n_points)
@@ -472,9 +473,13 @@ def _noise_with_retries(f, points, h, n_points, max_retries):
         status[failed] = retry.status
     failed = status != NoiseStatus.FOUND
     if failed.any():
-        at_x = np.abs(f(flat_points[failed]))
-        noise[failed] = unit_roundoff(points.dtype) * np.maximum(at_x, np.finfo(float).tiny)
-        nfev += 1
+        # The rounding level of the values near x: |f(x)| alone is 0 at a root.
+        near = flat_points[failed]
+        spacing = step[failed].astype(points.dtype)
+        size = np.max([np.abs(np.asarray(f(at), dtype=float))
+                       for at in (near, near - spacing, near + spacing)], axis=0)
+        noise[failed] = unit_roundoff(points.dtype) * np.maximum(size, np.finfo(float).tiny)
+        nfev += 3
     if points.ndim == 0:
         return noise[0], NoiseStatus(int(status[0])), nfev
     return noise.reshape(points.shape), status.reshape(points.shape), nfev

@@ -145,9 +145,15 @@ def test_noise_aware_step_retries_and_falls_back():
     assert result.noise_status == NoiseStatus.FOUND
     assert 1e-10 < result.noise < 1e-8
     # A smooth function never shows noise at a huge spacing: rounding level.
+    # The level is that of the largest value near x, at x and x +- the last spacing.
     fallback = noise_aware_step(np.exp, 1.0, noise_step=0.5, max_retries=0)
     assert fallback.noise_status == NoiseStatus.STEP_TOO_LARGE
-    assert fallback.noise == pytest.approx(2.220446049250313e-16 * np.e)
+    assert fallback.noise == pytest.approx(2.220446049250313e-16 * np.exp(1.5))
+    # At a root of f the level is not 0, and the step is a usable one.
+    root = noise_aware_step(np.sin, np.zeros(1, dtype=np.float32), noise_step=0.5,
+                            max_retries=0)
+    assert root.noise[0] == pytest.approx(np.finfo(np.float32).eps * np.sin(0.5), rel=1e-6)
+    assert 1e-4 < root.step[0] < 1e-1
 
 
 def test_variables_and_arrays():
