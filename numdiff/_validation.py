@@ -58,8 +58,8 @@ def as_steps(eps, dtype, name="eps"):
     if not np.isfinite(high):
         raise ValueError(f"{name} must be finite")
     if low <= 0:
-        raise ValueError(f"{name} must be positive, got {low:g}"
-                         " (use a backward scheme for steps to the left)")
+        hint = " (use a backward scheme for steps to the left)" if name == "eps" else ""
+        raise ValueError(f"{name} must be positive, got {low:g}{hint}")
     with np.errstate(over="ignore", under="ignore"):
         converted = array.astype(dtype, copy=False)
         # Rounding is monotonic: the extremes of the converted steps are the
