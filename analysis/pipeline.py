@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import fit
 from .environment import describe_environment, utc_timestamp
 from .output import staged_directory
 from .report import Code, Paragraph, Section, Table, write_report
@@ -182,13 +183,17 @@ def _method_section(metadata):
                   "is the sum there (Numerical Recipes 3rd ed. section 5.7; FiniteDifferences.jl). "
                   "For the complex step the rounding term is u |f'(x)| at every step."),
         Paragraph("Fitted slopes: least squares of log10|error| against log10 eps on the "
-                  "truncation branch (truncation term at least 100 times the rounding term, "
-                  "and at most 5 % of |f'|) and on the cancellation branch (rounding term at "
-                  "least 100 times the truncation term, and at most 10 % of |f'|, which leaves "
-                  "out the floor of total cancellation); exact zeros and steps whose stencil "
-                  "leaves the domain are excluded, and a branch needs 5 steps over a decade. "
-                  "The observed best step is the largest step reaching the minimum error. "
-                  "Errors that are exactly 0 are drawn at a floor and marked as such."),
+                  f"truncation branch (truncation term at least {fit._DOMINANCE:g} times the "
+                  f"rounding term, and at most {100 * fit._TRUNCATION_CAP:g} % of |f'|) and on "
+                  f"the cancellation branch (rounding term at least {fit._DOMINANCE:g} times "
+                  f"the truncation term, and at most {100 * fit._ROUNDING_CAP:g} % of |f'|, "
+                  "which leaves out the floor of total cancellation); exact zeros and steps "
+                  "whose stencil leaves the domain are excluded, and a branch needs "
+                  f"{fit._MIN_POINTS} steps over {fit._MIN_DECADES:g} decade. The observed best "
+                  "step is where the error, smoothed by a running median over 5 neighbouring "
+                  "steps, is lowest (the largest such step on ties); the minimum |error| is "
+                  "that smoothed error. Errors that are exactly 0 are drawn at a floor and "
+                  "marked as such."),
         Table(("function", "formula", "exact derivative from"),
               tuple((f.get("name", ""), f.get("formula", ""), f.get("reference", ""))
                     for f in functions)),
