@@ -21,6 +21,7 @@ of exceptions) is escaped with `html.escape`.
 import base64
 import html
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,7 +134,8 @@ def _markdown_block(block):
     if isinstance(block, Paragraph):
         return [_md_text(block.text), ""]
     if isinstance(block, Code):
-        return ["```", block.text, "```", ""]
+        fence = _fence(block.text)
+        return [fence, block.text, fence, ""]
     if isinstance(block, Table):
         lines = []
         if block.caption:
@@ -146,6 +148,18 @@ def _markdown_block(block):
         return [f"![{_md_cell(block.alt)}]({block.png})", "",
                 f"*{_md_text(block.caption)}* ([SVG]({block.svg}))", ""]
     raise TypeError(f"unknown block {type(block).__name__}")
+
+
+def _fence(text):
+    """A code fence longer than any run of backticks in `text`, which cannot close it.
+
+    Examples
+    --------
+    >>> _fence("python -m analysis"), _fence("--out 'a```b'")
+    ('```', '````')
+    """
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    return "`" * max(3, longest + 1)
 
 
 def _md_text(text):
