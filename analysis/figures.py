@@ -19,6 +19,7 @@ objects built without pyplot (no global state, any backend).
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import matplotlib
@@ -283,7 +284,7 @@ def dtype_figure(summary):
     """
     with matplotlib.rc_context(_RC):
         figure = Figure(figsize=(9.2, 4.6))
-        figure.subplots_adjust(left=0.08, right=0.98, bottom=0.3, top=0.92, wspace=0.25)
+        figure.subplots_adjust(left=0.08, right=0.98, bottom=0.3, top=0.88, wspace=0.25)
         left, right = figure.subplots(1, 2)
         handles = []
         for scheme in dict.fromkeys(summary["scheme"]):
@@ -310,8 +311,12 @@ def dtype_figure(summary):
             axes.set_xlabel("unit roundoff u of the dtype (float64, float32, float16)")
             axes.set_ylabel(label)
             axes.grid(True, lw=0.4, alpha=0.5)
-        left.set_title("Best step (model: forward ~ u^1/2, central ~ u^1/3)")
-        right.set_title("Minimum error (model: forward ~ u^1/2, central ~ u^2/3)")
+        exponents = {scheme: (int(case["order"].iloc[0]), int(case["deriv"].iloc[0]))
+                     for scheme, case in summary.groupby("scheme", sort=False)}
+        left.set_title("Best step\n(model: " + ", ".join(
+            f"{scheme} ~ u^{Fraction(1, p + q)}" for scheme, (p, q) in exponents.items()) + ")")
+        right.set_title("Minimum error\n(model: " + ", ".join(
+            f"{scheme} ~ u^{Fraction(p, p + q)}" for scheme, (p, q) in exponents.items()) + ")")
         figure.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=2,
                       frameon=False)
     return figure

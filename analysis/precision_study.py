@@ -8,6 +8,8 @@ in this study (a function overflowing float16, say) are shown in its table
 but do not change the exit status, which reports on the main sweep.
 """
 
+from fractions import Fraction
+
 import numpy as np
 import pandas as pd
 
@@ -37,6 +39,15 @@ def compute(context):
     return StudyResult()
 
 
+def model_exponents(summary):
+    """``"forward u^(1/2) and u^(1/2), ..."``: the model's exponents of h* and E* per scheme."""
+    parts = []
+    for scheme, case in summary.groupby("scheme", sort=False):
+        p, q = int(case["order"].iloc[0]), int(case["deriv"].iloc[0])
+        parts.append(f"{scheme} u^({Fraction(1, p + q)}) and u^({Fraction(p, p + q)})")
+    return ", ".join(parts)
+
+
 def draw(directory, metadata):
     from . import figures as charts  # matplotlib only when drawing
 
@@ -52,8 +63,9 @@ def draw(directory, metadata):
 
 def sections(directory, metadata, files):
     summary = pd.read_csv(directory / "precision_summary.csv")
-    blocks = [Paragraph("The model predicts h* ~ u^(1/(p+q)) and E* ~ u^(p/(p+q)): forward "
-                        "u^(1/2) and u^(1/2), central u^(1/3) and u^(2/3).")]
+    blocks = [Paragraph("The model predicts h* ~ u^(1/(p+q)) and E* ~ u^(p/(p+q)) (p the "
+                        "order of accuracy, q the derivative order): "
+                        f"{model_exponents(summary)}.")]
     for scheme in dict.fromkeys(summary["scheme"]):
         part = summary[(summary["scheme"] == scheme) & (summary["best_step"] > 0)
                        & np.isfinite(summary["best_step"])]

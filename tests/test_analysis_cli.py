@@ -204,3 +204,11 @@ def test_command_line_help_and_error_in_a_fresh_process():
                             text=True, timeout=60)
     assert failed.returncode == 2
     assert failed.stderr.count("\n") == 1 and "Traceback" not in failed.stderr
+
+
+def test_precision_text_gives_the_model_exponents_of_the_derivative_order(tmp_path):
+    out = tmp_path / "run"
+    assert main(["--functions", "exp", "--deriv", "2", "--out", str(out), "--per-decade", "3",
+                 "--quiet", "--studies", "precision"]) == 0
+    markdown = (out / "report.md").read_text()
+    assert "forward u^(1/3) and u^(1/3), central u^(1/4) and u^(1/2)" in markdown
