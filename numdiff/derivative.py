@@ -365,7 +365,8 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
         best = _best_entries(table, design, ratio, rho, rounding_power)
         nfev = np.broadcast_to(nfev + sample.calls, shape).astype(np.int64)
         df, error = best.estimate, best.error
-        converged = _converged(df, error, rtol, atol)
+        size = np.abs(df)
+        converged = _converged(df, error, rtol, atol, size=size)
         if best.row is None and converged.all():
             # Fast path: every element kept the top entry, truncation resolved.
             used_step = np.broadcast_to(h0 / dtype.type(ratio) ** (levels - 1), shape)
@@ -392,16 +393,19 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
                 df, error, used_step, order, improving, nfev = (
                     value.reshape(shape) for value in
                     (kept.df, kept.error, kept.step, kept.order, kept.improving, kept.nfev))
-                converged = _converged(df, error, rtol, atol)
+                size = np.abs(df)
+                converged = _converged(df, error, rtol, atol, size=size)
             status = np.where(converged, DerivativeStatus.CONVERGED,
                               np.where(improving, DerivativeStatus.NOT_CONVERGED,
                                        DerivativeStatus.ERROR_GREW))
             status[~(np.isfinite(error) & np.isfinite(df))] = DerivativeStatus.NON_FINITE
             status = status.astype(np.int64)
 
-    # No estimate claims more than the precision df is stored in: one unit u |df|.
-    floor = dtype.type(u) * np.abs(df)
-    error = np.where(error < floor, floor, error)  # NaN and inf errors kept as they are
+    # No estimate claims more than the precision df is stored in: one unit u |df|
+    # (in place on |df|, no longer needed; a NaN df leaves its error as it is).
+    floor = size
+    floor *= dtype.type(u)
+    np.fmax(error, floor, out=error)
 
     def out(values, kind=dtype):
         return np.asarray(values, dtype=kind).reshape(result_shape)[()]
@@ -410,11 +414,11 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
                             out(status, np.int64), out(order, np.int64))
 
 
-def _converged(df, error, rtol, atol):
-    """``error <= atol + rtol |df|`` (False where anything is NaN)."""
-    tolerance = np.abs(df)
-    tolerance *= df.dtype.type(rtol)
-    tolerance += df.dtype.type(atol)
+def _converged(df, error, rtol, atol, *, size=None):
+    """``error <= atol + rtol |df|`` (False where anything is NaN); `size` is ``|df|`` if known."""
+    tolerance = (np.abs(df) if size is None else size) * df.dtype.type(rtol)
+    if atol:
+        tolerance += df.dtype.type(atol)
     return error <= tolerance
 
 
@@ -615,9 +619,12 @@ def _rounding_bound(table, scale, h0, spec, deriv, design, noise):
         rho *= dtype.type(u)
         rho = np.maximum(rho, noise)
         rho *= dtype.type(design.weight_sum)
+        rho /= h0 ** deriv if deriv > 1 else h0
+    elif np.ndim(h0) == 0:
+        rho *= dtype.type(u * design.weight_sum) / h0 ** deriv
     else:
         rho *= dtype.type(u * design.weight_sum)
-    rho /= h0 ** deriv if deriv > 1 else h0
+        rho /= h0 ** deriv if deriv > 1 else h0
     return rho
 
 
@@ -707,17 +714,20 @@ def _base_estimates(sample, points, h0, spec, deriv, levels, ratio):
             # (f(x+h) - f(x-h)) / ((x+h) - (x-h)) in place: the step actually
             # taken (Numerical Recipes 3rd ed., §5.7).
             np.add(points, h, out=above)
-            f_above = sample(above)
+            f_above = _own_values(sample(above), above)
             np.subtract(points, h, out=below)
-            f_below = sample(below)
+            f_below = _own_values(sample(below), below)
             row = table[k, ...]  # a view, also for 0-d points
             np.subtract(f_above, f_below, out=row)
-            if k == levels - 1:
-                # New arrays: the values of f may be read-only, kept by f, or
-                # the very buffers above and below (f returning its argument).
-                scale = np.abs(f_above)
-                np.maximum(scale, np.abs(f_below), out=scale)
             np.subtract(above, below, out=above)
+            if k == levels - 1:
+                # The values of f may be read-only or kept by f: |f| goes to
+                # new memory and to the buffer `below`, free once the step is known.
+                scale = np.abs(f_above)
+                np.maximum(scale, np.abs(f_below, out=below), out=scale)
+            # Released before the next calls of f, whose results can then reuse
+            # their memory rather than new pages.
+            del f_above, f_below
             np.divide(row, above, out=row)
             if k == levels - 1:
                 _add_condition(scale, points, row, scratch=above)
@@ -728,6 +738,11 @@ def _base_estimates(sample, points, h0, spec, deriv, levels, ratio):
             scale = _add_condition(found.scale, points,
                                    found.estimate if deriv == 1 else found.slope)
     return table, scale
+
+
+def _own_values(values, buffer):
+    """`values`, copied if they may share memory with `buffer` (f returning its argument)."""
+    return values.copy() if np.may_share_memory(values, buffer) else values
 
 
 def _add_condition(scale, points, slope, scratch=None):
@@ -779,18 +794,18 @@ def _best_entries(table, design, ratio, rho, rounding_power):
                             rounding_power)
     top, factor = weights[(levels - 1, levels - 1)]
     lower, _ = weights[(levels - 1, levels - 2)]
-    scratch = np.empty_like(table[0])
-    value = _combine(table, top, scratch)
-    error = _combine(table, top - lower, scratch)
+    value, error = _combine(table, np.stack([top, top - lower]))
     np.abs(error, out=error)
     weight = table.dtype.type(ROUNDING_WEIGHT * factor)
     rounding = rho  # from here on the rounding part of the top entry's estimate
     rounding *= weight
     resolved = error <= rounding
-    resolved &= np.isfinite(value)
-    if resolved.all():
+    # The sum is finite only if every value is (or it overflows: then the
+    # search below decides); one pass, no temporary.
+    if resolved.all() and np.isfinite(np.sum(value)):
         error += rounding
         return _Entries(value, error, None, None, None, rounding)
+    resolved &= np.isfinite(value)
     search = ~resolved
     truncation = _top_truncation(table[:, search], error[search], weights, levels)
     unresolved = np.zeros(value.shape, dtype=bool)
@@ -822,21 +837,27 @@ def _top_truncation(table, distance, weights, levels):
     return np.where(distance < previous, distance * (distance / previous), distance)
 
 
-def _combine(table, weights, scratch=None):
-    """``sum_k weights[k] * table[k]``, skipping zero weights, one pass per term."""
-    total = None
-    for row, weight in zip(table, weights):
-        if weight == 0:
-            continue
-        weight = table.dtype.type(weight)
-        if total is None:
-            total = row * weight
-            if scratch is None:
-                scratch = np.empty_like(total)
-        else:
-            np.multiply(row, weight, out=scratch)
-            total += scratch
-    return total
+def _combine(table, weights):
+    """The combinations ``sum_k w[k] table[k]`` for each row ``w`` of `weights`, stacked.
+
+    A pass per nonzero term (rows with a zero weight are skipped, so a NaN
+    or inf there does not spread), in the order of the rows, the same for
+    every element: an element's result does not depend on the others or on
+    the array's size (a BLAS product or `numpy.einsum`, though faster, may
+    sum in a different order for different sizes).
+    """
+    weights = np.asarray(weights, dtype=table.dtype)
+    out = np.empty(weights.shape[:-1] + table.shape[1:], dtype=table.dtype)
+    scratch = np.empty_like(table[0])
+    for total, w in zip(out.reshape((-1,) + table.shape[1:]), weights.reshape(-1, len(table))):
+        terms = [(row, weight) for row, weight in zip(table, w) if weight]
+        if not terms:
+            total[...] = 0
+        for index, (row, weight) in enumerate(terms):
+            np.multiply(row, weight, out=scratch if index else total)
+            if index:
+                total += scratch
+    return out
 
 
 def _check_levels(levels, spec):
