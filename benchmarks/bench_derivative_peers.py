@@ -1,0 +1,225 @@
+"""`numdiff.derivative` next to its peers, each with its defaults, on the same inputs.
+
+Tools: numdiff's ``derivative`` (automatic step, Richardson extrapolation, error
+estimate), ``scipy.differentiate.derivative`` (SciPy >= 1.15) and
+``numdifftools.Derivative(f, full_output=True)``; all three return a derivative and
+an error estimate. A peer that is not installed (``pip install numdiff[peers]``
+installs both) is skipped.
+
+The headline case is exp on ``np.linspace(0, 1, 10**5)`` in float64, one
+vectorised call per tool (`EXP_POINTS`), checked against ``np.exp(x)``:
+
+* ``time_derivative``, ``peakmem_derivative``: one call;
+* ``track_max_error``: the largest absolute error over the points;
+* ``track_evaluations``: values of f computed per point (the elements of every
+  array f was called with, counted by a wrapper around f);
+* ``track_uncovered``: the fraction of points where the error estimate does not
+  cover the true error (see `judge`); 0 is the goal;
+* ``track_estimate_ratio``: ``max(r, 1/r)`` with ``r`` the median of error
+  estimate over true error (floored as in `judge`); 1 is a perfect estimate.
+
+The same four ``track_`` values per (tool, catalogue function) at the accuracy
+benchmarks' points (`common.points_near_default`), errors taken against the
+50-digit reference (`common.abs_error`).
+
+Every value is positive and lower is better, as asv assumes. ``python -m
+benchmarks.peer_ratio`` times the headline case for the three tools in one process.
+"""
+
+from functools import lru_cache
+
+import numpy as np
+
+from .common import SMOOTH_FUNCTIONS, abs_error, exact_derivative, points_near_default, require
+
+TOOLS = ("numdiff", "scipy", "numdifftools")
+
+#: Points of the headline exp case: ``np.linspace(0, 1, EXP_POINTS)``.
+EXP_POINTS = 10**5
+
+#: Unit roundoff of float64, 2**-53: the floor of the true error in `judge`.
+U = float(np.finfo(np.float64).eps) / 2
+_TINY = float(np.finfo(np.float64).tiny)
+
+
+def estimator(tool):
+    """A callable ``(f, x) -> (df, error estimate)`` through `tool` with its defaults.
+
+    Raises ``NotImplementedError`` (asv: skipped) if the tool is not importable.
+    """
+    if tool == "numdiff":
+        derivative = require("numdiff.derivative", "derivative")
+
+        def run(f, x):
+            result = derivative(f, x)
+            return result.df, result.error
+    elif tool == "scipy":
+        derivative = require("scipy.differentiate", "derivative")
+
+        def run(f, x):
+            result = derivative(f, x)
+            return result.df, result.error
+    elif tool == "numdifftools":
+        Derivative = require("numdifftools", "Derivative")
+
+        def run(f, x):
+            # (estimate, error_estimate, ...) in numdifftools >= 0.11; (estimate, info)
+            # with info.error_estimate before.
+            result = Derivative(f, full_output=True)(x)
+            info = result[1]
+            return result[0], getattr(info, "error_estimate", info)
+    else:
+        raise ValueError(f"unknown tool {tool!r}; expected one of {TOOLS}")
+    return run
+
+
+class Counted:
+    """``f`` counting the values it computes (the elements of its arguments)."""
+
+    def __init__(self, f):
+        self.f = f
+        self.values = 0
+
+    def __call__(self, x):
+        self.values += np.size(x)
+        return self.f(x)
+
+
+@lru_cache(maxsize=None)
+def exp_points(n=EXP_POINTS):
+    """``np.linspace(0, 1, n)``, read-only."""
+    x = np.linspace(0.0, 1.0, n)
+    x.setflags(write=False)
+    return x
+
+
+def judge(df, error, true_error, derivative):
+    """Max abs error, uncovered fraction and median estimate ratio of one result.
+
+    The true error is floored at ``u |f'|`` (u = 2**-53) before it is compared with
+    the error estimate: a point is covered when ``isfinite(df)`` and
+    ``error >= max(|true error|, u |f'|)``, and the estimate ratio is
+    ``error / max(|true error|, u |f'|)``. Points where df is not finite count as
+    uncovered and are left out of the max error and the ratio.
+
+    Returns
+    -------
+    dict
+        ``max_error``, ``coverage``, ``uncovered`` (``1 - coverage``),
+        ``median_ratio`` (median of the estimate ratio) and ``estimate_ratio``
+        (``max(r, 1/r)`` of that median; NaN if no point is finite).
+    """
+    df = np.asarray(df, dtype=np.float64)
+    error = np.broadcast_to(np.asarray(error, dtype=np.float64), df.shape)
+    true_error = np.asarray(true_error, dtype=np.float64)
+    floored = np.maximum(true_error, np.maximum(U * np.abs(derivative), _TINY))
+    finite = np.isfinite(df)
+    with np.errstate(invalid="ignore"):
+        covered = finite & (error >= floored)
+    coverage = float(np.mean(covered))
+    if finite.any():
+        max_error = float(np.max(true_error[finite]))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            median = np.median(error[finite] / floored[finite])
+            estimate_ratio = float(np.fmax(median, 1.0 / median))
+        median_ratio = float(median)
+    else:
+        max_error = median_ratio = estimate_ratio = float("nan")
+    return dict(max_error=max_error, coverage=coverage, uncovered=1.0 - coverage,
+                median_ratio=median_ratio, estimate_ratio=estimate_ratio)
+
+
+def exp_case(tool, n=EXP_POINTS):
+    """`judge`'s values and the evaluations per point of `tool` on exp over `exp_points(n)`."""
+    run = estimator(tool)
+    x = exp_points(n)
+    counted = Counted(np.exp)
+    with np.errstate(all="ignore"):
+        df, error = run(counted, x)
+    exact = np.exp(x)
+    stats = judge(df, error, np.abs(np.asarray(df, dtype=np.float64) - exact), exact)
+    stats["evaluations"] = counted.values / x.size
+    return stats
+
+
+def catalogue_case(tool, name):
+    """`judge`'s values and the evaluations per point of `tool` on catalogue function `name`."""
+    run = estimator(tool)
+    f = require("numdiff.catalogue", "get_function")(name)
+    x = points_near_default(name)
+    counted = Counted(f)
+    with np.errstate(all="ignore"):
+        df, error = run(counted, x)
+    high, _ = exact_derivative(name)
+    stats = judge(df, error, abs_error(df, name), high)
+    stats["evaluations"] = counted.values / x.size
+    return stats
+
+
+class _Tracks:
+    """The four ``track_`` values of a `judge` result in ``self.stats``."""
+
+    def track_max_error(self, *params):
+        return self.stats["max_error"]
+
+    track_max_error.unit = "abs error"
+
+    def track_evaluations(self, *params):
+        return self.stats["evaluations"]
+
+    track_evaluations.unit = "evaluations"
+
+    def track_uncovered(self, *params):
+        return self.stats["uncovered"]
+
+    track_uncovered.unit = "fraction"
+
+    def track_estimate_ratio(self, *params):
+        return self.stats["estimate_ratio"]
+
+    track_estimate_ratio.unit = "ratio"
+
+
+class PeerExpSpeed:
+    """Time and peak memory of one call on the headline exp case.
+
+    numdifftools takes about half a second per call, so each sample is one call and
+    sampling stops after a few seconds per round.
+    """
+
+    params = (TOOLS,)
+    param_names = ("tool",)
+    number = 1
+    repeat = (2, 10, 4.0)
+    timeout = 120
+
+    def setup(self, tool):
+        self.run = estimator(tool)
+        self.x = exp_points()
+
+    def time_derivative(self, tool):
+        self.run(np.exp, self.x)
+
+    def peakmem_derivative(self, tool):
+        self.run(np.exp, self.x)
+
+
+class PeerExpAccuracy(_Tracks):
+    """Error, evaluations and error estimate on the headline exp case."""
+
+    params = (TOOLS,)
+    param_names = ("tool",)
+    timeout = 120
+
+    def setup(self, tool):
+        self.stats = exp_case(tool)
+
+
+class PeerCatalogueAccuracy(_Tracks):
+    """Error, evaluations and error estimate per catalogue function at `points_near_default`."""
+
+    params = (TOOLS, SMOOTH_FUNCTIONS)
+    param_names = ("tool", "function")
+
+    def setup(self, tool, function):
+        self.stats = catalogue_case(tool, function)
