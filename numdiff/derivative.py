@@ -164,6 +164,12 @@ class DerivativeResult:
         A `DerivativeStatus` code per element.
     order : ndarray of int
         Order of accuracy of the returned tableau entry.
+
+    Notes
+    -----
+    Where every element shares a value (``step``, ``nfev``, ``status`` and
+    ``order`` when all converged on the first tableau), the field is a
+    read-only broadcast view; ``np.array(field)`` gives a writable copy.
     """
 
     df: object
@@ -363,16 +369,21 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
         table, scale = _base_estimates(sample, points, h0, spec, deriv, levels, ratio)
         rho = _rounding_bound(table, scale, h0, spec, deriv, design, noise)
         best = _best_entries(table, design, ratio, rho, rounding_power)
-        nfev = np.broadcast_to(nfev + sample.calls, shape).astype(np.int64)
+        nfev = nfev + sample.calls
+        nfev = np.broadcast_to(np.int64(nfev) if np.ndim(nfev) == 0 else nfev.astype(np.int64),
+                               shape)
         df, error = best.estimate, best.error
-        size = np.abs(df)
-        converged = _converged(df, error, rtol, atol, size=size)
-        if best.row is None and converged.all():
-            # Fast path: every element kept the top entry, truncation resolved.
+        size = None  # |df|, where computed
+        if best.row is None and _all_converged(df, error, rtol, atol):
+            # Fast path: every element kept the top entry, truncation resolved,
+            # converged. The fields shared by all are read-only broadcast views.
             used_step = np.broadcast_to(h0 / dtype.type(ratio) ** (levels - 1), shape)
-            order = np.full(shape, design.order + (levels - 1) * design.order_step)
-            status = np.zeros(shape, dtype=np.int64)
+            order = np.broadcast_to(np.int64(design.order + (levels - 1) * design.order_step),
+                                    shape)
+            status = np.broadcast_to(np.int64(DerivativeStatus.CONVERGED), shape)
         else:
+            size = np.abs(df)
+            converged = _converged(df, error, rtol, atol, size=size)
             row = np.full(shape, levels - 1) if best.row is None else best.row
             column = np.full(shape, levels - 1) if best.column is None else best.column
             used_step = h0 / dtype.type(ratio) ** row.astype(dtype)
@@ -402,16 +413,36 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
             status = status.astype(np.int64)
 
     # No estimate claims more than the precision df is stored in: one unit u |df|
-    # (in place on |df|, no longer needed; a NaN df leaves its error as it is).
-    floor = size
-    floor *= dtype.type(u)
-    np.fmax(error, floor, out=error)
+    # (a NaN df leaves its error as it is).
+    if not error.min() >= u * _largest_magnitude(df):
+        floor = np.abs(df) if size is None else size
+        floor *= dtype.type(u)
+        np.fmax(error, floor, out=error)
 
     def out(values, kind=dtype):
         return np.asarray(values, dtype=kind).reshape(result_shape)[()]
 
     return DerivativeResult(out(df), out(error), out(used_step), out(nfev, np.int64),
                             out(status, np.int64), out(order, np.int64))
+
+
+def _all_converged(df, error, rtol, atol):
+    """Whether ``error <= atol + rtol |df|`` everywhere.
+
+    Decided from four reductions where ``max(error)`` is within the
+    tolerance of the smallest ``|df|`` (no temporary arrays), else element
+    by element.
+    """
+    low, high = df.min(), df.max()
+    smallest = low if low > 0 else (-high if high < 0 else 0)
+    if error.max() <= rtol * smallest + atol:
+        return True
+    return bool(_converged(df, error, rtol, atol).all())
+
+
+def _largest_magnitude(df):
+    """``max |df|`` from two reductions (NaN if any element is)."""
+    return max(-df.min(), df.max())
 
 
 def _converged(df, error, rtol, atol, *, size=None):
@@ -698,12 +729,19 @@ def _base_estimates(sample, points, h0, spec, deriv, levels, ratio):
     smallest steps.
     """
     dtype = points.dtype
-    table = np.empty((levels,) + points.shape, dtype=dtype)
     scale, centre = None, None
     h = h0
     central = not spec.is_complex and spec.stencil(deriv).offsets == (-1, 1)
     if central:
-        above, below = np.empty_like(table[0]), np.empty_like(table[0])
+        # One block for the tableau and the buffers of x + h and x - h: fewer,
+        # larger allocations, which the C allocator (glibc's, at least) then
+        # keeps for the next call instead of handing the pages back to the
+        # system; fresh pages cost a fault each on first use, about as much
+        # as the arithmetic on them.
+        work = np.empty((levels + 2,) + points.shape, dtype=dtype)
+        table, above, below = work[:levels], work[levels], work[levels + 1]
+    else:
+        table = np.empty((levels,) + points.shape, dtype=dtype)
     for k in range(levels):
         if k:
             h = h / dtype.type(ratio)
