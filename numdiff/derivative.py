@@ -878,24 +878,33 @@ def _top_truncation(table, distance, weights, levels):
 def _combine(table, weights):
     """The combinations ``sum_k w[k] table[k]`` for each row ``w`` of `weights`, stacked.
 
-    A pass per nonzero term (rows with a zero weight are skipped, so a NaN
-    or inf there does not spread), in the order of the rows, the same for
-    every element: an element's result does not depend on the others or on
-    the array's size (a BLAS product or `numpy.einsum`, though faster, may
-    sum in a different order for different sizes).
+    One `numpy.einsum` reads the tableau once for all the combinations,
+    about twice as fast as a pass per term and combination. Its inner loop
+    runs over the elements, each summing its terms in the order of the rows,
+    so an element's result does not depend on the others or on the array's
+    size; a single element is computed as two (an einsum over one element
+    would loop over the terms instead and may sum them in another order).
+    A BLAS product (`numpy.matmul`) gives no such guarantee.
     """
+    rows = table.shape[0]
     weights = np.asarray(weights, dtype=table.dtype)
-    out = np.empty(weights.shape[:-1] + table.shape[1:], dtype=table.dtype)
-    scratch = np.empty_like(table[0])
-    for total, w in zip(out.reshape((-1,) + table.shape[1:]), weights.reshape(-1, len(table))):
-        terms = [(row, weight) for row, weight in zip(table, w) if weight]
-        if not terms:
-            total[...] = 0
-        for index, (row, weight) in enumerate(terms):
-            np.multiply(row, weight, out=scratch if index else total)
-            if index:
-                total += scratch
-    return out
+    shape = weights.shape[:-1] + table.shape[1:]
+    # Rows of zero weight in every combination are left out, so that a NaN
+    # or inf there does not spread.
+    used = np.flatnonzero(np.any(weights.reshape(-1, rows) != 0, axis=0))
+    if used.size == 0:
+        return np.zeros(shape, dtype=table.dtype)
+    flat = table.reshape(rows, -1)
+    if used.size < rows:
+        flat, weights = flat[used], weights[..., used]
+    single = flat.shape[1] == 1
+    if single:
+        flat = np.repeat(flat, 2, axis=1)
+    with np.errstate(invalid="ignore", over="ignore"):
+        product = np.einsum("...k,kn->...n", weights, flat)
+    if single:
+        product = product[..., :1]
+    return product.reshape(shape)
 
 
 def _check_levels(levels, spec):

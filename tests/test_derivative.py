@@ -131,6 +131,18 @@ def test_vectorised_equals_scalar_loop(shape, scheme):
         assert one.status == res.status[index] and one.nfev == res.nfev[index]
 
 
+@pytest.mark.parametrize("scheme", ["central", "forward", "central4"])
+def test_result_of_an_element_does_not_depend_on_its_neighbours(scheme):
+    # Bit for bit, whatever the array's size and where the slice starts (SIMD
+    # loops split arrays by size and alignment; the sums must not depend on it).
+    x = np.random.default_rng(11).uniform(0.1, 2, size=41)
+    whole = derivative(np.exp, x, scheme=scheme)
+    for start, stop in [(0, 1), (3, 4), (0, 2), (1, 4), (5, 13), (7, 24), (2, 41)]:
+        part = derivative(np.exp, x[start:stop], scheme=scheme)
+        np.testing.assert_array_equal(part.df, whole.df[start:stop])
+        np.testing.assert_array_equal(part.error, whole.error[start:stop])
+
+
 def test_given_step_and_step_rules():
     x = np.array([0.5, 1.0, 3.0])
     given = derivative(np.exp, x, step=0.1)
