@@ -5,8 +5,12 @@
 ``derivative``, ``scipy.differentiate.derivative`` and ``numdifftools.Derivative``,
 each with its defaults (see `bench_derivative_peers`), in one process and
 interleaved repeat by repeat, so that every tool sees the same state of the machine.
-It prints each tool's minimum and median time, the ratios of those times to
-numdiff's (peer / numdiff: above 1 means numdiff is faster), and, from one further
+In each repeat every tool is called ``--calls`` times in a row: the first call
+follows the other tools' work (whose freed memory the system may have taken back,
+so that fresh pages cost a fault each on first use), the later ones repeat the
+same call, as asv's samples do. It prints, for the first calls and for the
+repeated ones, each tool's minimum and median time and the ratios of those times
+to numdiff's (peer / numdiff: above 1 means numdiff is faster), and, from one further
 call with a counting wrapper around ``np.exp``: the largest absolute error against
 ``np.exp(x)``, the values of exp computed per point, the fraction of points where
 the error estimate covers the true error (floored at ``u |f'|``, u = 2**-53) and the
@@ -22,13 +26,14 @@ import numpy as np
 from .bench_derivative_peers import EXP_POINTS, TOOLS, estimator, exp_case, exp_points
 
 
-def measure(points=EXP_POINTS, repeats=15, tools=TOOLS):
+def measure(points=EXP_POINTS, repeats=15, tools=TOOLS, calls=1):
     """Times (s) of each available tool, interleaved, and the tools skipped.
 
     Returns
     -------
     times : dict
-        tool -> list of `repeats` times of one call on ``exp_points(points)``.
+        tool -> list of `repeats` lists of `calls` times of one call on
+        ``exp_points(points)``, the calls of a repeat made in a row.
     stats : dict
         tool -> `bench_derivative_peers.exp_case` of that tool (its first call,
         also a warm-up, made before any timing).
@@ -47,9 +52,12 @@ def measure(points=EXP_POINTS, repeats=15, tools=TOOLS):
     times = {tool: [] for tool in runs}
     for _ in range(repeats):
         for tool, run in runs.items():
-            start = time.perf_counter()
-            run(np.exp, x)
-            times[tool].append(time.perf_counter() - start)
+            samples = []
+            for _ in range(calls):
+                start = time.perf_counter()
+                run(np.exp, x)
+                samples.append(time.perf_counter() - start)
+            times[tool].append(samples)
     return times, stats, skipped
 
 
@@ -58,29 +66,40 @@ def main(argv=None):
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--points", type=int, default=EXP_POINTS,
                         help="points of np.linspace(0, 1, points) (default: %(default)s)")
-    parser.add_argument("--repeats", type=int, default=15,
-                        help="timed calls per tool (default: %(default)s)")
+    parser.add_argument("--repeats", type=int, default=10,
+                        help="rounds over the tools (default: %(default)s)")
+    parser.add_argument("--calls", type=int, default=2,
+                        help="calls in a row per tool and round; with 2 or more the "
+                             "repeated calls are reported apart (default: %(default)s)")
     parser.add_argument("--tools", nargs="+", choices=TOOLS, default=list(TOOLS),
                         help="tools to run (default: all); numdiff always runs, as the "
                              "reference of the ratios")
     args = parser.parse_args(argv)
-    if args.points < 1 or args.repeats < 1:
-        parser.error("--points and --repeats must be positive")
+    if args.points < 1 or args.repeats < 1 or args.calls < 1:
+        parser.error("--points, --repeats and --calls must be positive")
     tools = ["numdiff", *[tool for tool in dict.fromkeys(args.tools) if tool != "numdiff"]]
-    times, stats, skipped = measure(args.points, args.repeats, tools)
+    times, stats, skipped = measure(args.points, args.repeats, tools, args.calls)
     for tool, why in skipped.items():
         print(f"{tool}: skipped, not importable ({why}); pip install 'numdiff[peers]'")
     print(f"exp on np.linspace(0, 1, {args.points}), float64, {args.repeats} interleaved "
-          "repeats per tool; ratio = tool / numdiff")
-    print(f"{'tool':13} {'min':>10} {'median':>10} {'ratio min':>9} {'ratio med':>9} "
-          f"{'max |error|':>11} {'evals/pt':>8} {'coverage':>8} {'est/true':>8}")
-    base_min, base_median = min(times["numdiff"]), float(np.median(times["numdiff"]))
-    for tool, samples in times.items():
-        low, middle = min(samples), float(np.median(samples))
-        s = stats[tool]
-        print(f"{tool:13} {low * 1e3:8.2f}ms {middle * 1e3:8.2f}ms {low / base_min:9.2f} "
-              f"{middle / base_median:9.2f} {s['max_error']:11.2e} {s['evaluations']:8.3g} "
+          f"rounds of {args.calls} call(s) per tool; ratio = tool / numdiff")
+    print(f"{'tool':13} {'max |error|':>11} {'evals/pt':>8} {'coverage':>8} {'est/true':>8}")
+    for tool, s in stats.items():
+        print(f"{tool:13} {s['max_error']:11.2e} {s['evaluations']:8.3g} "
               f"{100 * s['coverage']:7.2f}% {s['median_ratio']:8.3g}")
+    groups = {"first call of each round": lambda calls: calls[:1]}
+    if args.calls > 1:
+        groups["repeated calls"] = lambda calls: calls[1:]
+    for title, pick in groups.items():
+        chosen = {tool: [t for calls in samples for t in pick(calls)]
+                  for tool, samples in times.items()}
+        base_min, base_median = min(chosen["numdiff"]), float(np.median(chosen["numdiff"]))
+        print(f"\n{title}:")
+        print(f"{'tool':13} {'min':>10} {'median':>10} {'ratio min':>9} {'ratio med':>9}")
+        for tool, samples in chosen.items():
+            low, middle = min(samples), float(np.median(samples))
+            print(f"{tool:13} {low * 1e3:8.2f}ms {middle * 1e3:8.2f}ms {low / base_min:9.2f} "
+                  f"{middle / base_median:9.2f}")
     return 0
 
 
