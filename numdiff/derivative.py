@@ -103,8 +103,8 @@ import numpy as np
 from . import step_selection
 from .noise import noise_aware_step
 from ._sampling import Sampler, complex_step, stencil_difference
-from ._validation import (as_points, as_steps, check_callable, check_deriv, check_integer,
-                          uses_variables)
+from ._validation import (as_steps, check_callable, check_deriv, check_integer,
+                          points_and_extent, uses_variables)
 from .richardson import ROUNDING_WEIGHT, _extrapolate, entry_weights
 from .schemes import get_scheme
 from .stencil import stencil
@@ -317,7 +317,7 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
     spec = get_scheme(scheme)
     deriv = check_deriv(deriv, spec.max_deriv, spec.name)
     wrap = uses_variables(f, x)
-    points = as_points(x)
+    points, extent = points_and_extent(x)
     dtype = points.dtype
     u = unit_roundoff(dtype)
     levels = _check_levels(levels, spec)
@@ -355,9 +355,9 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
             h0 = np.asarray(chosen.step, dtype=dtype)
             h0 = h0 * dtype.type(design.scale_to_initial if placement == "scale"
                                  else ratio ** (levels - 1))
-            h0 = np.where(np.isfinite(h0) & (h0 > 0), h0, _auto_step(points, design))
+            h0 = np.where(np.isfinite(h0) & (h0 > 0), h0, _auto_step(points, design, extent))
         elif isinstance(step, str):
-            h0 = _auto_step(points, design)
+            h0 = _auto_step(points, design, extent)
         else:
             h0 = given
         h0 = np.asarray(h0, dtype=dtype)
@@ -366,7 +366,8 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
         elif h0.ndim:
             h0 = np.broadcast_to(h0, shape)
         sample = Sampler(f, dtype, wrap)
-        table, scale = _base_estimates(sample, points, h0, spec, deriv, levels, ratio)
+        table, scale = _base_estimates(sample, points, h0, spec, deriv, design, levels, ratio,
+                                       extent)
         rho = _rounding_bound(table, scale, h0, spec, deriv, design, noise)
         best = _best_entries(table, design, ratio, rho, rounding_power)
         nfev = nfev + sample.calls
@@ -633,28 +634,31 @@ def _difference_row(sample, points, h, st, centre):
 
 
 def _rounding_bound(table, scale, h0, spec, deriv, design, noise):
-    """Bound on the rounding error of the first row's estimates (step `h0`).
+    """The rounding part of the top entry's error estimate, in place on `scale`.
 
-    Real stencils: ``u F sum|c_i| / h0^q``, ``F`` the value scale at the
-    smallest step (`_add_condition`), or the measured noise per evaluation
-    where larger; the complex step: ``u |D|`` (no cancellation).
+    ``design.top_rounding_weight`` times a bound ``rho`` on the rounding error
+    of the first row's estimates (step `h0`). Real stencils:
+    ``rho = u F sum|c_i| / h0^q``, ``F`` the value scale at the smallest step
+    (`_add_condition`), or the measured noise per evaluation where larger;
+    the complex step: ``rho = u |D|`` (no cancellation).
     """
     dtype = table.dtype
     u = unit_roundoff(dtype)
+    weight = design.top_rounding_weight
     if spec.is_complex:
         rho = np.abs(table[-1])
-        rho *= dtype.type(u)
+        rho *= dtype.type(u * weight)
         return rho
     rho = scale
     if noise is not None:
         rho *= dtype.type(u)
         rho = np.maximum(rho, noise)
-        rho *= dtype.type(design.weight_sum)
+        rho *= dtype.type(design.weight_sum * weight)
         rho /= h0 ** deriv if deriv > 1 else h0
     elif np.ndim(h0) == 0:
-        rho *= dtype.type(u * design.weight_sum) / h0 ** deriv
+        rho *= dtype.type(u * design.weight_sum * weight) / h0 ** deriv
     else:
-        rho *= dtype.type(u * design.weight_sum)
+        rho *= dtype.type(u * design.weight_sum * weight)
         rho /= h0 ** deriv if deriv > 1 else h0
     return rho
 
@@ -668,6 +672,14 @@ class _Design:
     weight_sum: float
     auto_constant: float
     scale_to_initial: float
+    # The top entry's weights and those of its distance to T[K-1, K-2] over
+    # the rows (a read-only (2, K) array), and the weight of the first row's
+    # rounding bound in its error estimate (ROUNDING_WEIGHT times the
+    # propagated factor).
+    combinations: np.ndarray
+    top_rounding_weight: float
+    # The base stencil is the two-point central difference (1st derivative).
+    plain_central: bool
 
 
 @lru_cache(maxsize=64)
@@ -679,7 +691,8 @@ def _design(name, deriv, levels, ratio, dtype):
         # growth as h shrinks (rounding power 0).
         # h0 = sqrt(u) L puts the truncation ~ (h/L)^2/6 ~ u/6 below the
         # rounding floor u |f'| even before extrapolation.
-        return _Design(2, 2, 1.0, float(np.sqrt(u)), 1.0)
+        return _Design(2, 2, 1.0, float(np.sqrt(u)), 1.0,
+                       *_top_combinations(levels, ratio, 2, 2, 0), False)
     base = spec.stencil(deriv)
     order_step = 2 if spec.layout == "central" else 1
     r = Fraction(ratio) if float(ratio).is_integer() else Fraction(ratio).limit_denominator(10**6)
@@ -697,7 +710,19 @@ def _design(name, deriv, levels, ratio, dtype):
     auto_constant = float(2.0 ** np.round(np.log2(auto_constant)))
     scale_to_initial = auto_constant / _theory_constant(base, u)
     return _Design(base.accuracy, order_step, float(base.weight_sum),
-                   auto_constant, scale_to_initial)
+                   auto_constant, scale_to_initial,
+                   *_top_combinations(levels, ratio, base.accuracy, order_step, deriv),
+                   base.offsets == (-1, 1))
+
+
+def _top_combinations(levels, ratio, order, order_step, rounding_power):
+    """The top entry's and its distance's weights, and its rounding weight (`_Design`)."""
+    weights = entry_weights(levels, float(ratio), order, order_step, rounding_power)
+    top, factor = weights[(levels - 1, levels - 1)]
+    lower, _ = weights[(levels - 1, levels - 2)]
+    combinations = np.stack([top, top - lower])
+    combinations.setflags(write=False)
+    return combinations, ROUNDING_WEIGHT * factor
 
 
 def _theory_constant(st, u):
@@ -712,16 +737,16 @@ def _theory_constant(st, u):
     return float((q * u * float(st.weight_sum) / denominator) ** (1.0 / (p + q)))
 
 
-def _auto_step(points, design):
-    """``constant * L``, ``L = max(1, |x|)`` rounded down to a power of two."""
+def _auto_step(points, design, extent):
+    """``constant * L``, ``L = max(1, |x|)`` rounded down to a power of two (`extent` = max|x|)."""
     constant = points.dtype.type(design.auto_constant)
-    if max(abs(points.max()), abs(points.min())) < 2:
+    if extent < 2:
         return constant  # L = 1 everywhere
     _, exponent = np.frexp(np.maximum(np.abs(points), 1))
     return np.ldexp(constant, exponent - 1).astype(points.dtype)
 
 
-def _base_estimates(sample, points, h0, spec, deriv, levels, ratio):
+def _base_estimates(sample, points, h0, spec, deriv, design, levels, ratio, extent):
     """``D(h0 / r^k)`` for k < levels, stacked, and ``max |f|`` at the smallest step.
 
     The smallest step's values stand for ``|f|`` near ``x``: the rounding of
@@ -731,7 +756,7 @@ def _base_estimates(sample, points, h0, spec, deriv, levels, ratio):
     dtype = points.dtype
     scale, centre = None, None
     h = h0
-    central = not spec.is_complex and spec.stencil(deriv).offsets == (-1, 1)
+    central = design.plain_central
     if central:
         # One block for the tableau and the buffers of x + h and x - h: fewer,
         # larger allocations, which the C allocator (glibc's, at least) then
@@ -768,7 +793,7 @@ def _base_estimates(sample, points, h0, spec, deriv, levels, ratio):
             del f_above, f_below
             np.divide(row, above, out=row)
             if k == levels - 1:
-                _add_condition(scale, points, row, scratch=above)
+                _add_condition(scale, points, row, scratch=above, extent=extent)
             continue
         found = stencil_difference(sample, points, h, spec.stencil(deriv), centre)
         table[k], centre = found.estimate, found.centre
@@ -783,12 +808,18 @@ def _own_values(values, buffer):
     return values.copy() if np.may_share_memory(values, buffer) else values
 
 
-def _add_condition(scale, points, slope, scratch=None):
+def _add_condition(scale, points, slope, scratch=None, extent=None):
     """The value scale ``F = max(max|f|, CONDITION_WEIGHT |x| |f'|)``, in place on `scale`.
 
     `slope` stands for ``f'``: the estimate itself for the first derivative,
-    the slope of the stencil's values for higher ones.
+    the slope of the stencil's values for higher ones. Given ``extent =
+    max|x|``, three reductions first test whether the second term can
+    matter anywhere (``CONDITION_WEIGHT max|x| max|f'| <= min max|f|``, as for
+    exp on [0, 1]); if not, `scale` is returned as it is.
     """
+    if extent is not None and \
+            CONDITION_WEIGHT * extent * _largest_magnitude(slope) <= scale.min():
+        return scale
     condition = np.multiply(points, slope, out=scratch)
     np.abs(condition, out=condition)
     condition *= condition.dtype.type(CONDITION_WEIGHT)
@@ -813,7 +844,7 @@ class _Entries:
     top_rounding: object
 
 
-def _best_entries(table, design, ratio, rho, rounding_power):
+def _best_entries(table, design, ratio, rounding, rounding_power):
     """The top tableau entry where it is trusted, else the full Ridders search.
 
     Returns an `_Entries` whose ``row`` and ``column`` are None when every
@@ -825,18 +856,12 @@ def _best_entries(table, design, ratio, rho, rounding_power):
     truncation is resolved and the top entry is the best one; elsewhere, and
     where anything is not finite, the whole tableau is searched for the entry
     of smallest estimated error (`numdiff.richardson`). Both give the same
-    estimate and error for the top entry.
+    estimate and error for the top entry. `rounding` is the rounding part of
+    the top entry's estimate (`_rounding_bound`).
     """
     levels = table.shape[0]
-    weights = entry_weights(levels, float(ratio), design.order, design.order_step,
-                            rounding_power)
-    top, factor = weights[(levels - 1, levels - 1)]
-    lower, _ = weights[(levels - 1, levels - 2)]
-    value, error = _combine(table, np.stack([top, top - lower]))
+    value, error = _combine(table, design.combinations)
     np.abs(error, out=error)
-    weight = table.dtype.type(ROUNDING_WEIGHT * factor)
-    rounding = rho  # from here on the rounding part of the top entry's estimate
-    rounding *= weight
     resolved = error <= rounding
     # The sum is finite only if every value is (or it overflows: then the
     # search below decides); one pass, no temporary.
@@ -845,6 +870,8 @@ def _best_entries(table, design, ratio, rho, rounding_power):
         return _Entries(value, error, None, None, None, rounding)
     resolved &= np.isfinite(value)
     search = ~resolved
+    weights = entry_weights(levels, float(ratio), design.order, design.order_step,
+                            rounding_power)
     truncation = _top_truncation(table[:, search], error[search], weights, levels)
     unresolved = np.zeros(value.shape, dtype=bool)
     unresolved[search] = ~(truncation <= rounding[search])
@@ -852,7 +879,8 @@ def _best_entries(table, design, ratio, rho, rounding_power):
     row = np.full(value.shape, levels - 1, dtype=np.int64)
     column = np.full(value.shape, levels - 1, dtype=np.int64)
     found = _extrapolate(table[:, search], float(ratio), design.order, design.order_step,
-                         rounding[search] / weight, rounding_power)
+                         rounding[search] / table.dtype.type(design.top_rounding_weight),
+                         rounding_power)
     value[search], error[search] = found.estimate, found.error
     row[search], column[search] = found.row, found.column
     return _Entries(value, error, row, column, unresolved, rounding)
