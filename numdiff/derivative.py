@@ -366,8 +366,7 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
         elif h0.ndim:
             h0 = np.broadcast_to(h0, shape)
         sample = Sampler(f, dtype, wrap)
-        table, scale = _base_estimates(sample, points, h0, spec, deriv, design, levels, ratio,
-                                       extent)
+        table, scale = _base_estimates(sample, points, h0, spec, deriv, design, levels, ratio)
         rho = _rounding_bound(table, scale, h0, spec, deriv, design, noise)
         best = _best_entries(table, design, ratio, rho, rounding_power)
         nfev = nfev + sample.calls
@@ -375,7 +374,8 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
                                shape)
         df, error = best.estimate, best.error
         size = None  # |df|, where computed
-        if best.row is None and _all_converged(df, error, rtol, atol):
+        extremes = df.min(), df.max()  # NaN if any element is
+        if best.row is None and _all_converged(df, error, rtol, atol, extremes):
             # Fast path: every element kept the top entry, truncation resolved,
             # converged. The fields shared by all are read-only broadcast views.
             used_step = np.broadcast_to(h0 / dtype.type(ratio) ** (levels - 1), shape)
@@ -406,6 +406,7 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
                     value.reshape(shape) for value in
                     (kept.df, kept.error, kept.step, kept.order, kept.improving, kept.nfev))
                 size = np.abs(df)
+                extremes = df.min(), df.max()
                 converged = _converged(df, error, rtol, atol, size=size)
             status = np.where(converged, DerivativeStatus.CONVERGED,
                               np.where(improving, DerivativeStatus.NOT_CONVERGED,
@@ -414,8 +415,8 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
             status = status.astype(np.int64)
 
     # No estimate claims more than the precision df is stored in: one unit u |df|
-    # (a NaN df leaves its error as it is).
-    if not error.min() >= u * _largest_magnitude(df):
+    # (extremes are NaN where a df is: the element-wise path, which leaves its error).
+    if not error.min() >= u * max(-extremes[0], extremes[1]):
         floor = np.abs(df) if size is None else size
         floor *= dtype.type(u)
         np.fmax(error, floor, out=error)
@@ -427,23 +428,18 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
                             out(status, np.int64), out(order, np.int64))
 
 
-def _all_converged(df, error, rtol, atol):
+def _all_converged(df, error, rtol, atol, extremes):
     """Whether ``error <= atol + rtol |df|`` everywhere.
 
-    Decided from four reductions where ``max(error)`` is within the
-    tolerance of the smallest ``|df|`` (no temporary arrays), else element
-    by element.
+    Decided from the extremes ``(min df, max df)`` and ``max(error)`` where
+    ``max(error)`` is within the tolerance of the smallest ``|df|`` (no
+    temporary arrays), else element by element.
     """
-    low, high = df.min(), df.max()
+    low, high = extremes
     smallest = low if low > 0 else (-high if high < 0 else 0)
     if error.max() <= rtol * smallest + atol:
         return True
     return bool(_converged(df, error, rtol, atol).all())
-
-
-def _largest_magnitude(df):
-    """``max |df|`` from two reductions (NaN if any element is)."""
-    return max(-df.min(), df.max())
 
 
 def _converged(df, error, rtol, atol, *, size=None):
@@ -746,7 +742,7 @@ def _auto_step(points, design, extent):
     return np.ldexp(constant, exponent - 1).astype(points.dtype)
 
 
-def _base_estimates(sample, points, h0, spec, deriv, design, levels, ratio, extent):
+def _base_estimates(sample, points, h0, spec, deriv, design, levels, ratio):
     """``D(h0 / r^k)`` for k < levels, stacked, and ``max |f|`` at the smallest step.
 
     The smallest step's values stand for ``|f|`` near ``x``: the rounding of
@@ -793,7 +789,7 @@ def _base_estimates(sample, points, h0, spec, deriv, design, levels, ratio, exte
             del f_above, f_below
             np.divide(row, above, out=row)
             if k == levels - 1:
-                _add_condition(scale, points, row, scratch=above, extent=extent)
+                _add_condition(scale, points, row, scratch=above)
             continue
         found = stencil_difference(sample, points, h, spec.stencil(deriv), centre)
         table[k], centre = found.estimate, found.centre
@@ -808,18 +804,12 @@ def _own_values(values, buffer):
     return values.copy() if np.may_share_memory(values, buffer) else values
 
 
-def _add_condition(scale, points, slope, scratch=None, extent=None):
+def _add_condition(scale, points, slope, scratch=None):
     """The value scale ``F = max(max|f|, CONDITION_WEIGHT |x| |f'|)``, in place on `scale`.
 
     `slope` stands for ``f'``: the estimate itself for the first derivative,
-    the slope of the stencil's values for higher ones. Given ``extent =
-    max|x|``, three reductions first test whether the second term can
-    matter anywhere (``CONDITION_WEIGHT max|x| max|f'| <= min max|f|``, as for
-    exp on [0, 1]); if not, `scale` is returned as it is.
+    the slope of the stencil's values for higher ones.
     """
-    if extent is not None and \
-            CONDITION_WEIGHT * extent * _largest_magnitude(slope) <= scale.min():
-        return scale
     condition = np.multiply(points, slope, out=scratch)
     np.abs(condition, out=condition)
     condition *= condition.dtype.type(CONDITION_WEIGHT)
@@ -919,11 +909,11 @@ def _combine(table, weights):
     shape = weights.shape[:-1] + table.shape[1:]
     # Rows of zero weight in every combination are left out, so that a NaN
     # or inf there does not spread.
-    used = np.flatnonzero(np.any(weights.reshape(-1, rows) != 0, axis=0))
-    if used.size == 0:
-        return np.zeros(shape, dtype=table.dtype)
     flat = table.reshape(rows, -1)
-    if used.size < rows:
+    if not weights.all():
+        used = np.flatnonzero(np.any(weights.reshape(-1, rows) != 0, axis=0))
+        if used.size == 0:
+            return np.zeros(shape, dtype=table.dtype)
         flat, weights = flat[used], weights[..., used]
     single = flat.shape[1] == 1
     if single:
