@@ -172,8 +172,11 @@ def _methods(peers):
         import numdifftools
 
         def numdifftools_method(f, x):
+            # (estimate, error_estimate, ...) since numdifftools 0.11; before,
+            # (estimate, info) with info.error_estimate.
             res = numdifftools.Derivative(f, full_output=True)(x)
-            return np.asarray(res.estimate), np.asarray(res.error_estimate)
+            info = res[1]
+            return np.asarray(res[0]), np.asarray(getattr(info, "error_estimate", info))
         methods["numdifftools"] = numdifftools_method
     return methods
 
