@@ -143,6 +143,29 @@ def test_result_of_an_element_does_not_depend_on_its_neighbours(scheme):
         np.testing.assert_array_equal(part.error, whole.error[start:stop])
 
 
+def test_nominal_step_rows_change_the_result_far_less_than_its_error(monkeypatch):
+    # The leading rows of the central tableau divide by 2h, not by the step actually
+    # taken: against a tableau that divides every row by the step taken, the results
+    # differ by a few units at most, far below the error estimate, and the estimate
+    # still covers the true error. Points in [0.5, 2] with full mantissas, so that
+    # x +- h rounds.
+    import dataclasses
+    import importlib
+
+    module = importlib.import_module("numdiff.derivative")
+    x = np.random.default_rng(5).uniform(0.5, 2.0, 4001)
+    design = module._design("central", 1, 5, 2.0, np.dtype(np.float64))
+    assert design.nominal_rows == 3
+    res = derivative(np.exp, x)
+    exact_steps = dataclasses.replace(design, nominal_rows=0)
+    monkeypatch.setattr(module, "_design", lambda *args: exact_steps)
+    reference = derivative(np.exp, x)
+    assert np.any(res.df != reference.df)
+    assert np.all(np.abs(res.df - reference.df) <= 4 * np.spacing(np.abs(reference.df)))
+    assert np.all(np.abs(res.df - reference.df) <= res.error / 20)
+    assert np.all(np.abs(res.df - np.exp(x)) <= res.error)
+
+
 def test_given_step_and_step_rules():
     x = np.array([0.5, 1.0, 3.0])
     given = derivative(np.exp, x, step=0.1)
