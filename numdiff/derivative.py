@@ -594,10 +594,7 @@ def _shifted_tableau(problem, points, h0, previous, shift):
         centre = sample(points)
         calls += sample.calls
     columns = np.arange(n)
-    h = h0
-    for k in range(levels):
-        if k:
-            h = h / dtype.type(ratio)
+    for k, h in enumerate(_level_steps(h0, levels, ratio, dtype)):
         source = k + shift
         reuse = source < levels
         table[k, reuse] = previous[source[reuse], columns[reuse]]
