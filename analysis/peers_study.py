@@ -181,12 +181,24 @@ def _methods(peers):
     return methods
 
 
+#: Shortest batch of calls timed at once: a call of a millisecond or less is
+#: repeated until a batch lasts this long (as `timeit` and asv do), so that the
+#: timer's resolution and one-off pauses weigh little.
+BATCH_SECONDS = 0.01
+
+
 def _times(run, repeats):
+    """Time per call of `run` in each of `repeats` batches (see `BATCH_SECONDS`)."""
+    start = time.perf_counter()
+    run()
+    first = time.perf_counter() - start
+    number = max(1, int(BATCH_SECONDS / max(first, 1e-9)))
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
+        for _ in range(number):
+            run()
+        times.append((time.perf_counter() - start) / number)
     return times
 
 
@@ -212,7 +224,8 @@ class PeerComparison:
     runs : pandas.DataFrame
         `RUN_COLUMNS`, one row per (method, function): ``mean_nfev`` (values
         of f computed per point), ``time_s`` (best of the repeats of one call
-        on all the points of the function), ``failure`` (the exception a
+        on all the points of the function, timed in batches of calls lasting
+        `BATCH_SECONDS` or more), ``failure`` (the exception a
         method raised, empty if none; its points are then NaN).
     available : tuple of str
         The peers that were importable.
@@ -332,14 +345,18 @@ def summarize_peers(points, runs, *, by=("method",), methods=None):
     return table
 
 
-def exp_benchmark(n=10**5, *, peers=None, repeats=3, slow_repeats=1):
+def exp_benchmark(n=10**5, *, peers=None, repeats=3, slow_repeats=2):
     """exp on ``np.linspace(0, 1, n)``: error, coverage, evaluations and time of each method.
 
-    Each method is timed `repeats` times (numdifftools, the slowest,
-    `slow_repeats` times), all in this call, so that the time ratios compare
-    like with like. ``f`` is ``np.exp`` behind a counter of the values it
-    computes, which adds one Python call per call of ``f`` (about a
-    microsecond against milliseconds of work at the default size).
+    Each method is called once with ``np.exp`` behind a counter of the
+    values it computes (its error, coverage and evaluations come from that
+    call), then timed on ``np.exp`` itself over `repeats` calls in a row
+    (numdifftools, the slowest, `slow_repeats`): the times of repeated
+    calls, as asv's samples are, all in this one process so that the time
+    ratios compare like with like. (A call right after another library's
+    large temporaries were freed can be slower, by the page faults of
+    memory the system has taken back: ``python -m benchmarks.peer_ratio``
+    reports both.)
 
     Returns
     -------
@@ -360,17 +377,18 @@ def exp_benchmark(n=10**5, *, peers=None, repeats=3, slow_repeats=1):
     rows = []
     for method, run in _methods(peers).items():
         counter = _Counter(np.exp)
+        df, error = run(counter, x)
         count = slow_repeats if method == "numdifftools" else repeats
         times = []
         for _ in range(count):
             start = time.perf_counter()
-            df, error = run(counter, x)
+            run(np.exp, x)
             times.append(time.perf_counter() - start)
         true, covered, ratio = _judged(df, error, exact)
         rows.append(dict(method=method, n=n, max_abs_error=float(np.nanmax(true)),
                          coverage=float(covered.mean()),
                          median_estimate_ratio=float(np.nanmedian(ratio)),
-                         mean_nfev=counter.values / (n * count), repeats=count,
+                         mean_nfev=counter.values / n, repeats=count,
                          time_median_s=float(np.median(times)),
                          time_min_s=float(np.min(times))))
     table = pd.DataFrame(rows)
@@ -472,8 +490,9 @@ def sections(directory, metadata, files):
         "peers_points.csv). Coverage is the fraction of points where the method's error "
         f"estimate is at least the true error, the true error floored at u|f'| (u = {_U:.2g}, "
         "float64); the estimate/true ratio uses the same floor. Evaluations are values of f "
-        "computed per point; time is the best of repeated calls, one call per function on "
-        "all its points, summed over the functions, measured in this run.")]
+        "computed per point; time is that of one call per function on all its points (the "
+        f"best of batches of calls lasting {BATCH_SECONDS * 1e3:g} ms or more), summed over "
+        "the functions, measured in this run.")]
     missing = summary[~summary["available"].astype(bool)]
     for _, r in missing.iterrows():
         blocks.append(Paragraph(
@@ -510,7 +529,8 @@ def sections(directory, metadata, files):
                          f"time")
         blocks.append(Paragraph(
             f"Headline case, exp on np.linspace(0, 1, {int(head['n'])}) in one vectorised call "
-            f"(peers_exp.csv): " + "; ".join(lines) + "."))
+            f"(peers_exp.csv; times of calls repeated after a first, counted one): "
+            + "; ".join(lines) + "."))
         rows = tuple((METHOD_LABELS.get(r["method"], r["method"]),
                       format_number(r["max_abs_error"]), _percent(r["coverage"]),
                       format_number(r["median_estimate_ratio"]), format_number(r["mean_nfev"]),
