@@ -154,7 +154,9 @@ class DerivativeResult:
         The derivative estimate, in the dtype of ``x``.
     error : ndarray or numpy scalar
         Estimated absolute error of `df` (same dtype), never below one unit
-        of its precision, ``u |df|``.
+        of its precision, ``u |df|``; exactly that unit where every estimate
+        in the tableau is the same nonzero number (``f`` computed exactly,
+        as a quadratic at binary fractions is with the central scheme).
     step : ndarray or numpy scalar
         The smallest step used by the returned estimate (same dtype).
     nfev : ndarray of int
@@ -924,9 +926,13 @@ def _best_entries(table, design, ratio, rounding, rounding_power, nominal=None):
     of smallest estimated error (`numdiff.richardson`). Both give the same
     estimate and error for the top entry. `rounding` is the rounding part of
     the top entry's estimate (`_rounding_bound`); `nominal`, a `_Nominal`,
-    says which rows hold differences for the nominal step.
+    says which rows hold differences for the nominal step. Where every base
+    estimate is the same nonzero number (`_exact_elements`), that number is
+    the estimate and its error estimate is 0 (the caller's floor of one unit
+    then applies).
     """
     levels = table.shape[0]
+    exact = _exact_elements(table, nominal)
     combinations = design.combinations if nominal is None else \
         nominal.weights(design.combinations)
     value, error = _combine(table, combinations)
@@ -936,6 +942,7 @@ def _best_entries(table, design, ratio, rounding, rounding_power, nominal=None):
     # search below decides); one pass, no temporary.
     if resolved.all() and np.isfinite(np.sum(value)):
         error += rounding
+        _set_exact(exact, table, value, error)
         return _Entries(value, error, None, None, None, rounding)
     resolved &= np.isfinite(value)
     search = ~resolved
@@ -954,7 +961,45 @@ def _best_entries(table, design, ratio, rounding, rounding_power, nominal=None):
                          rounding_power)
     value[search], error[search] = found.estimate, found.error
     row[search], column[search] = found.row, found.column
+    _set_exact(exact, table, value, error)
     return _Entries(value, error, row, column, unresolved, rounding)
+
+
+def _exact_elements(table, nominal):
+    """Where every base estimate ``D(h0 / r^k)`` is the same nonzero number: a mask, or None.
+
+    Truncation then changes nothing at any of the steps, and rounding does
+    not show either: ``f`` is computed exactly, as a polynomial of degree 2
+    or less (central) or 1 (one-sided) at binary fractions is. With rounding
+    noise of even a few units in the estimates, ``K`` equal values by chance
+    are vanishingly rare, and the smaller steps' noise is larger still.
+    Estimates that are all 0 are left out: ``f(x + h)`` and ``f(x - h)`` may
+    then be equal only because ``f`` varies by less than its rounding. The
+    nominal-step rows hold differences (`_Nominal`): they are compared with
+    ``2h D``, exact where ``2h`` is a power of two (otherwise the test fails,
+    which only keeps the usual estimate). One comparison settles it where the
+    last two rows already differ, as they do for any ``f`` with truncation
+    or noise.
+    """
+    levels = table.shape[0]
+    last = table[-1]
+    same = table[-2] == last
+    if not same.any():
+        return None
+    same &= last != 0
+    for k in range(levels - 2):
+        if nominal is not None and k < nominal.rows:
+            same &= table[k] == last * (2 * nominal.steps[k])
+        else:
+            same &= table[k] == last
+    return same if same.any() else None
+
+
+def _set_exact(exact, table, value, error):
+    """The common value and a zero error estimate where `exact` (`_exact_elements`)."""
+    if exact is not None:
+        value[exact] = table[-1][exact]
+        error[exact] = 0
 
 
 def _top_truncation(table, distance, weights, levels):

@@ -166,6 +166,55 @@ def test_nominal_step_rows_change_the_result_far_less_than_its_error(monkeypatch
     assert np.all(np.abs(res.df - np.exp(x)) <= res.error)
 
 
+@pytest.mark.parametrize("scheme", ["central", "forward", "central4", "complex_step"])
+def test_exactly_computed_function_gets_an_error_of_one_unit(scheme):
+    # t*t at binary fractions (t*t + t for one-sided schemes, whose estimates of a
+    # quadratic still change with the step, so it is left linear there): every base
+    # estimate is the same number, which is returned with an error of one unit.
+    u = np.finfo(np.float64).eps
+    x = np.array([-2.0, -1.0, 0.5, 1.0, 2.0, 0.75])
+    if scheme == "forward":
+        f, exact = (lambda t: 3 * t + 1), np.full(x.shape, 3.0)
+    else:
+        f, exact = (lambda t: t * t), 2 * x
+    res = derivative(f, x, scheme=scheme)
+    np.testing.assert_array_equal(res.df, exact)
+    np.testing.assert_allclose(res.error, u * np.abs(exact), rtol=0.5)
+    if scheme != "complex_step":  # whose usual estimate is one unit: no cancellation
+        # At 0.3 (not a binary fraction) t*t rounds: the usual estimate, far above a unit.
+        inexact = derivative(lambda t: t * t + t, np.array([0.3]), scheme=scheme)
+        assert inexact.error[0] > 4 * u * abs(inexact.df[0])
+
+
+def test_a_function_flatter_than_its_rounding_keeps_its_rounding_estimate():
+    # 1 + 1e-20 t rounds to 1 at every step: all estimates are 0, which is not taken as
+    # exact, so the estimate still covers the true derivative 1e-20.
+    res = derivative(lambda t: 1 + 1e-20 * t, np.array([0.5, 2.0]))
+    assert np.all(res.error >= 1e-20)
+
+
+def test_smooth_functions_never_look_exact(monkeypatch):
+    import importlib
+
+    module = importlib.import_module("numdiff.derivative")
+    marked = []
+    original = module._exact_elements
+
+    def recording(table, nominal):
+        found = original(table, nominal)
+        marked.append(0 if found is None else int(found.sum()))
+        return found
+
+    monkeypatch.setattr(module, "_exact_elements", recording)
+    x = np.random.default_rng(3).uniform(-2, 2, 2000)
+    for f in (np.exp, np.sin, np.tanh, np.log1p, np.cbrt):
+        for scheme in ("central", "forward", "central4"):
+            derivative(f, np.abs(x) if f is np.log1p else x, scheme=scheme)
+    assert marked and sum(marked) == 0
+    derivative(lambda t: t * t, np.array([0.5, 0.3]))
+    assert marked[-1] == 1
+
+
 def test_given_step_and_step_rules():
     x = np.array([0.5, 1.0, 3.0])
     given = derivative(np.exp, x, step=0.1)
