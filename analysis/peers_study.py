@@ -416,7 +416,8 @@ def peers_study(*, per_function=STUDY_POINTS_PER_FUNCTION, exp_points=STUDY_EXP_
     exp_points : int, optional
         Points of the headline exp case.
     repeats : int, optional
-        Timing repeats.
+        Timing repeats: batches per (method, function); in the headline case
+        ``2 repeats + 1`` calls, numdifftools `repeats` calls.
     peers : list of str, optional
         Peers to try (default: every peer that is importable).
     """
@@ -433,7 +434,8 @@ def peers_study(*, per_function=STUDY_POINTS_PER_FUNCTION, exp_points=STUDY_EXP_
             directory / "peers_summary.csv", index=False, float_format="%.17g")
         summarize_peers(comparison.points, comparison.runs, by=("method", "function")).to_csv(
             directory / "peers_functions.csv", index=False, float_format="%.17g")
-        exp_benchmark(exp_points, peers=peers, repeats=repeats).to_csv(
+        exp_benchmark(exp_points, peers=peers, repeats=2 * repeats + 1,
+                      slow_repeats=repeats).to_csv(
             directory / "peers_exp.csv", index=False, float_format="%.17g")
         failures = comparison.runs[comparison.runs["failure"].fillna("") != ""]
         notes = tuple(f"peers: {r['method']} failed on {r['function']}: {r['failure']}"
