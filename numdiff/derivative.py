@@ -154,9 +154,7 @@ class DerivativeResult:
         The derivative estimate, in the dtype of ``x``.
     error : ndarray or numpy scalar
         Estimated absolute error of `df` (same dtype), never below one unit
-        of its precision, ``u |df|``; exactly that unit where every estimate
-        in the tableau is the same nonzero number (``f`` computed exactly,
-        as a quadratic at binary fractions is with the central scheme).
+        of its precision, ``u |df|``.
     step : ndarray or numpy scalar
         The smallest step used by the returned estimate (same dtype).
     nfev : ndarray of int
@@ -928,8 +926,7 @@ def _best_entries(table, design, ratio, rounding, rounding_power, nominal=None):
     the top entry's estimate (`_rounding_bound`); `nominal`, a `_Nominal`,
     says which rows hold differences for the nominal step. Where every base
     estimate is the same nonzero number (`_exact_elements`), that number is
-    the estimate and its error estimate is 0 (the caller's floor of one unit
-    then applies).
+    the estimate and its error estimate the first row's rounding bound.
     """
     levels = table.shape[0]
     exact = _exact_elements(table, nominal)
@@ -942,7 +939,7 @@ def _best_entries(table, design, ratio, rounding, rounding_power, nominal=None):
     # search below decides); one pass, no temporary.
     if resolved.all() and np.isfinite(np.sum(value)):
         error += rounding
-        _set_exact(exact, table, value, error)
+        _set_exact(exact, table, value, error, rounding, design)
         return _Entries(value, error, None, None, None, rounding)
     resolved &= np.isfinite(value)
     search = ~resolved
@@ -961,18 +958,24 @@ def _best_entries(table, design, ratio, rounding, rounding_power, nominal=None):
                          rounding_power)
     value[search], error[search] = found.estimate, found.error
     row[search], column[search] = found.row, found.column
-    _set_exact(exact, table, value, error)
+    _set_exact(exact, table, value, error, rounding, design)
     return _Entries(value, error, row, column, unresolved, rounding)
 
 
 def _exact_elements(table, nominal):
     """Where every base estimate ``D(h0 / r^k)`` is the same nonzero number: a mask, or None.
 
-    Truncation then changes nothing at any of the steps, and rounding does
-    not show either: ``f`` is computed exactly, as a polynomial of degree 2
-    or less (central) or 1 (one-sided) at binary fractions is. With rounding
-    noise of even a few units in the estimates, ``K`` equal values by chance
-    are vanishingly rare, and the smaller steps' noise is larger still.
+    Truncation then changes nothing at any of the steps: ``f`` is, to
+    rounding, a polynomial of degree 2 or less (central) or 1 (one-sided),
+    and extrapolation has nothing to remove. Rounding errors that behave
+    like noise would make the estimates differ (``K`` equal values by chance
+    are vanishingly rare); what remains is the first estimate's own
+    rounding, which may be the same at every step: for ``t*t`` at
+    ``t = -111/61`` the two squares' rounding errors differ by an amount
+    proportional to ``h``, and every estimate is off by the same two units.
+    So the first row's rounding bound is the error estimate (`_set_exact`),
+    not the top entry's, which extrapolation amplifies. (At binary fractions
+    ``t*t`` is exact, and this bound is what is left of the estimate.)
     Estimates that are all 0 are left out: ``f(x + h)`` and ``f(x - h)`` may
     then be equal only because ``f`` varies by less than its rounding. The
     nominal-step rows hold differences (`_Nominal`): they are compared with
@@ -995,11 +998,15 @@ def _exact_elements(table, nominal):
     return same if same.any() else None
 
 
-def _set_exact(exact, table, value, error):
-    """The common value and a zero error estimate where `exact` (`_exact_elements`)."""
+def _set_exact(exact, table, value, error, rounding, design):
+    """The common value and the first row's rounding bound where `exact` (`_exact_elements`).
+
+    `rounding` is the top entry's rounding part, ``design.top_rounding_weight``
+    times the first row's bound (`_rounding_bound`).
+    """
     if exact is not None:
         value[exact] = table[-1][exact]
-        error[exact] = 0
+        error[exact] = rounding[exact] / table.dtype.type(design.top_rounding_weight)
 
 
 def _top_truncation(table, distance, weights, levels):
