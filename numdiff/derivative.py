@@ -420,8 +420,9 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
             status[~(np.isfinite(error) & np.isfinite(df))] = DerivativeStatus.NON_FINITE
             status = status.astype(np.int64)
 
-    # No estimate claims more than the precision df is stored in: one unit u |df|
-    # (extremes are NaN where a df is: the element-wise path, which leaves its error).
+    # No estimate claims more than the precision df is stored in: one unit u |df|.
+    # Two reductions show when no error is below it; NaN extremes (a NaN df) take
+    # the element-wise path, where fmax leaves a NaN df's error as it is.
     if not error.min() >= u * max(-extremes[0], extremes[1]):
         floor = np.abs(df) if size is None else size
         floor *= dtype.type(u)
