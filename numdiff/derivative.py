@@ -105,7 +105,7 @@ from .noise import noise_aware_step
 from ._sampling import Sampler, complex_step, stencil_difference
 from ._validation import (as_steps, check_callable, check_deriv, check_integer,
                           points_and_extent, uses_variables)
-from .richardson import ROUNDING_WEIGHT, _extrapolate, entry_weights
+from .richardson import ROUNDING_WEIGHT, _extrapolate, entry_fractions, entry_weights
 from .schemes import get_scheme
 from .stencil import stencil
 from .theory import unit_roundoff
@@ -695,7 +695,7 @@ def _design(name, deriv, levels, ratio, dtype):
         # h0 = sqrt(u) L puts the truncation ~ (h/L)^2/6 ~ u/6 below the
         # rounding floor u |f'| even before extrapolation.
         return _Design(2, 2, 1.0, float(np.sqrt(u)), 1.0,
-                       *_top_combinations(levels, ratio, 2, 2, 0), False)
+                       *_top_combinations(levels, ratio, 2, 2, 0, dtype), False)
     base = spec.stencil(deriv)
     order_step = 2 if spec.layout == "central" else 1
     r = Fraction(ratio) if float(ratio).is_integer() else Fraction(ratio).limit_denominator(10**6)
@@ -715,7 +715,7 @@ def _design(name, deriv, levels, ratio, dtype):
     plain = base.offsets == (-1, 1)
     return _Design(base.accuracy, order_step, float(base.weight_sum),
                    auto_constant, scale_to_initial,
-                   *_top_combinations(levels, ratio, base.accuracy, order_step, deriv),
+                   *_top_combinations(levels, ratio, base.accuracy, order_step, deriv, dtype),
                    plain, _nominal_rows(levels, float(ratio), base) if plain else 0)
 
 
@@ -751,13 +751,23 @@ def _nominal_rows(levels, ratio, base):
     return int(min(np.searchsorted(shares, allowed, side="right"), levels - 2))
 
 
-def _top_combinations(levels, ratio, order, order_step, rounding_power):
-    """The top entry's and its distance's weights, and its rounding weight (`_Design`)."""
-    weights = entry_weights(levels, float(ratio), order, order_step, rounding_power)
-    top, factor = weights[(levels - 1, levels - 1)]
-    lower, _ = weights[(levels - 1, levels - 2)]
-    combinations = np.stack([top, top - lower])
+def _top_combinations(levels, ratio, order, order_step, rounding_power, dtype):
+    """The top entry's and its distance's weights, and its rounding weight (`_Design`).
+
+    The weights go from exact fractions to longdouble, then to `dtype` (a
+    float64 detour would cost longdouble its extra digits; numerators and
+    denominators can exceed float16's range).
+    """
+    fractions = entry_fractions(levels, float(ratio), order, order_step)
+    top = fractions[(levels - 1, levels - 1)]
+    lower = fractions[(levels - 1, levels - 2)]
+    wide = np.longdouble
+    combinations = np.array([[wide(w.numerator) / wide(w.denominator) for w in weights]
+                             for weights in (top, [t - w for t, w in zip(top, lower)])],
+                            dtype=wide).astype(dtype)
     combinations.setflags(write=False)
+    _, factor = entry_weights(levels, float(ratio), order, order_step, rounding_power)[
+        (levels - 1, levels - 1)]
     return combinations, ROUNDING_WEIGHT * factor
 
 
@@ -861,9 +871,9 @@ class _Nominal:
 
     def weights(self, combinations):
         """`combinations` over the rows with ``1 / (2h)`` folded into the nominal rows."""
-        combinations = np.array(combinations, dtype=np.float64)
+        combinations = np.array(combinations)
         for k in range(self.rows):
-            combinations[..., k] /= 2 * float(self.steps[k])
+            combinations[..., k] /= 2 * self.steps[k]
         return combinations
 
     def restore(self, table, where):

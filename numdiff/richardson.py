@@ -227,6 +227,7 @@ def entry_weights(rows, ratio, order, order_step, rounding_power=0):
         ``(i, j) -> (weights, factor)``: ``weights`` a float64 array of length
         `rows`, ``factor = sum_k |w_k| ratio^(rounding_power k)``, so that
         ``factor * rounding`` is the propagated rounding bound of the entry.
+        `entry_fractions` gives the weights exactly.
 
     Examples
     --------
@@ -235,17 +236,33 @@ def entry_weights(rows, ratio, order, order_step, rounding_power=0):
     ([-0.3333333333333333, 1.3333333333333333], 1.6666666666666667)
     """
     r = Fraction(ratio).limit_denominator(10**9)
+    growth = [r ** (rounding_power * k) for k in range(rows)]
+    return {key: (np.array([float(w) for w in weights]),
+                  float(sum(abs(w) * g for w, g in zip(weights, growth))))
+            for key, weights in entry_fractions(rows, ratio, order, order_step).items()}
+
+
+@lru_cache(maxsize=64)
+def entry_fractions(rows, ratio, order, order_step):
+    """The weights of `entry_weights` as exact fractions: ``(i, j) -> tuple of Fraction``.
+
+    For working precisions beyond float64 (longdouble), whose weights must
+    not be rounded to float64 first.
+
+    Examples
+    --------
+    >>> [str(w) for w in entry_fractions(2, 2.0, 2, 2)[(1, 1)]]
+    ['-1/3', '4/3']
+    """
+    r = Fraction(ratio).limit_denominator(10**9)
     unit = [[Fraction(int(k == i)) for k in range(rows)] for i in range(rows)]
     column = {i: unit[i] for i in range(rows)}
     out = {}
     for i in range(rows):
-        out[(i, 0)] = column[i]
+        out[(i, 0)] = tuple(column[i])
     for j in range(1, rows):
         c = 1 / (r ** (order + (j - 1) * order_step) - 1)
         column = {i: [h + c * (h - l) for h, l in zip(column[i], column[i - 1])]
                   for i in range(j, rows)}
-        out.update({(i, j): column[i] for i in range(j, rows)})
-    growth = [r ** (rounding_power * k) for k in range(rows)]
-    return {key: (np.array([float(w) for w in weights]),
-                  float(sum(abs(w) * g for w, g in zip(weights, growth))))
-            for key, weights in out.items()}
+        out.update({(i, j): tuple(column[i]) for i in range(j, rows)})
+    return out

@@ -105,6 +105,7 @@ def test_status_above_tolerance():
 
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # e.g. weights overflowing float16
 def test_dtype_kept_and_steps_from_its_unit_roundoff(dtype):
     x = np.linspace(0.1, 1.0, 7).astype(dtype)
     res = derivative(np.exp, x)
@@ -115,6 +116,17 @@ def test_dtype_kept_and_steps_from_its_unit_roundoff(dtype):
     assert np.all(true <= 50 * u * np.exp(x.astype(float)))
     assert np.all(res.error.astype(float) >= true)
     assert np.all(res.status == 0)
+
+
+def test_longdouble_keeps_its_extra_digits():
+    if np.finfo(np.longdouble).eps >= np.finfo(np.float64).eps:
+        pytest.skip("longdouble is float64 on this platform")
+    x = np.arange(1, 51, dtype=np.longdouble) / 37
+    res = derivative(np.exp, x)
+    true = np.abs(res.df - np.exp(x))  # longdouble's exp, good to about a unit of it
+    assert res.df.dtype == np.longdouble
+    assert np.all(true <= 0.25 * np.finfo(np.float64).eps * np.exp(x))
+    assert np.all(res.error >= true)
 
 
 @pytest.mark.parametrize("shape", [(), (12,), (3, 4), (3, 2, 2)])
