@@ -91,31 +91,25 @@ a length scale down to about ``L / 4000``; on the catalogue's points one round
 suffices.
 """
 
-import math
 from dataclasses import dataclass
 from enum import IntEnum
-from fractions import Fraction
-from functools import lru_cache
 from types import MappingProxyType
 
 import numpy as np
 
 from . import step_selection
 from .noise import noise_aware_step
-from ._sampling import Sampler, complex_step, stencil_difference
+from ._refinement import Kept, Problem, refine_steps, wants_smaller_steps
+from ._sampling import Sampler
+from ._tableau import (NominalRows, all_within_tolerance, base_estimates, best_entries,
+                       rounding_bound, within_tolerance)
+from ._tableau_design import auto_step, level_steps, tableau_design
 from ._validation import (as_steps, check_callable, check_deriv, check_integer,
                           points_and_extent, uses_variables)
-from .richardson import ROUNDING_WEIGHT, _extrapolate, entry_fractions, entry_weights
 from .schemes import get_scheme
-from .stencil import stencil
 from .theory import unit_roundoff
 
 __all__ = ["derivative", "DerivativeResult", "DerivativeStatus", "STEP_RULES"]
-
-
-#: Weight of ``|x| |f'|`` in the value scale ``F`` (module docstring): the
-#: rounding of ``x`` to nearest moves it by at most half a unit, ``u |x| / 2``.
-CONDITION_WEIGHT = 0.5
 
 
 class DerivativeStatus(IntEnum):
@@ -335,7 +329,7 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
                              "do not broadcast together") from None
     else:
         shape = points.shape
-    design = _design(spec.name, deriv, levels, ratio, dtype)
+    design = tableau_design(spec.name, deriv, levels, ratio, dtype)
     result_shape = shape
     shape = shape or (1,)  # 0-d input is computed as one element
     points = np.broadcast_to(points, shape)
@@ -355,9 +349,9 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
             h0 = np.asarray(chosen.step, dtype=dtype)
             h0 = h0 * dtype.type(design.scale_to_initial if placement == "scale"
                                  else ratio ** (levels - 1))
-            h0 = np.where(np.isfinite(h0) & (h0 > 0), h0, _auto_step(points, design, extent))
+            h0 = np.where(np.isfinite(h0) & (h0 > 0), h0, auto_step(points, design, extent))
         elif isinstance(step, str):
-            h0 = _auto_step(points, design, extent)
+            h0 = auto_step(points, design, extent)
         else:
             h0 = given
         h0 = np.asarray(h0, dtype=dtype)
@@ -369,19 +363,19 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
         # Nominal-step rows need one step for all elements (folded into the weights).
         nominal = None
         if design.nominal_rows and np.ndim(h0) == 0:
-            nominal = _Nominal(design.nominal_rows, _level_steps(h0, levels, ratio, dtype),
+            nominal = NominalRows(design.nominal_rows, level_steps(h0, levels, ratio, dtype),
                                points)
-        table, scale = _base_estimates(sample, points, h0, spec, deriv, design, levels, ratio,
+        table, scale = base_estimates(sample, points, h0, spec, deriv, design, levels, ratio,
                                        0 if nominal is None else nominal.rows)
-        rho = _rounding_bound(table, scale, h0, spec, deriv, design, noise)
-        best = _best_entries(table, design, ratio, rho, rounding_power, nominal)
+        rho = rounding_bound(table, scale, h0, spec, deriv, design, noise)
+        best = best_entries(table, design, ratio, rho, rounding_power, nominal)
         nfev = nfev + sample.calls
         nfev = np.broadcast_to(np.int64(nfev) if np.ndim(nfev) == 0 else nfev.astype(np.int64),
                                shape)
         df, error = best.estimate, best.error
         size = None  # |df|, where computed
         extremes = df.min(), df.max()  # NaN if any element is
-        if best.row is None and _all_converged(df, error, rtol, atol, extremes):
+        if best.row is None and all_within_tolerance(df, error, rtol, atol, extremes):
             # Fast path: every element kept the top entry, truncation resolved,
             # converged. The fields shared by all are read-only broadcast views.
             used_step = np.broadcast_to(h0 / dtype.type(ratio) ** (levels - 1), shape)
@@ -390,7 +384,7 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
             status = np.broadcast_to(np.int64(DerivativeStatus.CONVERGED), shape)
         else:
             size = np.abs(df)
-            converged = _converged(df, error, rtol, atol, size=size)
+            converged = within_tolerance(df, error, rtol, atol, size=size)
             row = np.full(shape, levels - 1) if best.row is None else best.row
             column = np.full(shape, levels - 1) if best.column is None else best.column
             used_step = h0 / dtype.type(ratio) ** row.astype(dtype)
@@ -399,12 +393,12 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
             # Placement "smallest": the rule's step is a floor (noise), not to be undercut.
             refine = None
             if refinements and placement != "smallest":
-                refine = _wants_smaller_steps(best, row, converged, levels)
+                refine = wants_smaller_steps(best, row, converged, levels)
             if refine is not None and refine.any():
-                kept = _Kept(df.reshape(-1), error.reshape(-1),
+                kept = Kept(df.reshape(-1), error.reshape(-1),
                              np.array(np.broadcast_to(used_step, shape)).reshape(-1),
                              order.reshape(-1), improving.reshape(-1), nfev.reshape(-1).copy())
-                _refine(_Problem(f, wrap, spec, deriv, levels, ratio, design, rtol, atol),
+                refine_steps(Problem(f, wrap, spec, deriv, levels, ratio, design, rtol, atol),
                         points.reshape(-1), np.broadcast_to(h0, shape).reshape(-1),
                         None if noise is None else noise.reshape(-1),
                         table.reshape(levels, -1), best, refine.reshape(-1), refinements, kept)
@@ -413,7 +407,7 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
                     (kept.df, kept.error, kept.step, kept.order, kept.improving, kept.nfev))
                 size = np.abs(df)
                 extremes = df.min(), df.max()
-                converged = _converged(df, error, rtol, atol, size=size)
+                converged = within_tolerance(df, error, rtol, atol, size=size)
             status = np.where(converged, DerivativeStatus.CONVERGED,
                               np.where(improving, DerivativeStatus.NOT_CONVERGED,
                                        DerivativeStatus.ERROR_GREW))
@@ -433,640 +427,6 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
 
     return DerivativeResult(out(df), out(error), out(used_step), out(nfev, np.int64),
                             out(status, np.int64), out(order, np.int64))
-
-
-def _all_converged(df, error, rtol, atol, extremes):
-    """Whether ``error <= atol + rtol |df|`` everywhere.
-
-    Decided from the extremes ``(min df, max df)`` and ``max(error)`` where
-    ``max(error)`` is within the tolerance of the smallest ``|df|`` (no
-    temporary arrays), else element by element.
-    """
-    low, high = extremes
-    smallest = low if low > 0 else (-high if high < 0 else 0)
-    if error.max() <= rtol * smallest + atol:
-        return True
-    return bool(_converged(df, error, rtol, atol).all())
-
-
-def _converged(df, error, rtol, atol, *, size=None):
-    """``error <= atol + rtol |df|`` (False where anything is NaN); `size` is ``|df|`` if known."""
-    tolerance = (np.abs(df) if size is None else size) * df.dtype.type(rtol)
-    if atol:
-        tolerance += df.dtype.type(atol)
-    return error <= tolerance
-
-
-@dataclass(frozen=True)
-class _Problem:
-    """What every refinement round needs to know besides the points."""
-
-    f: object
-    wrap: bool
-    spec: object
-    deriv: int
-    levels: int
-    ratio: float
-    design: object
-    rtol: float
-    atol: float
-
-
-@dataclass
-class _Kept:
-    """Per element (flat): the best round so far, updated in place by `_refine`."""
-
-    df: np.ndarray
-    error: np.ndarray
-    step: np.ndarray
-    order: np.ndarray
-    improving: np.ndarray  # the kept entry used the smallest step tried
-    nfev: np.ndarray
-
-
-def _wants_smaller_steps(entries, row, converged, levels):
-    """Elements a tableau at smaller steps should help: a mask.
-
-    Two signs that the steps are too large, both only where the error
-    estimate is more than its rounding part explains (otherwise smaller steps
-    only add rounding): the top entry's truncation is predicted above its
-    rounding part while the best entry used the smallest step (the
-    estimates were still improving), or the estimate is above the tolerance
-    (the tableau did not converge at all: steps beyond the length scale of
-    ``f``, or values not finite at the larger steps).
-    """
-    unexplained = ~(entries.error <= 2 * entries.top_rounding)
-    wanted = ~converged
-    if entries.unresolved is not None:
-        wanted |= entries.unresolved & (row == levels - 1)
-    wanted &= unexplained
-    return wanted
-
-
-def _refine(problem, points, h0, noise, table, best, refine, rounds, kept):
-    """Further tableaus at smaller steps for the elements in `refine`, in place on `kept`.
-
-    Each round takes the elements still refining, compacts them, shifts
-    their steps down by ``r^m`` (`_shift`), reuses the ``K - m`` rows of the
-    previous tableau that the new one shares, evaluates ``f`` only for the
-    ``m`` new rows of the elements that need them, and keeps the new best
-    entry where its error estimate is smaller. An element goes on to the
-    next round only if this one improved it, or its kept estimate is still
-    above the tolerance (or not finite), and `_wants_smaller_steps` still
-    holds for the new tableau.
-    """
-    levels, ratio, design = problem.levels, problem.ratio, problem.design
-    dtype = points.dtype
-    rounding_power = 0 if problem.spec.is_complex else problem.deriv
-    index = np.flatnonzero(refine)
-    h_previous = h0[index]
-    previous = table[:, index]
-    shift = _shift(best.error.reshape(-1)[index], best.top_rounding.reshape(-1)[index],
-                   design, rounding_power, levels, ratio)
-    for _ in range(rounds):
-        h_new = h_previous / dtype.type(ratio) ** shift.astype(dtype)
-        at = points[index]
-        new_table, scale, calls = _shifted_tableau(problem, at, h_new, previous, shift)
-        kept.nfev[index] += calls
-        rho = _rounding_bound(new_table, scale, h_new, problem.spec, problem.deriv, design,
-                              None if noise is None else noise[index])
-        entries = _best_entries(new_table, design, ratio, rho, rounding_power)
-        row = np.full(index.size, levels - 1) if entries.row is None else entries.row
-        column = np.full(index.size, levels - 1) if entries.column is None else entries.column
-        # An element whose kept estimate is not finite or not converged goes on
-        # whatever this round gave: the steps may still be beyond its length scale.
-        failing = ~_converged(kept.df[index], kept.error[index], problem.rtol, problem.atol)
-        better = entries.error < kept.error[index]
-        # Tried a smaller step: the kept entry no longer uses the smallest one, unless replaced.
-        kept.improving[index] = better & (row == levels - 1)
-        chosen = index[better]
-        kept.df[chosen] = entries.estimate[better]
-        kept.error[chosen] = entries.error[better]
-        kept.step[chosen] = h_new[better] / dtype.type(ratio) ** row[better].astype(dtype)
-        kept.order[chosen] = design.order + column[better] * design.order_step
-        converged = _converged(entries.estimate, entries.error, problem.rtol, problem.atol)
-        go_on = (better | failing) & _wants_smaller_steps(entries, row, converged, levels)
-        if not go_on.any():
-            return
-        shift = _shift(entries.error[go_on], entries.top_rounding[go_on], design,
-                       rounding_power, levels, ratio)
-        index = index[go_on]
-        h_previous = h_new[go_on]
-        previous = new_table[:, go_on]
-
-
-def _shift(error, top_rounding, design, rounding_power, levels, ratio):
-    """Rows ``m`` (1 to K-1) to shift the steps down by, from the measured truncation.
-
-    The distance that estimates the error falls like ``h^P`` with ``P`` the
-    order of ``T[K-1, K-2]``, while the rounding part of the top entry grows
-    like ``h^-q``; the two meet after a step factor
-    ``(rounding / error)^(1/(P+q))``, rounded up to whole rows of ratio
-    ``r``. Far from the asymptotic regime the effective order is lower, so
-    the shift falls short and the next round continues; it never overshoots
-    the model. Where the error is not finite, all ``K - 1`` rows: the new
-    tableau starts at the old smallest step.
-    """
-    order = design.order + max(levels - 2, 0) * design.order_step
-    rows = np.ceil(np.log(error / top_rounding) / ((order + rounding_power) * np.log(ratio)))
-    rows = np.where(np.isfinite(rows), rows, levels - 1)
-    return np.clip(rows, 1, levels - 1).astype(np.int64)
-
-
-def _shifted_tableau(problem, points, h0, previous, shift):
-    """Tableau at steps ``h0 / r^k`` whose first ``K - m`` rows are the previous tableau's last.
-
-    Row ``k`` of the new tableau is row ``k + m`` of the previous one where
-    ``k + m < K``; the others are evaluated, ``f`` called on the compacted
-    elements that need that row. Returns the tableau, ``max|f|`` at the
-    smallest step (always new) and the calls per element.
-    """
-    spec, deriv, levels, ratio = problem.spec, problem.deriv, problem.levels, problem.ratio
-    dtype = points.dtype
-    n = points.size
-    table = np.empty((levels, n), dtype=dtype)
-    calls = np.zeros(n, dtype=np.int64)
-    scale = None
-    base = None if spec.is_complex else spec.stencil(deriv)
-    centre = None
-    if base is not None and 0 in base.offsets:
-        # f(x) is shared by every row: one call for all the elements.
-        sample = Sampler(problem.f, dtype, problem.wrap)
-        centre = sample(points)
-        calls += sample.calls
-    columns = np.arange(n)
-    for k, h in enumerate(_level_steps(h0, levels, ratio, dtype)):
-        source = k + shift
-        reuse = source < levels
-        table[k, reuse] = previous[source[reuse], columns[reuse]]
-        need = ~reuse
-        if not need.any():
-            continue
-        sample = Sampler(problem.f, dtype, problem.wrap)
-        if spec.is_complex:
-            estimate, size = complex_step(sample, points[need], h[need]), None
-        else:
-            estimate, size = _difference_row(sample, points[need], h[need], base,
-                                             None if centre is None else centre[need])
-        table[k, need] = estimate
-        calls[need] += sample.calls
-        if k == levels - 1:
-            scale = size
-    return table, scale, calls
-
-
-def _difference_row(sample, points, h, st, centre):
-    """One real difference estimate at steps `h`, and its value scale (`_add_condition`).
-
-    The central difference divides by ``(x + h) - (x - h)``, the step
-    actually taken, as `_base_estimates` does, so that a refined element
-    gets the same values as it would in a first round at that step.
-    """
-    if st.offsets == (-1, 1) and st.deriv == 1:
-        above, below = points + h, points - h
-        f_above, f_below = sample(above), sample(below)
-        estimate = (f_above - f_below) / (above - below)
-        size = np.maximum(np.abs(f_above), np.abs(f_below))
-        return estimate, _add_condition(size, points, estimate)
-    found = stencil_difference(sample, points, h, st, centre)
-    slope = found.estimate if st.deriv == 1 else found.slope
-    return found.estimate, _add_condition(found.scale, points, slope)
-
-
-def _rounding_bound(table, scale, h0, spec, deriv, design, noise):
-    """The rounding part of the top entry's error estimate, in place on `scale`.
-
-    ``design.top_rounding_weight`` times a bound ``rho`` on the rounding error
-    of the first row's estimates (step `h0`). Real stencils:
-    ``rho = u F sum|c_i| / h0^q``, ``F`` the value scale at the smallest step
-    (`_add_condition`), or the measured noise per evaluation where larger;
-    the complex step: ``rho = u |D|`` (no cancellation).
-    """
-    dtype = table.dtype
-    u = unit_roundoff(dtype)
-    weight = design.top_rounding_weight
-    if spec.is_complex:
-        rho = np.abs(table[-1])
-        rho *= dtype.type(u * weight)
-        return rho
-    rho = scale
-    if noise is not None:
-        rho *= dtype.type(u)
-        rho = np.maximum(rho, noise)
-        rho *= dtype.type(design.weight_sum * weight)
-        rho /= h0 ** deriv if deriv > 1 else h0
-    elif np.ndim(h0) == 0:
-        rho *= dtype.type(u * design.weight_sum * weight) / h0 ** deriv
-    else:
-        rho *= dtype.type(u * design.weight_sum * weight)
-        rho /= h0 ** deriv if deriv > 1 else h0
-    return rho
-
-
-@dataclass(frozen=True)
-class _Design:
-    """Constants of one (scheme, deriv, levels, ratio, dtype) combination."""
-
-    order: int  # of the base estimates D(h), the tableau's first column
-    order_step: int
-    weight_sum: float
-    auto_constant: float
-    scale_to_initial: float
-    # The top entry's weights and those of its distance to T[K-1, K-2] over
-    # the rows (a read-only (2, K) array), and the weight of the first row's
-    # rounding bound in its error estimate (ROUNDING_WEIGHT times the
-    # propagated factor).
-    combinations: np.ndarray
-    top_rounding_weight: float
-    # The base stencil is the two-point central difference (1st derivative).
-    plain_central: bool
-    # Its leading rows whose top-entry weights are so small that the nominal
-    # step 2h can stand for the step actually taken (`_nominal_rows`).
-    nominal_rows: int = 0
-
-
-@lru_cache(maxsize=64)
-def _design(name, deriv, levels, ratio, dtype):
-    spec = get_scheme(name)
-    u = unit_roundoff(dtype)
-    if spec.is_complex:
-        # Im f(x+ih)/h = f' - f''' h^2/6 + ...: powers 2, 4, ...; no rounding
-        # growth as h shrinks (rounding power 0).
-        # h0 = sqrt(u) L puts the truncation ~ (h/L)^2/6 ~ u/6 below the
-        # rounding floor u |f'| even before extrapolation.
-        return _Design(2, 2, 1.0, float(np.sqrt(u)), 1.0,
-                       *_top_combinations(levels, ratio, 2, 2, 0, dtype), False)
-    base = spec.stencil(deriv)
-    order_step = 2 if spec.layout == "central" else 1
-    r = Fraction(ratio) if float(ratio).is_integer() else Fraction(ratio).limit_denominator(10**6)
-    offsets = sorted({g / r**k for g in base.offsets for k in range(levels)})
-    combined = stencil(offsets, deriv)
-    # The error estimate of the top entry is its distance to T[K-1, K-2], the
-    # entry of offsets g_i / r^k, k = 1..K-1; h0 puts that entry at its own
-    # optimum, h0 / r = h*(K-1 levels), so that its truncation error, and so
-    # the estimate, is down at the rounding level.
-    below = sorted({g / r**k for g in base.offsets for k in range(1, levels)})
-    auto_constant = _theory_constant(stencil(below, deriv), u) if levels > 2 else \
-        _theory_constant(combined, u)
-    # Rounded to the nearest power of two: every step h0 / r^k is then a
-    # power of two for r = 2, and x +- h exact for most x.
-    auto_constant = float(2.0 ** np.round(np.log2(auto_constant)))
-    scale_to_initial = auto_constant / _theory_constant(base, u)
-    plain = base.offsets == (-1, 1)
-    return _Design(base.accuracy, order_step, float(base.weight_sum),
-                   auto_constant, scale_to_initial,
-                   *_top_combinations(levels, ratio, base.accuracy, order_step, deriv, dtype),
-                   plain, _nominal_rows(levels, float(ratio), base) if plain else 0)
-
-
-#: Largest share of the top entry's rounding bound (of its part from rounding
-#: ``x``, ``CONDITION_WEIGHT |x| |f'|``) that the nominal-step rows may add.
-NOMINAL_SHARE = 1 / 32
-
-
-def _nominal_rows(levels, ratio, base):
-    """Leading rows of the central difference computed with the nominal step ``2h``.
-
-    ``(f(x+h) - f(x-h)) / ((x+h) - (x-h))`` divides by the step actually
-    taken; dividing by ``2h`` instead changes ``D(h)`` by at most about
-    ``|f'| u |x| / h`` (each shift rounds by up to ``u |x|``), which has the
-    form of the condition part of the rounding bound. Row ``k`` enters the top
-    entry with the weight ``w_k`` and a step ``r^(K-1-k)`` times the
-    smallest, so rows ``k < m`` add at most ``sum |w_k| r^-(K-1-k)`` times
-    ``u |x| |f'| / h_(K-1)``, while the top entry's estimate holds
-    ``ROUNDING_WEIGHT * factor * CONDITION_WEIGHT * sum|c| * r^-(K-1)`` times
-    it. The leading rows whose cumulative share stays below `NOMINAL_SHARE`
-    skip the step's subtraction and division (two of the five passes of a
-    row): for ``K = 5``, ``r = 2`` the first three, adding 2% of that part.
-    Other entries weigh those rows more: where the tableau is searched, the
-    rows get the step actually taken first (`_Nominal.restore`).
-    """
-    if levels < 3:
-        return 0
-    weights, factor = entry_weights(levels, ratio, base.accuracy, 2, base.deriv)[
-        (levels - 1, levels - 1)]
-    allowed = NOMINAL_SHARE * ROUNDING_WEIGHT * factor * CONDITION_WEIGHT * \
-        float(base.weight_sum) * ratio ** -(levels - 1)
-    shares = np.cumsum(np.abs(weights) * ratio ** -np.arange(levels - 1, -1, -1.0))
-    return int(min(np.searchsorted(shares, allowed, side="right"), levels - 2))
-
-
-def _top_combinations(levels, ratio, order, order_step, rounding_power, dtype):
-    """The top entry's and its distance's weights, and its rounding weight (`_Design`).
-
-    The weights go from exact fractions to longdouble, then to `dtype` (a
-    float64 detour would cost longdouble its extra digits; numerators and
-    denominators can exceed float16's range).
-    """
-    fractions = entry_fractions(levels, float(ratio), order, order_step)
-    top = fractions[(levels - 1, levels - 1)]
-    lower = fractions[(levels - 1, levels - 2)]
-    wide = np.longdouble
-    combinations = np.array([[wide(w.numerator) / wide(w.denominator) for w in weights]
-                             for weights in (top, [t - w for t, w in zip(top, lower)])],
-                            dtype=wide).astype(dtype)
-    combinations.setflags(write=False)
-    _, factor = entry_weights(levels, float(ratio), order, order_step, rounding_power)[
-        (levels - 1, levels - 1)]
-    return combinations, ROUNDING_WEIGHT * factor
-
-
-def _theory_constant(st, u):
-    """Optimal step at length scale 1 for an analytic function: Cauchy's estimate.
-
-    With ``|f^(m)| <= m! |f| / L^m`` (Cauchy's estimate for ``f`` analytic in
-    a disc of radius ``L`` about ``x``), ``E'(h) = 0`` of the model gives
-    ``h* = L (q u sum|c| / (p |K| (p+q)!))^(1/(p+q))``.
-    """
-    p, q = st.accuracy, st.deriv
-    denominator = p * abs(float(st.error_coefficient)) * math.factorial(p + q)
-    return float((q * u * float(st.weight_sum) / denominator) ** (1.0 / (p + q)))
-
-
-def _auto_step(points, design, extent):
-    """``constant * L``, ``L = max(1, |x|)`` rounded down to a power of two (`extent` = max|x|)."""
-    constant = points.dtype.type(design.auto_constant)
-    if extent < 2:
-        return constant  # L = 1 everywhere
-    _, exponent = np.frexp(np.maximum(np.abs(points), 1))
-    return np.ldexp(constant, exponent - 1).astype(points.dtype)
-
-
-def _base_estimates(sample, points, h0, spec, deriv, design, levels, ratio, nominal=0):
-    """``D(h0 / r^k)`` for k < levels, stacked, and ``max |f|`` at the smallest step.
-
-    The smallest step's values stand for ``|f|`` near ``x``: the rounding of
-    the extrapolated entries is dominated by their largest weights, on the
-    smallest steps. The first `nominal` rows of the central difference hold
-    ``f(x+h) - f(x-h)`` alone, to be divided by ``2h`` (`_Nominal`).
-    """
-    dtype = points.dtype
-    scale, centre = None, None
-    central = design.plain_central
-    if central:
-        # One block for the tableau and the buffers of x + h and x - h: fewer,
-        # larger allocations, which the C allocator (glibc's, at least) then
-        # keeps for the next call instead of handing the pages back to the
-        # system; fresh pages cost a fault each on first use, about as much
-        # as the arithmetic on them.
-        work = np.empty((levels + 2,) + points.shape, dtype=dtype)
-        table, above, below = work[:levels], work[levels], work[levels + 1]
-    else:
-        table = np.empty((levels,) + points.shape, dtype=dtype)
-    for k, h in enumerate(_level_steps(h0, levels, ratio, dtype)):
-        if spec.is_complex:
-            table[k] = complex_step(sample, points, h)
-            continue
-        if central:
-            # (f(x+h) - f(x-h)) / ((x+h) - (x-h)) in place: the step actually
-            # taken (Numerical Recipes 3rd ed., §5.7).
-            np.add(points, h, out=above)
-            f_above = _own_values(sample(above), above)
-            np.subtract(points, h, out=below)
-            f_below = _own_values(sample(below), below)
-            row = table[k, ...]  # a view, also for 0-d points
-            np.subtract(f_above, f_below, out=row)
-            if k < nominal:
-                continue
-            np.subtract(above, below, out=above)
-            if k == levels - 1:
-                # The values of f may be read-only or kept by f: |f| goes to
-                # new memory and to the buffer `below`, free once the step is known.
-                scale = np.abs(f_above)
-                np.maximum(scale, np.abs(f_below, out=below), out=scale)
-            # Released before the next calls of f, whose results can then reuse
-            # their memory rather than new pages.
-            del f_above, f_below
-            np.divide(row, above, out=row)
-            if k == levels - 1:
-                _add_condition(scale, points, row, scratch=above)
-            continue
-        found = stencil_difference(sample, points, h, spec.stencil(deriv), centre)
-        table[k], centre = found.estimate, found.centre
-        if k == levels - 1:
-            scale = _add_condition(found.scale, points,
-                                   found.estimate if deriv == 1 else found.slope)
-    return table, scale
-
-
-def _level_steps(h0, levels, ratio, dtype):
-    """The steps ``h0 / r^k``, k < levels, each divided from the previous in the dtype."""
-    steps = [h0]
-    for _ in range(levels - 1):
-        steps.append(steps[-1] / dtype.type(ratio))
-    return steps
-
-
-@dataclass(frozen=True)
-class _Nominal:
-    """The leading `rows` of a tableau that hold ``f(x+h) - f(x-h)`` (`_nominal_rows`).
-
-    `steps` are the tableau's steps (one for all elements), `points` its
-    points.
-    """
-
-    rows: int
-    steps: list
-    points: np.ndarray
-
-    def weights(self, combinations):
-        """`combinations` over the rows with ``1 / (2h)`` folded into the nominal rows."""
-        combinations = np.array(combinations)
-        for k in range(self.rows):
-            combinations[..., k] /= 2 * self.steps[k]
-        return combinations
-
-    def restore(self, table, where):
-        """Divide the nominal rows by the step actually taken, ``(x+h) - (x-h)``, at `where`."""
-        where = where.reshape(-1)
-        points = np.broadcast_to(self.points, table.shape[1:]).reshape(-1)[where]
-        flat = table.reshape(table.shape[0], -1)
-        for k in range(self.rows):
-            h = self.steps[k]
-            flat[k, where] /= (points + h) - (points - h)
-
-
-def _own_values(values, buffer):
-    """`values`, copied if they may share memory with `buffer` (f returning its argument)."""
-    return values.copy() if np.may_share_memory(values, buffer) else values
-
-
-def _add_condition(scale, points, slope, scratch=None):
-    """The value scale ``F = max(max|f|, CONDITION_WEIGHT |x| |f'|)``, in place on `scale`.
-
-    `slope` stands for ``f'``: the estimate itself for the first derivative,
-    the slope of the stencil's values for higher ones.
-    """
-    condition = np.multiply(points, slope, out=scratch)
-    np.abs(condition, out=condition)
-    condition *= condition.dtype.type(CONDITION_WEIGHT)
-    return np.maximum(scale, condition, out=scale)
-
-
-@dataclass(frozen=True)
-class _Entries:
-    """The best tableau entry per element, and what the refinement needs to know.
-
-    ``row`` and ``column`` are None when every element kept the top entry;
-    ``unresolved`` marks where the top entry's truncation was not resolved
-    (its distance above its rounding part, or not finite); ``top_rounding``
-    is the rounding part of the top entry's error estimate.
-    """
-
-    estimate: object
-    error: object
-    row: object
-    column: object
-    unresolved: object
-    top_rounding: object
-
-
-def _best_entries(table, design, ratio, rounding, rounding_power, nominal=None):
-    """The top tableau entry where it is trusted, else the full Ridders search.
-
-    Returns an `_Entries` whose ``row`` and ``column`` are None when every
-    element kept the top entry.
-
-    The highest-order entry ``T[K-1, K-1]`` and its distance to
-    ``T[K-1, K-2]`` are computed directly from their weights (a pass per
-    term). Where that distance is below the rounding part of the estimate,
-    truncation is resolved and the top entry is the best one; elsewhere, and
-    where anything is not finite, the whole tableau is searched for the entry
-    of smallest estimated error (`numdiff.richardson`). Both give the same
-    estimate and error for the top entry. `rounding` is the rounding part of
-    the top entry's estimate (`_rounding_bound`); `nominal`, a `_Nominal`,
-    says which rows hold differences for the nominal step. Where every base
-    estimate is the same nonzero number (`_exact_elements`), that number is
-    the estimate and its error estimate the first row's rounding bound.
-    """
-    levels = table.shape[0]
-    exact = _exact_elements(table, nominal)
-    combinations = design.combinations if nominal is None else \
-        nominal.weights(design.combinations)
-    value, error = _combine(table, combinations)
-    np.abs(error, out=error)
-    resolved = error <= rounding
-    # The sum is finite only if every value is (or it overflows: then the
-    # search below decides); one pass, no temporary.
-    if resolved.all() and np.isfinite(np.sum(value)):
-        error += rounding
-        _set_exact(exact, table, value, error, rounding, design)
-        return _Entries(value, error, None, None, None, rounding)
-    resolved &= np.isfinite(value)
-    search = ~resolved
-    if nominal is not None:
-        nominal.restore(table, search)
-    weights = entry_weights(levels, float(ratio), design.order, design.order_step,
-                            rounding_power)
-    truncation = _top_truncation(table[:, search], error[search], weights, levels)
-    unresolved = np.zeros(value.shape, dtype=bool)
-    unresolved[search] = ~(truncation <= rounding[search])
-    error += rounding
-    row = np.full(value.shape, levels - 1, dtype=np.int64)
-    column = np.full(value.shape, levels - 1, dtype=np.int64)
-    found = _extrapolate(table[:, search], float(ratio), design.order, design.order_step,
-                         rounding[search] / table.dtype.type(design.top_rounding_weight),
-                         rounding_power)
-    value[search], error[search] = found.estimate, found.error
-    row[search], column[search] = found.row, found.column
-    _set_exact(exact, table, value, error, rounding, design)
-    return _Entries(value, error, row, column, unresolved, rounding)
-
-
-def _exact_elements(table, nominal):
-    """Where every base estimate ``D(h0 / r^k)`` is the same nonzero number: a mask, or None.
-
-    Truncation then changes nothing at any of the steps: ``f`` is, to
-    rounding, a polynomial of degree 2 or less (central) or 1 (one-sided),
-    and extrapolation has nothing to remove. Rounding errors that behave
-    like noise would make the estimates differ (``K`` equal values by chance
-    are vanishingly rare); what remains is the first estimate's own
-    rounding, which may be the same at every step: for ``t*t`` at
-    ``t = -111/61`` the two squares' rounding errors differ by an amount
-    proportional to ``h``, and every estimate is off by the same two units.
-    So the first row's rounding bound is the error estimate (`_set_exact`),
-    not the top entry's, which extrapolation amplifies. (At binary fractions
-    ``t*t`` is exact, and this bound is what is left of the estimate.)
-    Estimates that are all 0 are left out: ``f(x + h)`` and ``f(x - h)`` may
-    then be equal only because ``f`` varies by less than its rounding. The
-    nominal-step rows hold differences (`_Nominal`): they are compared with
-    ``2h D``, exact where ``2h`` is a power of two (otherwise the test fails,
-    which only keeps the usual estimate). One comparison settles it where the
-    last two rows already differ, as they do for any ``f`` with truncation
-    or noise.
-    """
-    levels = table.shape[0]
-    last = table[-1]
-    same = table[-2] == last
-    if not same.any():
-        return None
-    same &= last != 0
-    for k in range(levels - 2):
-        if nominal is not None and k < nominal.rows:
-            same &= table[k] == last * (2 * nominal.steps[k])
-        else:
-            same &= table[k] == last
-    return same if same.any() else None
-
-
-def _set_exact(exact, table, value, error, rounding, design):
-    """The common value and the first row's rounding bound where `exact` (`_exact_elements`).
-
-    `rounding` is the top entry's rounding part, ``design.top_rounding_weight``
-    times the first row's bound (`_rounding_bound`).
-    """
-    if exact is not None:
-        value[exact] = table[-1][exact]
-        error[exact] = rounding[exact] / table.dtype.type(design.top_rounding_weight)
-
-
-def _top_truncation(table, distance, weights, levels):
-    """Predicted truncation error of the top entry, from the decay along the last row.
-
-    ``d1 = |T[K-1,K-1] - T[K-1,K-2]|`` is the error of ``T[K-1,K-2]``, and
-    ``d2 = |T[K-1,K-2] - T[K-1,K-3]|`` that of ``T[K-1,K-3]``; where the row
-    converges geometrically the next error, the top entry's, is about
-    ``d1 * (d1 / d2)``. Where it does not (``d1 >= d2``: the steps are too
-    large for the expansion to hold) the prediction is ``d1`` itself.
-    """
-    if levels < 3:
-        return distance
-    lower, _ = weights[(levels - 1, levels - 2)]
-    third, _ = weights[(levels - 1, levels - 3)]
-    previous = np.abs(_combine(table, lower - third))
-    return np.where(distance < previous, distance * (distance / previous), distance)
-
-
-def _combine(table, weights):
-    """The combinations ``sum_k w[k] table[k]`` for each row ``w`` of `weights`, stacked.
-
-    One `numpy.einsum` reads the tableau once for all the combinations,
-    about twice as fast as a pass per term and combination. Its inner loop
-    runs over the elements, each summing its terms in the order of the rows,
-    so an element's result does not depend on the others or on the array's
-    size; a single element is computed as two (an einsum over one element
-    would loop over the terms instead and may sum them in another order).
-    A BLAS product (`numpy.matmul`) gives no such guarantee.
-    """
-    rows = table.shape[0]
-    weights = np.asarray(weights, dtype=table.dtype)
-    shape = weights.shape[:-1] + table.shape[1:]
-    # Rows of zero weight in every combination are left out, so that a NaN
-    # or inf there does not spread.
-    flat = table.reshape(rows, -1)
-    if not weights.all():
-        used = np.flatnonzero(np.any(weights.reshape(-1, rows) != 0, axis=0))
-        if used.size == 0:
-            return np.zeros(shape, dtype=table.dtype)
-        flat, weights = flat[used], weights[..., used]
-    single = flat.shape[1] == 1
-    if single:
-        flat = np.repeat(flat, 2, axis=1)
-    with np.errstate(invalid="ignore", over="ignore"):
-        product = np.einsum("...k,kn->...n", weights, flat)
-    if single:
-        product = product[..., :1]
-    return product.reshape(shape)
 
 
 def _check_levels(levels, spec):

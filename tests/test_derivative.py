@@ -166,11 +166,11 @@ def test_nominal_step_rows_change_the_result_far_less_than_its_error(monkeypatch
 
     module = importlib.import_module("numdiff.derivative")
     x = np.random.default_rng(5).uniform(0.5, 2.0, 4001)
-    design = module._design("central", 1, 5, 2.0, np.dtype(np.float64))
+    design = module.tableau_design("central", 1, 5, 2.0, np.dtype(np.float64))
     assert design.nominal_rows == 3
     res = derivative(np.exp, x)
     exact_steps = dataclasses.replace(design, nominal_rows=0)
-    monkeypatch.setattr(module, "_design", lambda *args: exact_steps)
+    monkeypatch.setattr(module, "tableau_design", lambda *args: exact_steps)
     reference = derivative(np.exp, x)
     assert np.any(res.df != reference.df)
     assert np.all(np.abs(res.df - reference.df) <= 4 * np.spacing(np.abs(reference.df)))
@@ -184,9 +184,8 @@ def test_equal_base_estimates_get_the_first_rows_rounding_bound(scheme, monkeypa
     # the step): every base estimate is the same number. At binary fractions it is
     # exact; at -111/61 the squares' rounding errors differ in proportion to h, and
     # every estimate is off by the same two units, which the estimate must cover.
-    import importlib
+    from numdiff import _tableau
 
-    module = importlib.import_module("numdiff.derivative")
     dyadic = np.array([-2.0, -1.0, 0.5, 1.0, 2.0, 0.75])
     x = np.append(dyadic, [-111 / 61, 0.3])
     if scheme == "forward":
@@ -196,7 +195,7 @@ def test_equal_base_estimates_get_the_first_rows_rounding_bound(scheme, monkeypa
     res = derivative(f, x, scheme=scheme)
     np.testing.assert_array_equal(res.df[:dyadic.size], exact[:dyadic.size])
     assert np.all(res.error >= np.abs(res.df - exact))
-    monkeypatch.setattr(module, "_exact_elements", lambda table, nominal: None)
+    monkeypatch.setattr(_tableau, "exact_elements", lambda table, nominal: None)
     usual = derivative(f, x, scheme=scheme)
     if scheme == "complex_step":  # no cancellation: about the same bound, one unit
         assert np.all(res.error <= usual.error)
@@ -212,18 +211,17 @@ def test_a_function_flatter_than_its_rounding_keeps_its_rounding_estimate():
 
 
 def test_smooth_functions_never_look_exact(monkeypatch):
-    import importlib
+    from numdiff import _tableau
 
-    module = importlib.import_module("numdiff.derivative")
     marked = []
-    original = module._exact_elements
+    original = _tableau.exact_elements
 
     def recording(table, nominal):
         found = original(table, nominal)
         marked.append(0 if found is None else int(found.sum()))
         return found
 
-    monkeypatch.setattr(module, "_exact_elements", recording)
+    monkeypatch.setattr(_tableau, "exact_elements", recording)
     x = np.random.default_rng(3).uniform(-2, 2, 2000)
     for f in (np.exp, np.sin, np.tanh, np.log1p, np.cbrt):
         for scheme in ("central", "forward", "central4"):

@@ -1,0 +1,356 @@
+"""The tableau of `numdiff.derivative`: base estimates, their rounding bound, the best entry.
+
+`base_estimates` evaluates the scheme at the tableau's steps with whole-array
+calls of ``f``; `rounding_bound` bounds the rounding the top entry carries;
+`best_entries` takes the top entry where truncation is resolved and searches
+the whole tableau (`numdiff.richardson`) elsewhere. The method and its
+constants are described in `numdiff.derivative`'s module docstring.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._sampling import complex_step, stencil_difference
+from ._tableau_design import CONDITION_WEIGHT, level_steps
+from .richardson import _extrapolate, entry_weights
+from .theory import unit_roundoff
+
+
+def base_estimates(sample, points, h0, spec, deriv, design, levels, ratio, nominal=0):
+    """``D(h0 / r^k)`` for k < levels, stacked, and ``max |f|`` at the smallest step.
+
+    The smallest step's values stand for ``|f|`` near ``x``: the rounding of
+    the extrapolated entries is dominated by their largest weights, on the
+    smallest steps. The first `nominal` rows of the central difference hold
+    ``f(x+h) - f(x-h)`` alone, to be divided by ``2h`` (`NominalRows`).
+    """
+    dtype = points.dtype
+    scale, centre = None, None
+    central = design.plain_central
+    if central:
+        # One block for the tableau and the buffers of x + h and x - h: fewer,
+        # larger allocations, which the C allocator (glibc's, at least) then
+        # keeps for the next call instead of handing the pages back to the
+        # system; fresh pages cost a fault each on first use, about as much
+        # as the arithmetic on them.
+        work = np.empty((levels + 2,) + points.shape, dtype=dtype)
+        table, above, below = work[:levels], work[levels], work[levels + 1]
+    else:
+        table = np.empty((levels,) + points.shape, dtype=dtype)
+    for k, h in enumerate(level_steps(h0, levels, ratio, dtype)):
+        if spec.is_complex:
+            table[k] = complex_step(sample, points, h)
+            continue
+        if central:
+            # (f(x+h) - f(x-h)) / ((x+h) - (x-h)) in place: the step actually
+            # taken (Numerical Recipes 3rd ed., §5.7).
+            np.add(points, h, out=above)
+            f_above = own_values(sample(above), above)
+            np.subtract(points, h, out=below)
+            f_below = own_values(sample(below), below)
+            row = table[k, ...]  # a view, also for 0-d points
+            np.subtract(f_above, f_below, out=row)
+            if k < nominal:
+                continue
+            np.subtract(above, below, out=above)
+            if k == levels - 1:
+                # The values of f may be read-only or kept by f: |f| goes to
+                # new memory and to the buffer `below`, free once the step is known.
+                scale = np.abs(f_above)
+                np.maximum(scale, np.abs(f_below, out=below), out=scale)
+            # Released before the next calls of f, whose results can then reuse
+            # their memory rather than new pages.
+            del f_above, f_below
+            np.divide(row, above, out=row)
+            if k == levels - 1:
+                add_condition(scale, points, row, scratch=above)
+            continue
+        found = stencil_difference(sample, points, h, spec.stencil(deriv), centre)
+        table[k], centre = found.estimate, found.centre
+        if k == levels - 1:
+            scale = add_condition(found.scale, points,
+                                   found.estimate if deriv == 1 else found.slope)
+    return table, scale
+
+
+@dataclass(frozen=True)
+class NominalRows:
+    """The leading `rows` of a tableau that hold ``f(x+h) - f(x-h)`` (`count_nominal_rows`).
+
+    `steps` are the tableau's steps (one for all elements), `points` its
+    points.
+    """
+
+    rows: int
+    steps: list
+    points: np.ndarray
+
+    def weights(self, combinations):
+        """`combinations` over the rows with ``1 / (2h)`` folded into the nominal rows."""
+        combinations = np.array(combinations)
+        for k in range(self.rows):
+            combinations[..., k] /= 2 * self.steps[k]
+        return combinations
+
+    def restore(self, table, where):
+        """Divide the nominal rows by the step actually taken, ``(x+h) - (x-h)``, at `where`."""
+        where = where.reshape(-1)
+        points = np.broadcast_to(self.points, table.shape[1:]).reshape(-1)[where]
+        flat = table.reshape(table.shape[0], -1)
+        for k in range(self.rows):
+            h = self.steps[k]
+            flat[k, where] /= (points + h) - (points - h)
+
+
+def own_values(values, buffer):
+    """`values`, copied if they may share memory with `buffer` (f returning its argument)."""
+    return values.copy() if np.may_share_memory(values, buffer) else values
+
+
+def add_condition(scale, points, slope, scratch=None):
+    """The value scale ``F = max(max|f|, CONDITION_WEIGHT |x| |f'|)``, in place on `scale`.
+
+    `slope` stands for ``f'``: the estimate itself for the first derivative,
+    the slope of the stencil's values for higher ones.
+    """
+    condition = np.multiply(points, slope, out=scratch)
+    np.abs(condition, out=condition)
+    condition *= condition.dtype.type(CONDITION_WEIGHT)
+    return np.maximum(scale, condition, out=scale)
+
+
+def difference_row(sample, points, h, st, centre):
+    """One real difference estimate at steps `h`, and its value scale (`add_condition`).
+
+    The central difference divides by ``(x + h) - (x - h)``, the step
+    actually taken, as `base_estimates` does, so that a refined element
+    gets the same values as it would in a first round at that step.
+    """
+    if st.offsets == (-1, 1) and st.deriv == 1:
+        above, below = points + h, points - h
+        f_above, f_below = sample(above), sample(below)
+        estimate = (f_above - f_below) / (above - below)
+        size = np.maximum(np.abs(f_above), np.abs(f_below))
+        return estimate, add_condition(size, points, estimate)
+    found = stencil_difference(sample, points, h, st, centre)
+    slope = found.estimate if st.deriv == 1 else found.slope
+    return found.estimate, add_condition(found.scale, points, slope)
+
+
+def rounding_bound(table, scale, h0, spec, deriv, design, noise):
+    """The rounding part of the top entry's error estimate, in place on `scale`.
+
+    ``design.top_rounding_weight`` times a bound ``rho`` on the rounding error
+    of the first row's estimates (step `h0`). Real stencils:
+    ``rho = u F sum|c_i| / h0^q``, ``F`` the value scale at the smallest step
+    (`add_condition`), or the measured noise per evaluation where larger;
+    the complex step: ``rho = u |D|`` (no cancellation).
+    """
+    dtype = table.dtype
+    u = unit_roundoff(dtype)
+    weight = design.top_rounding_weight
+    if spec.is_complex:
+        rho = np.abs(table[-1])
+        rho *= dtype.type(u * weight)
+        return rho
+    rho = scale
+    if noise is not None:
+        rho *= dtype.type(u)
+        rho = np.maximum(rho, noise)
+        rho *= dtype.type(design.weight_sum * weight)
+        rho /= h0 ** deriv if deriv > 1 else h0
+    elif np.ndim(h0) == 0:
+        rho *= dtype.type(u * design.weight_sum * weight) / h0 ** deriv
+    else:
+        rho *= dtype.type(u * design.weight_sum * weight)
+        rho /= h0 ** deriv if deriv > 1 else h0
+    return rho
+
+
+@dataclass(frozen=True)
+class Entries:
+    """The best tableau entry per element, and what the refinement needs to know.
+
+    ``row`` and ``column`` are None when every element kept the top entry;
+    ``unresolved`` marks where the top entry's truncation was not resolved
+    (its distance above its rounding part, or not finite); ``top_rounding``
+    is the rounding part of the top entry's error estimate.
+    """
+
+    estimate: object
+    error: object
+    row: object
+    column: object
+    unresolved: object
+    top_rounding: object
+
+
+def best_entries(table, design, ratio, rounding, rounding_power, nominal=None):
+    """The top tableau entry where it is trusted, else the full Ridders search.
+
+    Returns an `Entries` whose ``row`` and ``column`` are None when every
+    element kept the top entry.
+
+    The highest-order entry ``T[K-1, K-1]`` and its distance to
+    ``T[K-1, K-2]`` are computed directly from their weights (a pass per
+    term). Where that distance is below the rounding part of the estimate,
+    truncation is resolved and the top entry is the best one; elsewhere, and
+    where anything is not finite, the whole tableau is searched for the entry
+    of smallest estimated error (`numdiff.richardson`). Both give the same
+    estimate and error for the top entry. `rounding` is the rounding part of
+    the top entry's estimate (`rounding_bound`); `nominal`, a `NominalRows`,
+    says which rows hold differences for the nominal step. Where every base
+    estimate is the same nonzero number (`exact_elements`), that number is
+    the estimate and its error estimate the first row's rounding bound.
+    """
+    levels = table.shape[0]
+    exact = exact_elements(table, nominal)
+    combinations = design.combinations if nominal is None else \
+        nominal.weights(design.combinations)
+    value, error = combine(table, combinations)
+    np.abs(error, out=error)
+    resolved = error <= rounding
+    # The sum is finite only if every value is (or it overflows: then the
+    # search below decides); one pass, no temporary.
+    if resolved.all() and np.isfinite(np.sum(value)):
+        error += rounding
+        set_exact(exact, table, value, error, rounding, design)
+        return Entries(value, error, None, None, None, rounding)
+    resolved &= np.isfinite(value)
+    search = ~resolved
+    if nominal is not None:
+        nominal.restore(table, search)
+    weights = entry_weights(levels, float(ratio), design.order, design.order_step,
+                            rounding_power)
+    truncation = top_truncation(table[:, search], error[search], weights, levels)
+    unresolved = np.zeros(value.shape, dtype=bool)
+    unresolved[search] = ~(truncation <= rounding[search])
+    error += rounding
+    row = np.full(value.shape, levels - 1, dtype=np.int64)
+    column = np.full(value.shape, levels - 1, dtype=np.int64)
+    found = _extrapolate(table[:, search], float(ratio), design.order, design.order_step,
+                         rounding[search] / table.dtype.type(design.top_rounding_weight),
+                         rounding_power)
+    value[search], error[search] = found.estimate, found.error
+    row[search], column[search] = found.row, found.column
+    set_exact(exact, table, value, error, rounding, design)
+    return Entries(value, error, row, column, unresolved, rounding)
+
+
+def exact_elements(table, nominal):
+    """Where every base estimate ``D(h0 / r^k)`` is the same nonzero number: a mask, or None.
+
+    Truncation then changes nothing at any of the steps: ``f`` is, to
+    rounding, a polynomial of degree 2 or less (central) or 1 (one-sided),
+    and extrapolation has nothing to remove. Rounding errors that behave
+    like noise would make the estimates differ (``K`` equal values by chance
+    are vanishingly rare); what remains is the first estimate's own
+    rounding, which may be the same at every step: for ``t*t`` at
+    ``t = -111/61`` the two squares' rounding errors differ by an amount
+    proportional to ``h``, and every estimate is off by the same two units.
+    So the first row's rounding bound is the error estimate (`set_exact`),
+    not the top entry's, which extrapolation amplifies. (At binary fractions
+    ``t*t`` is exact, and this bound is what is left of the estimate.)
+    Estimates that are all 0 are left out: ``f(x + h)`` and ``f(x - h)`` may
+    then be equal only because ``f`` varies by less than its rounding. The
+    nominal-step rows hold differences (`NominalRows`): they are compared with
+    ``2h D``, exact where ``2h`` is a power of two (otherwise the test fails,
+    which only keeps the usual estimate). One comparison settles it where the
+    last two rows already differ, as they do for any ``f`` with truncation
+    or noise.
+    """
+    levels = table.shape[0]
+    last = table[-1]
+    same = table[-2] == last
+    if not same.any():
+        return None
+    same &= last != 0
+    for k in range(levels - 2):
+        if nominal is not None and k < nominal.rows:
+            same &= table[k] == last * (2 * nominal.steps[k])
+        else:
+            same &= table[k] == last
+    return same if same.any() else None
+
+
+def set_exact(exact, table, value, error, rounding, design):
+    """The common value and the first row's rounding bound where `exact` (`exact_elements`).
+
+    `rounding` is the top entry's rounding part, ``design.top_rounding_weight``
+    times the first row's bound (`rounding_bound`).
+    """
+    if exact is not None:
+        value[exact] = table[-1][exact]
+        error[exact] = rounding[exact] / table.dtype.type(design.top_rounding_weight)
+
+
+def top_truncation(table, distance, weights, levels):
+    """Predicted truncation error of the top entry, from the decay along the last row.
+
+    ``d1 = |T[K-1,K-1] - T[K-1,K-2]|`` is the error of ``T[K-1,K-2]``, and
+    ``d2 = |T[K-1,K-2] - T[K-1,K-3]|`` that of ``T[K-1,K-3]``; where the row
+    converges geometrically the next error, the top entry's, is about
+    ``d1 * (d1 / d2)``. Where it does not (``d1 >= d2``: the steps are too
+    large for the expansion to hold) the prediction is ``d1`` itself.
+    """
+    if levels < 3:
+        return distance
+    lower, _ = weights[(levels - 1, levels - 2)]
+    third, _ = weights[(levels - 1, levels - 3)]
+    previous = np.abs(combine(table, lower - third))
+    return np.where(distance < previous, distance * (distance / previous), distance)
+
+
+def combine(table, weights):
+    """The combinations ``sum_k w[k] table[k]`` for each row ``w`` of `weights`, stacked.
+
+    One `numpy.einsum` reads the tableau once for all the combinations,
+    about twice as fast as a pass per term and combination. Its inner loop
+    runs over the elements, each summing its terms in the order of the rows,
+    so an element's result does not depend on the others or on the array's
+    size; a single element is computed as two (an einsum over one element
+    would loop over the terms instead and may sum them in another order).
+    A BLAS product (`numpy.matmul`) gives no such guarantee.
+    """
+    rows = table.shape[0]
+    weights = np.asarray(weights, dtype=table.dtype)
+    shape = weights.shape[:-1] + table.shape[1:]
+    # Rows of zero weight in every combination are left out, so that a NaN
+    # or inf there does not spread.
+    flat = table.reshape(rows, -1)
+    if not weights.all():
+        used = np.flatnonzero(np.any(weights.reshape(-1, rows) != 0, axis=0))
+        if used.size == 0:
+            return np.zeros(shape, dtype=table.dtype)
+        flat, weights = flat[used], weights[..., used]
+    single = flat.shape[1] == 1
+    if single:
+        flat = np.repeat(flat, 2, axis=1)
+    with np.errstate(invalid="ignore", over="ignore"):
+        product = np.einsum("...k,kn->...n", weights, flat)
+    if single:
+        product = product[..., :1]
+    return product.reshape(shape)
+
+
+def all_within_tolerance(df, error, rtol, atol, extremes):
+    """Whether ``error <= atol + rtol |df|`` everywhere.
+
+    Decided from the extremes ``(min df, max df)`` and ``max(error)`` where
+    ``max(error)`` is within the tolerance of the smallest ``|df|`` (no
+    temporary arrays), else element by element.
+    """
+    low, high = extremes
+    smallest = low if low > 0 else (-high if high < 0 else 0)
+    if error.max() <= rtol * smallest + atol:
+        return True
+    return bool(within_tolerance(df, error, rtol, atol).all())
+
+
+def within_tolerance(df, error, rtol, atol, *, size=None):
+    """``error <= atol + rtol |df|`` (False where anything is NaN); `size` is ``|df|`` if known."""
+    tolerance = (np.abs(df) if size is None else size) * df.dtype.type(rtol)
+    if atol:
+        tolerance += df.dtype.type(atol)
+    return error <= tolerance
