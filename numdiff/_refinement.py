@@ -81,14 +81,14 @@ def refine_steps(problem, points, h0, noise, table, best, refine, rounds, kept):
     h_previous = h0[index]
     previous = table[:, index]
     shift = row_shift(best.error.reshape(-1)[index], best.top_rounding.reshape(-1)[index],
-                   design, rounding_power, levels, ratio)
+                      design, rounding_power, levels, ratio)
     for _ in range(rounds):
         h_new = h_previous / dtype.type(ratio) ** shift.astype(dtype)
         at = points[index]
         new_table, scale, calls = shifted_tableau(problem, at, h_new, previous, shift)
         kept.nfev[index] += calls
         rho = rounding_bound(new_table, scale, h_new, problem.spec, problem.deriv, design,
-                              None if noise is None else noise[index])
+                             None if noise is None else noise[index])
         entries = best_entries(new_table, design, ratio, rho, rounding_power)
         row = np.full(index.size, levels - 1) if entries.row is None else entries.row
         column = np.full(index.size, levels - 1) if entries.column is None else entries.column
@@ -108,7 +108,7 @@ def refine_steps(problem, points, h0, noise, table, best, refine, rounds, kept):
         if not go_on.any():
             return
         shift = row_shift(entries.error[go_on], entries.top_rounding[go_on], design,
-                       rounding_power, levels, ratio)
+                          rounding_power, levels, ratio)
         index = index[go_on]
         h_previous = h_new[go_on]
         previous = new_table[:, go_on]
@@ -166,7 +166,7 @@ def shifted_tableau(problem, points, h0, previous, shift):
             estimate, size = complex_step(sample, points[need], h[need]), None
         else:
             estimate, size = difference_row(sample, points[need], h[need], base,
-                                             None if centre is None else centre[need])
+                                            None if centre is None else centre[need])
         table[k, need] = estimate
         calls[need] += sample.calls
         if k == levels - 1:

@@ -70,7 +70,7 @@ def base_estimates(sample, points, h0, spec, deriv, design, levels, ratio, nomin
         table[k], centre = found.estimate, found.centre
         if k == levels - 1:
             scale = add_condition(found.scale, points,
-                                   found.estimate if deriv == 1 else found.slope)
+                                  found.estimate if deriv == 1 else found.slope)
     return table, scale
 
 

@@ -61,7 +61,7 @@ def tableau_design(name, deriv, levels, ratio, dtype):
         # h0 = sqrt(u) L puts the truncation ~ (h/L)^2/6 ~ u/6 below the
         # rounding floor u |f'| even before extrapolation.
         return TableauDesign(2, 2, 1.0, float(np.sqrt(u)), 1.0,
-                       *top_combinations(levels, ratio, 2, 2, 0, dtype), False)
+                             *top_combinations(levels, ratio, 2, 2, 0, dtype), False)
     base = spec.stencil(deriv)
     order_step = 2 if spec.layout == "central" else 1
     r = Fraction(ratio) if float(ratio).is_integer() else Fraction(ratio).limit_denominator(10**6)
@@ -80,9 +80,9 @@ def tableau_design(name, deriv, levels, ratio, dtype):
     scale_to_initial = auto_constant / theory_constant(base, u)
     plain = base.offsets == (-1, 1)
     return TableauDesign(base.accuracy, order_step, float(base.weight_sum),
-                   auto_constant, scale_to_initial,
-                   *top_combinations(levels, ratio, base.accuracy, order_step, deriv, dtype),
-                   plain, count_nominal_rows(levels, float(ratio), base) if plain else 0)
+                         auto_constant, scale_to_initial,
+                         *top_combinations(levels, ratio, base.accuracy, order_step, deriv, dtype),
+                         plain, count_nominal_rows(levels, float(ratio), base) if plain else 0)
 
 
 #: Largest share of the top entry's rounding bound (of its part from rounding

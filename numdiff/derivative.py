@@ -24,9 +24,9 @@ by up to ``u |f|``, and an ``f`` whose first operation rounds a quantity of
 the size of ``x`` (``x**2``, ``c * x``, the argument reduction of ``sin``)
 is off as if ``x`` had been rounded, by up to ``u |x| |f'| / 2`` (half a unit
 of ``x``, rounding to nearest; Numerical Recipes 3rd ed. §5.7, and
-`numdiff.step_selection` uses the same term). Without the second term the estimate misses the true error
-of ``exp(2 x^2)`` at ``|x| > 1`` by factors up to 4 once the step is small
-enough for rounding to dominate. The larger of the two terms, rather than
+`numdiff.step_selection` uses the same term). Without the second term the
+estimate misses the true error of ``exp(2 x^2)`` at ``|x| > 1`` by factors up
+to 4 once the step is small enough for rounding to dominate. The larger of the two terms, rather than
 their sum, keeps the bound for a correctly rounded ``f`` (exp, log, powers)
 within a factor 2 of what it was; ``f'`` is the smallest step's estimate
 (for higher derivatives, the slope of the stencil's values).
@@ -364,9 +364,9 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
         nominal = None
         if design.nominal_rows and np.ndim(h0) == 0:
             nominal = NominalRows(design.nominal_rows, level_steps(h0, levels, ratio, dtype),
-                               points)
+                                  points)
         table, scale = base_estimates(sample, points, h0, spec, deriv, design, levels, ratio,
-                                       0 if nominal is None else nominal.rows)
+                                      0 if nominal is None else nominal.rows)
         rho = rounding_bound(table, scale, h0, spec, deriv, design, noise)
         best = best_entries(table, design, ratio, rho, rounding_power, nominal)
         nfev = nfev + sample.calls
@@ -396,12 +396,13 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
                 refine = wants_smaller_steps(best, row, converged, levels)
             if refine is not None and refine.any():
                 kept = Kept(df.reshape(-1), error.reshape(-1),
-                             np.array(np.broadcast_to(used_step, shape)).reshape(-1),
-                             order.reshape(-1), improving.reshape(-1), nfev.reshape(-1).copy())
+                            np.array(np.broadcast_to(used_step, shape)).reshape(-1),
+                            order.reshape(-1), improving.reshape(-1), nfev.reshape(-1).copy())
                 refine_steps(Problem(f, wrap, spec, deriv, levels, ratio, design, rtol, atol),
-                        points.reshape(-1), np.broadcast_to(h0, shape).reshape(-1),
-                        None if noise is None else noise.reshape(-1),
-                        table.reshape(levels, -1), best, refine.reshape(-1), refinements, kept)
+                             points.reshape(-1), np.broadcast_to(h0, shape).reshape(-1),
+                             None if noise is None else noise.reshape(-1),
+                             table.reshape(levels, -1), best, refine.reshape(-1), refinements,
+                             kept)
                 df, error, used_step, order, improving, nfev = (
                     value.reshape(shape) for value in
                     (kept.df, kept.error, kept.step, kept.order, kept.improving, kept.nfev))
