@@ -26,10 +26,11 @@ is off as if ``x`` had been rounded, by up to ``u |x| |f'| / 2`` (half a unit
 of ``x``, rounding to nearest; Numerical Recipes 3rd ed. §5.7, and
 `numdiff.step_selection` uses the same term). Without the second term the
 estimate misses the true error of ``exp(2 x^2)`` at ``|x| > 1`` by factors up
-to 4 once the step is small enough for rounding to dominate. The larger of the two terms, rather than
-their sum, keeps the bound for a correctly rounded ``f`` (exp, log, powers)
-within a factor 2 of what it was; ``f'`` is the smallest step's estimate
-(for higher derivatives, the slope of the stencil's values).
+to 4 once the step is small enough for rounding to dominate. The larger of
+the two terms, rather than their sum, keeps the bound for a correctly rounded
+``f`` (exp, log, powers) within a factor 2 of what it was; ``f'`` is the
+smallest step's estimate (for higher derivatives, the slope of the stencil's
+values).
 
 The automatic step (``step="auto"``) comes from the error theory applied to
 whole extrapolated stencils: a tableau entry is one stencil with the offsets
