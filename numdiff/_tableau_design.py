@@ -65,15 +65,14 @@ def tableau_design(name, deriv, levels, ratio, dtype):
     base = spec.stencil(deriv)
     order_step = 2 if spec.layout == "central" else 1
     r = Fraction(ratio) if float(ratio).is_integer() else Fraction(ratio).limit_denominator(10**6)
-    offsets = sorted({g / r**k for g in base.offsets for k in range(levels)})
-    combined = stencil(offsets, deriv)
     # The error estimate of the top entry is its distance to T[K-1, K-2], the
     # entry of offsets g_i / r^k, k = 1..K-1; h0 puts that entry at its own
     # optimum, h0 / r = h*(K-1 levels), so that its truncation error, and so
     # the estimate, is down at the rounding level.
-    below = sorted({g / r**k for g in base.offsets for k in range(1, levels)})
-    auto_constant = theory_constant(stencil(below, deriv), u) if levels > 2 else \
-        theory_constant(combined, u)
+    # With two levels, the whole tableau (one entry) stands in for that entry.
+    below = sorted({g / r**k for g in base.offsets for k in range(1 if levels > 2 else 0,
+                                                                  levels)})
+    auto_constant = theory_constant(stencil(below, deriv), u)
     # Rounded to the nearest power of two: every step h0 / r^k is then a
     # power of two for r = 2, and x +- h exact for most x.
     auto_constant = float(2.0 ** np.round(np.log2(auto_constant)))
