@@ -192,18 +192,18 @@ def best_entries(table, design, ratio, rounding, rounding_power, nominal=None):
     Returns an `Entries` whose ``row`` and ``column`` are None when every
     element kept the top entry.
 
-    The highest-order entry ``T[K-1, K-1]`` and its distance to
-    ``T[K-1, K-2]`` are computed directly from their weights (`combine`, one
-    read of the tableau). Where that distance is below the rounding part of
-    the estimate, truncation is resolved and the top entry is the best one;
-    elsewhere, and where anything is not finite, the whole tableau is
-    searched for the entry of smallest estimated error (`numdiff.richardson`).
-    Both give the same
-    estimate and error for the top entry. `rounding` is the rounding part of
-    the top entry's estimate (`rounding_bound`); `nominal`, a `NominalRows`,
-    says which rows hold differences for the nominal step. Where every base
-    estimate is the same nonzero number (`exact_elements`), that number is
-    the estimate and its error estimate the first row's rounding bound.
+    The highest-order entry ``T[K-1, K-1]`` and its distance to ``T[K-1,
+    K-2]`` are computed directly from their weights (`combine`, one read of
+    the tableau). Where that distance is below the rounding part of the
+    estimate, truncation is resolved and the top entry is the best one;
+    elsewhere, and where anything is not finite, the whole tableau is searched
+    for the entry of smallest estimated error (`numdiff.richardson`). Both
+    give the same estimate and error for the top entry. `rounding` is the
+    rounding part of the top entry's estimate (`rounding_bound`); `nominal`, a
+    `NominalRows`, says which rows hold differences for the nominal step.
+    Where every base estimate is the same nonzero number (`exact_elements`),
+    that number is the estimate and its error estimate the first row's
+    rounding bound.
     """
     levels = table.shape[0]
     exact = exact_elements(table, nominal)
