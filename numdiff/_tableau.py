@@ -192,9 +192,9 @@ def best_entries(table, design, ratio, rounding, rounding_power, nominal=None):
     Returns an `Entries` whose ``row`` and ``column`` are None when every
     element kept the top entry.
 
-    The highest-order entry ``T[K-1, K-1]`` and its distance to ``T[K-1,
-    K-2]`` are computed directly from their weights (`combine`, one read of
-    the tableau). Where that distance is below the rounding part of the
+    The highest-order entry ``T[K-1, K-1]`` and its distance to
+    ``T[K-1, K-2]`` are computed directly from their weights (`combine`, one
+    read of the tableau). Where that distance is below the rounding part of the
     estimate, truncation is resolved and the top entry is the best one;
     elsewhere, and where anything is not finite, the whole tableau is searched
     for the entry of smallest estimated error (`numdiff.richardson`). Both
