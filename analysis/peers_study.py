@@ -19,9 +19,11 @@ left out and the report says so; it is never an error. The study writes
     `EXP_COLUMNS`: the headline case, exp on ``np.linspace(0, 1, 10**5)``,
     each method timed in the same run, with time ratios to numdiff.
 
-The true error is floored at ``u |f'|`` (u the unit roundoff of float64)
-when an error estimate is compared with it: an estimate covers the point
-when ``estimate >= max(|error|, u |f'|)``.
+The true error is measured against ``f'`` at 50 digits rounded to float64
+(`reference_derivatives`; ``np.exp`` in the headline case) and floored at
+``u |f'|`` (u the unit roundoff of float64) when an error estimate is
+compared with it: an estimate covers the point when
+``estimate >= max(|error|, u |f'|)``.
 
 Examples
 --------
@@ -49,9 +51,9 @@ from .step_selection_study import catalogue_names
 from .studies import Study, StudyResult, register_study
 
 __all__ = ["PEERS", "METHOD_LABELS", "INSTALL_PEERS", "available_peers", "catalogue_points",
-           "PeerComparison", "peer_comparison", "summarize_peers", "method_table",
-           "exp_benchmark", "POINT_COLUMNS", "RUN_COLUMNS", "SUMMARY_COLUMNS", "EXP_COLUMNS",
-           "PEERS_STUDY"]
+           "PeerComparison", "peer_comparison", "reference_derivatives", "judge_estimates",
+           "summarize_peers", "method_table", "exp_benchmark", "POINT_COLUMNS", "RUN_COLUMNS",
+           "SUMMARY_COLUMNS", "EXP_COLUMNS", "PEERS_STUDY"]
 
 #: The peers: name -> (distribution, what is called).
 PEERS = {"scipy": ("scipy", "scipy.differentiate.derivative"),
@@ -202,8 +204,38 @@ def _times(run, repeats):
     return times
 
 
-def _judged(df, error, exact):
-    """True error, coverage and estimate ratio (true error floored at u |f'|)."""
+def reference_derivatives(f, points):
+    """``f'`` at each point at 50 digits (`TestFunction.reference`), rounded to float64.
+
+    NaN outside the function's domain. The closed forms of `TestFunction.derivative` are evaluated in float64
+    and may be an ulp off, as much as the errors being judged near the unit
+    roundoff.
+
+    Examples
+    --------
+    >>> from numdiff.catalogue import get_function
+    >>> tanh = get_function("tanh")
+    >>> print(reference_derivatives(tanh, [0.5])[0], tanh.derivative(0.5))
+    0.7864477329659274 0.7864477329659275
+    """
+    points = np.asarray(points, dtype=np.float64)
+    return np.array([float(f.reference(x)) if f.contains(x) else np.nan
+                     for x in points.reshape(-1)], dtype=np.float64).reshape(points.shape)
+
+
+def judge_estimates(df, error, exact):
+    """True error, coverage and estimate ratio (the true error floored at u |f'|).
+
+    Returns ``(|df - exact|, covered, ratio)``: covered where `df` is finite
+    and ``error >= max(|df - exact|, u |exact|)``; ``ratio`` is `error` over
+    that floored error (NaN where `df` is not finite).
+
+    Examples
+    --------
+    >>> true, covered, ratio = judge_estimates([1.0, 2.0], [1e-10, 1e-20], [1.0, 2.0 + 1e-15])
+    >>> covered.tolist(), float(ratio[0]) > 1e5
+    ([True, False], True)
+    """
     df, error = np.asarray(df, dtype=float), np.asarray(error, dtype=float)
     true = np.abs(df - exact)
     floored = np.maximum(true, np.maximum(_U * np.abs(exact), _TINY))
@@ -262,7 +294,7 @@ def peer_comparison(points=None, *, peers=None, repeats=3):
         for name, x in points.items():
             f = get_function(name)
             x = np.asarray(x, dtype=np.float64)
-            exact = f.derivative(x)
+            exact = reference_derivatives(f, x)
             counter = _Counter(f)
             failure = ""
             with np.errstate(all="ignore"):
@@ -273,7 +305,7 @@ def peer_comparison(points=None, *, peers=None, repeats=3):
                     failure = f"{type(problem).__name__}: {problem}"
                     df = error = np.full(x.shape, np.nan)
                     seconds = np.nan
-            true, covered, ratio = _judged(df, error, exact)
+            true, covered, ratio = judge_estimates(df, error, exact)
             rows.append(pd.DataFrame({
                 "method": method, "function": name, "x": x,
                 "estimate": np.asarray(df, dtype=float), "error_estimate": np.asarray(
@@ -384,7 +416,7 @@ def exp_benchmark(n=10**5, *, peers=None, repeats=3, slow_repeats=2):
             start = time.perf_counter()
             run(np.exp, x)
             times.append(time.perf_counter() - start)
-        true, covered, ratio = _judged(df, error, exact)
+        true, covered, ratio = judge_estimates(df, error, exact)
         rows.append(dict(method=method, n=n, max_abs_error=float(np.nanmax(true)),
                          coverage=float(covered.mean()),
                          median_estimate_ratio=float(np.nanmedian(ratio)),
@@ -489,7 +521,8 @@ def sections(directory, metadata, files):
         "Each method differentiates the same points with its default settings: every "
         "catalogue function of the run on a grid over its domain (clipped to [-3, 3], points "
         "within max(1, |x|)/8 of a singularity or kink left out, the default point added; "
-        "peers_points.csv). Coverage is the fraction of points where the method's error "
+        "peers_points.csv). The true error is measured against f' at 50 digits (mpmath) "
+        "rounded to float64. Coverage is the fraction of points where the method's error "
         f"estimate is at least the true error, the true error floored at u|f'| (u = {_U:.2g}, "
         "float64); the estimate/true ratio uses the same floor. Evaluations are values of f "
         "computed per point; time is that of one call per function on all its points (the "

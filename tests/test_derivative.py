@@ -26,6 +26,11 @@ def coverage_points(per_function=60):
         yield name, f, grid[keep]
 
 
+def reference(f, x):
+    """``f'`` at 50 digits rounded to float64: the float64 closed forms may be an ulp off."""
+    return np.array([float(f.reference(v)) for v in np.ravel(x)]).reshape(np.shape(x))
+
+
 def test_exp_on_a_grid_meets_the_accuracy_target():
     x = np.linspace(0, 1, 10**4)
     res = derivative(np.exp, x)
@@ -40,7 +45,7 @@ def test_error_estimate_covers_the_true_error_across_the_catalogue():
     covered, ratios = [], []
     for name, f, x in coverage_points():
         res = derivative(f, x)
-        exact = f.derivative(x)
+        exact = reference(f, x)
         true = np.abs(res.df - exact)
         covered.append(res.error >= true)
         # The true error is floored at u |f'| (and at the smallest normal).
@@ -53,7 +58,7 @@ def test_error_estimate_covers_the_true_error_across_the_catalogue():
 
 def test_squire_trapp_real_and_complex():
     f = CATALOGUE["squire_trapp"]
-    exact = float(f.derivative(1.5))
+    exact = float(f.reference(1.5))
     assert abs(derivative(f, 1.5).df - exact) <= 1e-13
     assert abs(derivative(f, 1.5, scheme="central4").df - exact) <= 1e-13
     res = derivative(f, 1.5, scheme="complex_step")
@@ -425,7 +430,7 @@ def test_error_estimate_covers_the_true_error_near_singularities_and_edges():
     for name, x in cases.items():
         f = CATALOGUE[name]
         res = derivative(f, x)
-        exact = f.derivative(x)
+        exact = reference(f, x)
         true = np.abs(res.df - exact)
         covered.append(res.error >= true)
         assert np.all(true <= 1e-11 * np.abs(exact)), name
