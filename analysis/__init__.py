@@ -25,7 +25,7 @@ Examples
 """
 
 from . import error_study, precision_study  # noqa: F401  (registers the built-in studies)
-from . import step_selection_study, peers_study  # noqa: F401  (registers them, in this order)
+from . import step_selection_study, peers_study, scheme_study  # noqa: F401  (in this order)
 from . import gradient_cost_study, noise_study  # noqa: F401
 from .expression import Expression, UnsafeExpressionError, parse_expression
 from .fit import SUMMARY_COLUMNS, summarize, summarize_blocks

@@ -62,8 +62,9 @@ sub-command:
 output (in --out, default reports/<run id>/; written in a temporary folder and moved
 into place only when complete):
   sweep.csv summary.csv precision_summary.csv metadata.json report.html report.md figures/
-  and the tables of the other studies (step_selection*.csv, peers_*.csv, gradient_cost.csv,
-  noise_*.csv); --studies runs only the studies named, e.g. --studies error_vs_step,noise
+  and the tables of the other studies (step_selection*.csv, peers_*.csv,
+  derivative_schemes.csv, gradient_cost.csv, noise_*.csv); --studies runs only the studies
+  named, e.g. --studies error_vs_step,noise
 
 --expr accepts numbers, x, pi, e, + - * / ** and the functions
   {', '.join(sorted(EXPRESSION_FUNCTIONS))}

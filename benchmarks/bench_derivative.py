@@ -2,14 +2,17 @@
 
 * ``time_derivative``: default settings, exp at 1 to 10^6 points, per base scheme;
 * ``track_error``: mean absolute error at the accuracy benchmarks' points (see
-  `bench_accuracy`), against the 50-digit reference;
+  `bench_accuracy`), against the 50-digit reference, per scheme (all of them);
+* ``track_default_point_error``: the absolute error at the function's default
+  point alone (Squire-Trapp's classic 1.5, for one);
 * ``track_evaluations``: mean evaluations of f per point (step selection
   included), the price of that accuracy.
 """
 
 import numpy as np
 
-from .common import SIZES, SMOOTH_FUNCTIONS, abs_error, points_near_default, require, uniform_points
+from .common import (SCHEMES, SIZES, SMOOTH_FUNCTIONS, abs_error, points_near_default, require,
+                     uniform_points)
 
 BASE_SCHEMES = ("central", "central4", "complex_step")
 
@@ -31,7 +34,7 @@ class DerivativeSpeed:
 
 
 class DerivativeAccuracy:
-    params = (BASE_SCHEMES, SMOOTH_FUNCTIONS)
+    params = (SCHEMES, SMOOTH_FUNCTIONS)
     param_names = ("scheme", "function")
 
     def setup(self, scheme, function):
@@ -39,12 +42,19 @@ class DerivativeAccuracy:
         f = require("numdiff.catalogue", "get_function")(function)
         with np.errstate(all="ignore"):
             self.result = derivative(f, points_near_default(function), scheme=scheme)
+            at_default = derivative(f, f.default_x, scheme=scheme)
         self.error = abs_error(self.result.df, function)
+        self.default_error = abs(float(at_default.df) - float(f.reference(f.default_x)))
 
     def track_error(self, scheme, function):
         return float(self.error.mean())
 
     track_error.unit = "abs error"
+
+    def track_default_point_error(self, scheme, function):
+        return self.default_error
+
+    track_default_point_error.unit = "abs error"
 
     def track_evaluations(self, scheme, function):
         return float(np.mean(self.result.nfev))

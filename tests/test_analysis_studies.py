@@ -1,4 +1,6 @@
-"""The step-selection, peer, gradient-cost and noise studies: data, tables, figures, report, CLI."""
+"""The step-selection, peer, scheme, gradient-cost and noise studies: data, tables, report, CLI."""
+
+import dataclasses
 
 import numpy as np
 import pandas as pd
@@ -8,12 +10,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from analysis import gradient_cost_study, noise_study, peers_study  # noqa: E402
+from analysis import gradient_cost_study, noise_study, peers_study, scheme_study  # noqa: E402
 from analysis import step_selection_study  # noqa: E402
 from analysis.cli import main  # noqa: E402
 from analysis.pipeline import render_run, run_analysis  # noqa: E402
 from analysis.studies import STUDIES, RunConfig, RunContext  # noqa: E402
 from analysis.targets import catalogue_target, expression_target  # noqa: E402
+from numdiff import SCHEMES, DerivativeStatus  # noqa: E402
+from numdiff.catalogue import get_function  # noqa: E402
 
 FAST = ["--per-decade", "3", "--quiet"]
 
@@ -22,13 +26,14 @@ def _tiny_studies():
     """Each new study on a tiny configuration (the registered ones use larger defaults)."""
     return [step_selection_study.STEP_SELECTION_STUDY,
             peers_study.peers_study(per_function=3, exp_points=1000, repeats=1),
+            scheme_study.SCHEME_STUDY,
             gradient_cost_study.gradient_cost_study(sizes=(1, 4, 16), repeats=1),
             noise_study.noise_study(trials=6, recovery_trials=10)]
 
 
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
-    """A pipeline run of the four studies, tiny, on exp and sin."""
+    """A pipeline run of the five studies, tiny, on exp and sin."""
     out = tmp_path_factory.mktemp("studies") / "run"
     config = RunConfig((catalogue_target("exp"), catalogue_target("sin")), per_decade=2)
     with pytest.MonkeyPatch.context() as patch:
@@ -91,6 +96,54 @@ def test_summary_lists_missing_peers_as_unavailable():
     assert summary["time_ratio"].iloc[0] == 1.0
 
 
+def test_references_are_the_50_digit_derivative_rounded_where_the_closed_form_is_not():
+    squire_trapp = get_function("squire_trapp")
+    exact = peers_study.reference_derivatives(squire_trapp, [1.5])
+    assert exact[0] == float(squire_trapp.reference(1.5))
+    assert exact[0] != squire_trapp.derivative(1.5)  # the closed form is an ulp off here
+    assert peers_study.reference_derivatives(squire_trapp, np.ones((2, 3))).shape == (2, 3)
+    assert np.isnan(peers_study.reference_derivatives(squire_trapp, [3.0])).all()
+
+
+def test_scheme_table_runs_every_scheme_and_the_complex_step_only_where_analytic(monkeypatch):
+    not_analytic = dataclasses.replace(get_function("abs"), analytic=False)
+    monkeypatch.setattr(scheme_study, "get_function",
+                        lambda name: not_analytic if name == "abs" else get_function(name))
+    table = scheme_study.scheme_table(["exp", "abs"], x=[0.5, 1.0])
+    assert tuple(table.columns) == scheme_study.SCHEME_COLUMNS
+    schemes = table.groupby("function")["scheme"].unique()
+    assert list(schemes["exp"]) == list(SCHEMES)
+    assert list(schemes["abs"]) == [s for s in SCHEMES if s != "complex_step"]
+    assert len(table) == 2 * (2 * len(SCHEMES) - 1)
+    central = table[(table["function"] == "exp") & (table["scheme"] == "central")]
+    assert central["nfev"].tolist() == [10, 10]
+    exp = get_function("exp")
+    assert central["exact"].tolist() == [float(exp.reference(0.5)), float(exp.reference(1.0))]
+    assert (central["abs_error"] == (central["estimate"] - central["exact"]).abs()).all()
+    assert set(table["status"]) <= {s.name.lower() for s in DerivativeStatus}
+
+
+def test_scheme_table_records_a_point_outside_the_domain_as_non_finite():
+    table = scheme_study.scheme_table(["log"], x=[-1.0], schemes=["central", "forward"])
+    assert table["status"].tolist() == ["non_finite", "non_finite"]
+    assert not table["covered"].any()
+    summary = scheme_study.summarize_schemes(table)
+    assert summary["coverage"].tolist() == [0.0, 0.0]
+    assert summary["max_abs_error"].isna().all()
+
+
+def test_scheme_summary_counts_cases_coverage_and_evaluations():
+    table = scheme_study.scheme_table(["exp", "sin", "sqrt"], schemes=["forward", "central"])
+    summary = scheme_study.summarize_schemes(table)
+    assert summary["scheme"].tolist() == ["forward", "central"]
+    assert summary["cases"].tolist() == [3, 3]
+    for _, row in summary.iterrows():
+        part = table[table["scheme"] == row["scheme"]]
+        assert row["coverage"] == part["covered"].mean()
+        assert row["mean_nfev"] == part["nfev"].mean()
+        assert row["max_abs_error"] == part["abs_error"].max()
+
+
 def test_gradient_cost_is_two_evaluations_per_variable_with_central():
     table = gradient_cost_study.cost_vs_n((1, 5, 25), repeats=1)
     assert tuple(table.columns) == gradient_cost_study.COST_COLUMNS
@@ -126,6 +179,7 @@ def test_noise_recovery_counts_trials_within_a_factor_two():
     (("peers_runs.csv",), peers_study.RUN_COLUMNS),
     (("peers_summary.csv", "peers_functions.csv"), peers_study.SUMMARY_COLUMNS),
     (("peers_exp.csv",), peers_study.EXP_COLUMNS),
+    (("derivative_schemes.csv",), scheme_study.SCHEME_COLUMNS),
     (("gradient_cost.csv",), gradient_cost_study.COST_COLUMNS),
     (("noise_curve.csv",), noise_study.CURVE_COLUMNS),
     (("noise_summary.csv",), noise_study.SUMMARY_COLUMNS),
@@ -151,6 +205,7 @@ def test_report_has_the_new_sections_and_render_recreates_the_figures(tiny_run):
     markdown = (tiny_run / "report.md").read_text()
     page = (tiny_run / "report.html").read_text()
     for title in ("Step selection: where each algorithm lands", "Peer comparison",
+                  "numdiff.derivative by scheme",
                   "Cost of many variables", "Noise: the noise floor"):
         assert title in markdown and title in page
     for stem in stems:
@@ -181,13 +236,15 @@ def test_missing_peers_are_named_in_the_section_with_the_extra(tmp_path, monkeyp
     assert "pip install 'numdiff[peers]'" in text
 
 
-def test_runs_without_catalogue_functions_say_so(tmp_path):
+@pytest.mark.parametrize("study", [step_selection_study.STEP_SELECTION_STUDY,
+                                   scheme_study.SCHEME_STUDY])
+def test_runs_without_catalogue_functions_say_so(tmp_path, study):
     config = RunConfig((expression_target("x**2"),))
     context = RunContext(tmp_path, config)
-    step_selection_study.STEP_SELECTION_STUDY.compute(context)
-    assert step_selection_study.STEP_SELECTION_STUDY.figures(tmp_path, {}) == ()
-    sections = step_selection_study.STEP_SELECTION_STUDY.sections(tmp_path, {}, ())
-    assert "No catalogue function" in sections[0].blocks[0].text
+    study.compute(context)
+    assert study.figures(tmp_path, {}) == ()
+    blocks = study.sections(tmp_path, {}, ())[0].blocks
+    assert any("No catalogue function" in block.text for block in blocks)
 
 
 # ------------------------------------------------------------------ --studies

@@ -1,0 +1,199 @@
+"""numdiff.derivative with each scheme: error, error estimate and cost at the run's points.
+
+For every catalogue function of the run and every scheme of
+`numdiff.SCHEMES` (the complex step only for analytic functions),
+`numdiff.derivative` runs with its defaults at the function's default point,
+or at the run's ``--x`` points. It is judged as in the peer comparison:
+against the derivative at 50 digits (`analysis.peers_study.reference_derivatives`),
+the true error floored at ``u |f'|`` (`analysis.peers_study.judge_estimates`).
+The study writes ``derivative_schemes.csv`` (`SCHEME_COLUMNS`, one row per
+function, point and scheme) and a section with a table per scheme and the
+errors of every case.
+
+Examples
+--------
+>>> table = scheme_table(["exp"], schemes=["central", "forward"])
+>>> table[["scheme", "nfev", "covered"]]
+    scheme  nfev  covered
+0  central    10     True
+1  forward     7     True
+"""
+
+import numpy as np
+import pandas as pd
+
+from numdiff import SCHEMES
+from numdiff.catalogue import get_function
+from numdiff.derivative import DerivativeStatus, derivative
+
+from .peers_study import judge_estimates, reference_derivatives
+from .report import Paragraph, Section, Table, format_number
+from .step_selection_study import catalogue_names
+from .studies import Study, StudyResult, register_study
+
+__all__ = ["SCHEME_COLUMNS", "scheme_table", "summarize_schemes", "SCHEME_STUDY"]
+
+SCHEME_COLUMNS = ("function", "x", "scheme", "estimate", "exact", "abs_error",
+                  "error_estimate", "covered", "estimate_ratio", "nfev", "step", "order",
+                  "status")
+
+
+def scheme_table(functions, *, x=None, schemes=None):
+    """`numdiff.derivative` with its defaults, per function, point and scheme.
+
+    Parameters
+    ----------
+    functions : sequence of str
+        Catalogue names.
+    x : sequence of float, optional
+        Points for every function (default: each function's default point).
+    schemes : sequence of str, optional
+        Schemes (default: all of `numdiff.SCHEMES`); the complex step is left
+        out for functions that are not analytic.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `SCHEME_COLUMNS`: the estimate and the 50-digit ``exact``, the
+        true error, the error estimate, whether it covers the true error and
+        their ratio (`judge_estimates`), the evaluations of f, the step
+        taken (`DerivativeResult.step`), the order reached and the status
+        name.
+    """
+    rows = []
+    for name in functions:
+        f = get_function(name)
+        points = np.asarray([f.default_x] if x is None else list(x), dtype=float)
+        exact = reference_derivatives(f, points)
+        for scheme in (SCHEMES if schemes is None else schemes):
+            if scheme == "complex_step" and not f.analytic:
+                continue
+            with np.errstate(all="ignore"):
+                result = derivative(f, points, scheme=scheme)
+            true, covered, ratio = judge_estimates(result.df, result.error, exact)
+            rows.append(pd.DataFrame({
+                "function": name, "x": points, "scheme": scheme,
+                "estimate": result.df, "exact": exact, "abs_error": true,
+                "error_estimate": result.error, "covered": covered,
+                "estimate_ratio": ratio, "nfev": result.nfev, "step": result.step,
+                "order": result.order,
+                "status": [DerivativeStatus(s).name.lower() for s in result.status]}))
+    if not rows:
+        return pd.DataFrame(columns=SCHEME_COLUMNS)
+    return pd.concat(rows, ignore_index=True)[list(SCHEME_COLUMNS)]
+
+
+def summarize_schemes(table):
+    """Per scheme, in the table's order: error, coverage, estimate ratio and evaluations.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``scheme``, ``cases``, ``max_abs_error``, ``median_abs_error``
+        (over the finite estimates), ``coverage``, ``median_estimate_ratio``,
+        ``mean_nfev`` and ``converged`` (the fraction with that status).
+
+    Examples
+    --------
+    >>> summary = summarize_schemes(scheme_table(["exp", "sin"], schemes=["central"]))
+    >>> summary[["scheme", "cases", "coverage", "mean_nfev"]]
+        scheme  cases  coverage  mean_nfev
+    0  central      2       1.0       10.0
+    """
+    rows = []
+    for scheme, part in table.groupby("scheme", sort=False):
+        error = part["abs_error"].to_numpy(dtype=float)
+        error = error[np.isfinite(error)]
+        rows.append(dict(
+            scheme=scheme, cases=len(part),
+            max_abs_error=float(error.max()) if error.size else np.nan,
+            median_abs_error=float(np.median(error)) if error.size else np.nan,
+            coverage=float(part["covered"].astype(bool).mean()),
+            median_estimate_ratio=float(np.nanmedian(part["estimate_ratio"]))
+            if error.size else np.nan,
+            mean_nfev=float(part["nfev"].mean()),
+            converged=float((part["status"] == "converged").mean())))
+    return pd.DataFrame(rows, columns=["scheme", "cases", "max_abs_error", "median_abs_error",
+                                       "coverage", "median_estimate_ratio", "mean_nfev",
+                                       "converged"])
+
+
+def compute(context):
+    """Run every scheme on the run's catalogue functions; write ``derivative_schemes.csv``."""
+    names = catalogue_names(context.config.targets)
+    table = scheme_table(names, x=context.config.x)
+    table.to_csv(context.directory / "derivative_schemes.csv", index=False,
+                 float_format="%.17g")
+    return StudyResult()
+
+
+def _percent(value):
+    return f"{100 * value:.1f} %"
+
+
+def _extremes(summary, lead):
+    """A sentence naming the schemes of smallest max |error| and of fewest evaluations."""
+    if summary["max_abs_error"].notna().sum() == 0:
+        return ""
+    best = summary.loc[summary["max_abs_error"].idxmin()]
+    cheapest = summary.loc[summary["mean_nfev"].idxmin()]
+    return (f"{lead}, the smallest max |error| is {best['scheme']}'s "
+            f"({format_number(best['max_abs_error'])}, {format_number(best['mean_nfev'])} "
+            f"evaluations per point), the fewest evaluations {cheapest['scheme']}'s "
+            f"({format_number(cheapest['mean_nfev'])}, max |error| "
+            f"{format_number(cheapest['max_abs_error'])}).")
+
+
+def _complex_step(summary):
+    """A sentence on the complex step's errors, if it ran."""
+    row = summary[summary["scheme"] == "complex_step"]
+    if row.empty:
+        return ""
+    row = row.iloc[0]
+    return (f" The complex step's max |error| is {format_number(row['max_abs_error'])} with "
+            f"{format_number(row['mean_nfev'])} evaluations per point.")
+
+
+def sections(directory, metadata, files):
+    """The section: what was run, a table per scheme and one of every case's error."""
+    table = pd.read_csv(directory / "derivative_schemes.csv")
+    title = "numdiff.derivative by scheme"
+    blocks = [Paragraph(
+        "numdiff.derivative with its defaults (automatic step, Richardson extrapolation, "
+        "error estimate) and each scheme, at each catalogue function's point; the complex "
+        "step only for analytic functions (derivative_schemes.csv). As in the peer "
+        "comparison, the true error is measured against f' at 50 digits (mpmath) and "
+        "floored at u|f'| for the coverage and the estimate/true ratio.")]
+    if table.empty:
+        blocks.append(Paragraph("No catalogue function in this run (--functions)."))
+        return (Section(title, "schemes", tuple(blocks)),)
+    summary = summarize_schemes(table)
+    blocks.append(Paragraph(
+        f"Over {table['function'].nunique()} functions and {table['x'].nunique()} distinct "
+        f"points, the error estimate covers the true error in "
+        f"{int(table['covered'].astype(bool).sum())} of {len(table)} cases. "
+        + _extremes(summary[summary["scheme"] != "complex_step"], "Among the real schemes")
+        + _complex_step(summary)))
+    blocks.append(Table(
+        ("scheme", "cases", "max |error|", "median |error|", "coverage",
+         "median estimate/true", "evaluations", "converged"),
+        tuple((r["scheme"], str(int(r["cases"])), format_number(r["max_abs_error"]),
+               format_number(r["median_abs_error"]), _percent(r["coverage"]),
+               format_number(r["median_estimate_ratio"]), format_number(r["mean_nfev"]),
+               _percent(r["converged"]))
+              for _, r in summary.iterrows()),
+        "Per scheme"))
+    schemes = list(summary["scheme"])
+    rows = []
+    for (name, x), case in table.groupby(["function", "x"], sort=False):
+        by_scheme = dict(zip(case["scheme"], case["abs_error"]))
+        rows.append((name, f"{x:g}", *(format_number(by_scheme[s]) if s in by_scheme else "-"
+                                       for s in schemes)))
+    blocks.append(Table(("function", "x", *schemes), tuple(rows),
+                        "|error| of each case (- : scheme not applicable)"))
+    return (Section(title, "schemes", tuple(blocks)),)
+
+
+SCHEME_STUDY = register_study(Study("schemes", "Derivative by scheme", compute,
+                                    lambda directory, metadata: (), sections,
+                                    ("derivative_schemes.csv",)))
