@@ -117,23 +117,41 @@ class StencilDifference:
 
 
 def stencil_difference(sample, points, h, st, centre=None):
-    """`difference` with the slope of the values as well (`StencilDifference`)."""
+    """`difference` with the slope of the values as well (`StencilDifference`).
+
+    Symmetric offsets are taken in pairs (`Stencil.numerator_pairs`), as
+    `numdiff.numerical_diff` does: ``n (f(x + g h) - f(x - g h))`` rounds
+    little, while a running sum of the single terms would carry rounding
+    errors of the size of ``max |n_i f_i|``.
+    """
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         total = scale = highest = lowest = None
-        for g, n in zip(st.offsets, st.numerators):
+        for g, n, partner in st.numerator_pairs:
             if g == 0:
                 if centre is None:
                     centre = sample(points)
-                values = centre
+                first = centre
             else:
-                values = sample(shifted(points, h, g))
-            term = values * values.dtype.type(n)
+                first = sample(shifted(points, h, g))
+            second = None if partner is None else sample(shifted(points, h, -g))
+            for values in (first, second):
+                if values is None:
+                    continue
+                size = np.abs(values)
+                scale = size if scale is None else np.maximum(scale, size)
+                if values.dtype.kind != "c":
+                    highest = values if highest is None else np.maximum(highest, values)
+                    lowest = values if lowest is None else np.minimum(lowest, values)
+            dtype = first.dtype.type
+            if second is None:
+                term = first * dtype(n)
+            elif partner == -n:
+                term = (first - second) * dtype(n)
+            elif partner == n:
+                term = (first + second) * dtype(n)
+            else:
+                term = first * dtype(n) + second * second.dtype.type(partner)
             total = term if total is None else total + term
-            size = np.abs(values)
-            scale = size if scale is None else np.maximum(scale, size)
-            if values.dtype.kind != "c":
-                highest = values if highest is None else np.maximum(highest, values)
-                lowest = values if lowest is None else np.minimum(lowest, values)
         estimate = total / (h.dtype.type(st.denominator) * h ** st.deriv)
         span = h.dtype.type(float(max(st.offsets) - min(st.offsets)))
         slope = None if highest is None else (highest - lowest) / (span * h)

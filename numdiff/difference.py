@@ -136,20 +136,14 @@ def _show(array):
 def _plan(spec, deriv):
     """The stencil of a scheme as groups ``(g, n_g, n_-g or None)``, and its denominator.
 
-    Symmetric offsets are grouped: ``f(x + g h) - f(x - g h)`` of nearby
-    values is exact (Sterbenz), so pairing the offsets of opposite weights
-    loses nothing to rounding. Cached per (scheme, deriv): building it from
-    the exact stencil is most of the cost of a call on a scalar.
+    Symmetric offsets are grouped (`Stencil.numerator_pairs`): ``f(x + g h)
+    - f(x - g h)`` of nearby values is exact (Sterbenz), so pairing the
+    offsets of opposite weights loses nothing to rounding. Cached per
+    (scheme, deriv): building it from the exact stencil is most of the cost
+    of a call on a scalar.
     """
     st = spec.stencil(deriv)
-    numerators = dict(zip(st.offsets, st.numerators))
-    groups = []
-    for g in sorted(st.offsets, key=lambda g: (abs(g), -g)):
-        if g in numerators:
-            n = numerators.pop(g)
-            partner = numerators.pop(-g, None) if g != 0 else None
-            groups.append((float(g), n, partner))
-    return tuple(groups), st.denominator
+    return tuple((float(g), n, partner) for g, n, partner in st.numerator_pairs), st.denominator
 
 
 def _evaluate(sample, points, h, g, buffer):

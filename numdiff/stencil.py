@@ -147,6 +147,30 @@ class Stencil:
         """Integer numerators ``n_i = D c_i``, so ``c_i = n_i / D`` exactly."""
         return tuple(int(c * self.denominator) for c in self.weights)
 
+    @cached_property
+    def numerator_pairs(self):
+        """The numerators grouped by symmetric offsets: ``(g, n_g, n_-g or None)``, nearest first.
+
+        ``f(x + g h)`` and ``f(x - g h)`` are close for small ``h``: their
+        difference (or sum) is formed exactly or nearly, and scaled once, so
+        that the sum of the stencil's terms adds no rounding of the size of
+        ``f`` on top of the values' own. The centre, if any, comes first.
+
+        Examples
+        --------
+        >>> stencil([-2, -1, 1, 2], deriv=1).numerator_pairs
+        ((Fraction(1, 1), 8, -8), (Fraction(2, 1), -1, 1))
+        >>> stencil([0, 1, 2], deriv=1).numerator_pairs
+        ((Fraction(0, 1), -3, None), (Fraction(1, 1), 4, None), (Fraction(2, 1), -1, None))
+        """
+        numerators = dict(zip(self.offsets, self.numerators))
+        groups = []
+        for g in sorted(self.offsets, key=lambda g: (abs(g), -g)):
+            if g in numerators:
+                n = numerators.pop(g)
+                groups.append((g, n, numerators.pop(-g, None) if g != 0 else None))
+        return tuple(groups)
+
     @property
     def truncation_order(self):
         """Order ``p + q`` of the derivative in the leading truncation term."""

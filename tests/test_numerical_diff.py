@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from numdiff import (SCHEMES, MAX_DERIV, Exp, Square, Variable, error_model, numerical_diff,
-                     unit_roundoff)
+from numdiff import (SCHEMES, MAX_DERIV, Exp, Square, Variable, error_model, get_scheme,
+                     numerical_diff, unit_roundoff)
+from numdiff._sampling import Sampler, stencil_difference
 from numdiff.catalogue import CATALOGUE
 
 REAL_SCHEMES = [name for name in SCHEMES if name != "complex_step"]
@@ -288,3 +289,15 @@ def test_values_of_f_are_never_written_to(scheme):
         np.testing.assert_array_equal(values, np.sin(argument) - 2.0)
     np.testing.assert_allclose(numerical_diff(lambda v: v, x, 1e-3, scheme=scheme), 1.0,
                                rtol=1e-12)
+
+
+@pytest.mark.parametrize("deriv", [1, 2, 3])
+@pytest.mark.parametrize("scheme", REAL_SCHEMES)
+def test_derivative_and_the_step_rules_share_its_arithmetic(scheme, deriv):
+    # Symmetric offsets taken in pairs, summed in the same order: the same bits.
+    x = np.linspace(-2.0, 2.0, 23)
+    h = np.full_like(x, 0.01)
+    expected = numerical_diff(np.exp, x, h, scheme=scheme, deriv=deriv)
+    found = stencil_difference(Sampler(np.exp, x.dtype, False), x, h,
+                               get_scheme(scheme).stencil(deriv))
+    assert np.array_equal(found.estimate, expected)
