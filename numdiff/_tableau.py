@@ -70,7 +70,7 @@ def base_estimates(sample, points, h0, spec, deriv, design, levels, ratio, nomin
         table[k], centre = found.estimate, found.centre
         if k == levels - 1:
             scale = add_condition(found.scale, points,
-                                  found.estimate if deriv == 1 else found.slope)
+                                  found.estimate if deriv == 1 else found.slope, shifted_by=h)
     return table, scale
 
 
@@ -108,16 +108,27 @@ def own_values(values, buffer):
     return values.copy() if np.may_share_memory(values, buffer) else values
 
 
-def add_condition(scale, points, slope, scratch=None):
+def add_condition(scale, points, slope, scratch=None, *, shifted_by=None):
     """The value scale ``F = max(max|f|, CONDITION_WEIGHT |x| |f'|)``, in place on `scale`.
 
     `slope` stands for ``f'``: the estimate itself for the first derivative,
-    the slope of the stencil's values for higher ones.
+    the slope of the stencil's values for higher ones. `shifted_by` are the
+    steps of a stencil whose arguments ``x + g h`` are formed as given (all
+    but the central difference, which divides by the step actually taken):
+    where a step is not a power of two those arguments are rounded too, by up
+    to ``u |x| / 2``, and ``CONDITION_WEIGHT |x| |f'|`` is added to ``F``. A
+    power of two times a small integer is exact, and so is its sum with ``x``
+    unless the sum leaves the binade of ``x``.
     """
     condition = np.multiply(points, slope, out=scratch)
     np.abs(condition, out=condition)
     condition *= condition.dtype.type(CONDITION_WEIGHT)
-    return np.maximum(scale, condition, out=scale)
+    np.maximum(scale, condition, out=scale)
+    if shifted_by is not None:
+        inexact = np.frexp(shifted_by)[0] != 0.5
+        if np.any(inexact):
+            scale += np.where(inexact, condition, 0)
+    return scale
 
 
 def difference_row(sample, points, h, st, centre):
@@ -135,7 +146,7 @@ def difference_row(sample, points, h, st, centre):
         return estimate, add_condition(size, points, estimate)
     found = stencil_difference(sample, points, h, st, centre)
     slope = found.estimate if st.deriv == 1 else found.slope
-    return found.estimate, add_condition(found.scale, points, slope)
+    return found.estimate, add_condition(found.scale, points, slope, shifted_by=h)
 
 
 def rounding_bound(table, scale, h0, spec, deriv, design, noise):

@@ -76,6 +76,10 @@ def tableau_design(name, deriv, levels, ratio, dtype):
     # Rounded to the nearest power of two: every step h0 / r^k is then a
     # power of two for r = 2, and x +- h exact for most x.
     auto_constant = float(2.0 ** np.round(np.log2(auto_constant)))
+    # The bound |f^(m)| <= m! |f| / L^m holds within L of x; the first row's
+    # stencil, which reaches max|g| h0, is kept within L / 2 of x, where the
+    # Taylor terms of its values fall at least by half per order.
+    auto_constant = min(auto_constant, max_initial_constant(base))
     scale_to_initial = auto_constant / theory_constant(base, u)
     plain = base.offsets == (-1, 1)
     return TableauDesign(base.accuracy, order_step, float(base.weight_sum),
@@ -146,6 +150,26 @@ def theory_constant(st, u):
     p, q = st.accuracy, st.deriv
     denominator = p * abs(float(st.error_coefficient)) * math.factorial(p + q)
     return float((q * u * float(st.weight_sum) / denominator) ** (1.0 / (p + q)))
+
+
+#: Largest distance from ``x``, in units of ``L = max(1, |x|)``, at which the
+#: automatic step's first stencil samples ``f``.
+MAX_REACH = 0.5
+
+
+def max_initial_constant(base):
+    """Largest power of two ``c`` with ``c max|g_i| <= MAX_REACH``: the cap on the initial step.
+
+    Examples
+    --------
+    >>> from numdiff import get_scheme
+    >>> max_initial_constant(get_scheme("central").stencil(1))  # offsets -1, 1
+    0.5
+    >>> max_initial_constant(get_scheme("central8").stencil(1))  # offsets -4 .. 4
+    0.125
+    """
+    reach = max(abs(g) for g in base.offsets)
+    return float(2.0 ** math.floor(math.log2(MAX_REACH / reach)))
 
 
 def auto_step(points, design, extent):

@@ -30,7 +30,12 @@ to 4 once the step is small enough for rounding to dominate. The larger of
 the two terms, rather than their sum, keeps the bound for a correctly rounded
 ``f`` (exp, log, powers) within a factor 2 of what it was; ``f'`` is the
 smallest step's estimate (for higher derivatives, the slope of the stencil's
-values).
+values). The central difference divides by the step actually taken, so its
+own shifts ``x +- h`` add nothing; the other stencils form ``x + g h`` as
+given, which is exact for the automatic steps (powers of two) at most ``x``
+but rounds for other steps: there ``|x| |f'| / 2`` is added to ``F``
+(without it, steps of 0.1 and 1/6 left 11% and 15% of the catalogue's test
+points uncovered with ``central4``).
 
 The automatic step (``step="auto"``) comes from the error theory applied to
 whole extrapolated stencils: a tableau entry is one stencil with the offsets
@@ -49,7 +54,15 @@ matters. The constant is rounded to the nearest power of two, so that every
 step is a power of two and ``x +- h`` is exact for most ``x``. For the central
 difference, ``K = 5``, ``r = 2`` in float64 this gives ``h0 = L / 8`` (the
 unrounded constant is 0.097); ``u`` of float32 and float16 gives
-larger steps, as it should.
+larger steps, as it should. Cauchy's bound holds only within ``L`` of ``x``:
+the first stencil reaches at most ``L / 2`` (``MAX_REACH``), where the Taylor
+terms of its values fall at least by half per order. This caps ``h0`` at
+``L / 8`` for ``central6`` and ``central8`` in float64 (uncapped, their
+stencils reached ``1.5 L`` and ``2 L``), and binds most schemes in float32
+and float16, whose larger ``u`` asks for ``h0 = L`` and ``2 L``. On the
+catalogue's test points the cap raised the coverage of the error estimate
+from 97% to 99.4% for ``central8`` in float64, and from 93-97% to
+98.8-99.8% in float16 across the schemes.
 
 Refinement. ``L = max(1, |x|)`` is only an upper guess: ``exp(2 x^2)`` at
 ``x = 2.4`` varies on the scale ``1 / (4 x) = 0.1``, ``1/x`` at ``x = 0.3``
