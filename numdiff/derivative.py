@@ -276,7 +276,14 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
     Notes
     -----
     Steps, rounding bounds and tolerances use the unit roundoff of the dtype
-    of `x`, and every array stays in that dtype. With ``"auto"`` and the
+    of `x`, and every array stays in that dtype. The rounding bound assumes
+    that each value of ``f`` is within about a unit of its dtype; numpy's
+    float32 and float16 functions, and compositions of them, are often off
+    by several. On the catalogue's test points (central scheme) the error
+    estimate covers the true error at 100% of them in float64, but at 97.9%
+    in float32 and 98.7% in float16, where it falls short by up to 2x and
+    4.7x.
+    With ``"auto"`` and the
     central scheme ``f`` is called 10 times with the whole array; that is
     all where ``f`` varies on the scale ``max(1, |x|)`` (exp, sin, tanh on
     ``[-3, 3]``).
