@@ -283,10 +283,10 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
     estimate covers the true error at 100% of them in float64, but at 97.9%
     in float32 and 98.7% in float16, where it falls short by up to 2x and
     4.7x.
-    With ``"auto"`` and the
-    central scheme ``f`` is called 10 times with the whole array; that is
-    all where ``f`` varies on the scale ``max(1, |x|)`` (exp, sin, tanh on
-    ``[-3, 3]``).
+
+    With ``"auto"`` and the central scheme ``f`` is called 10 times with the
+    whole array; that is all where ``f`` varies on the scale
+    ``max(1, |x|)`` (exp, sin, tanh on ``[-3, 3]``).
 
     Where it varies faster, the first tableau shows it (truncation not
     resolved at the smallest step, or no convergence), and those elements
