@@ -183,13 +183,15 @@ class _Tracks:
 class PeerExpSpeed:
     """Time and peak memory of one call on the headline exp case.
 
-    numdifftools takes about half a second per call, so each sample is one call and
-    sampling stops after a few seconds per round.
+    Each sample times calls in a row for at least `sample_time` (about a dozen for
+    numdiff, whose single calls of a few ms are at the mercy of the machine's load;
+    one for numdifftools, which takes about half a second per call), and sampling
+    stops after a few seconds per round.
     """
 
     params = (TOOLS,)
     param_names = ("tool",)
-    number = 1
+    sample_time = 0.05
     repeat = (2, 10, 4.0)
     timeout = 120
 
