@@ -22,10 +22,16 @@ The same four ``track_`` values per (tool, catalogue function) at the accuracy
 benchmarks' points (`common.points_near_default`), errors taken against the
 50-digit reference (`common.abs_error`).
 
+``track_time_share`` (`PeerExpTimeShare`) is numdiff's time on the headline case as
+a fraction of a peer's, both timed in the same process, call after call
+(`interleaved_times`), so that both see the same load of the machine: the number
+to compare with the targets (at most 0.1 of scipy's time, 0.01 of numdifftools').
+
 Every value is positive and lower is better, as asv assumes. ``python -m
 benchmarks.peer_ratio`` times the headline case for the three tools in one process.
 """
 
+import time
 from functools import lru_cache
 
 import numpy as np
@@ -142,6 +148,43 @@ def exp_case(tool, n=EXP_POINTS):
     return stats
 
 
+def interleaved_times(points=EXP_POINTS, repeats=15, tools=TOOLS, calls=1):
+    """Times (s) of each available tool on the headline case, interleaved, and the tools skipped.
+
+    Every round calls each tool `calls` times in a row, tool after tool.
+
+    Returns
+    -------
+    times : dict
+        tool -> list of `repeats` lists of `calls` times of one call on
+        ``exp_points(points)``.
+    stats : dict
+        tool -> `exp_case` of that tool (its first call, also a warm-up, made
+        before any timing).
+    skipped : dict
+        tool -> why it is not importable.
+    """
+    x = exp_points(points)
+    runs, stats, skipped = {}, {}, {}
+    for tool in tools:
+        try:
+            runs[tool] = estimator(tool)
+        except NotImplementedError as error:
+            skipped[tool] = str(error)
+            continue
+        stats[tool] = exp_case(tool, points)
+    times = {tool: [] for tool in runs}
+    for _ in range(repeats):
+        for tool, run in runs.items():
+            samples = []
+            for _ in range(calls):
+                start = time.perf_counter()
+                run(np.exp, x)
+                samples.append(time.perf_counter() - start)
+            times[tool].append(samples)
+    return times, stats, skipped
+
+
 def catalogue_case(tool, name):
     """`judge`'s values and the evaluations per point of `tool` on catalogue function `name`."""
     run = estimator(tool)
@@ -204,6 +247,34 @@ class PeerExpSpeed:
 
     def peakmem_derivative(self, tool):
         self.run(np.exp, self.x)
+
+
+class PeerExpTimeShare:
+    """numdiff's time over a peer's on the headline exp case, both timed in this process.
+
+    Four rounds, each calling numdiff three times and then the peer three times; the
+    share is the median of numdiff's repeated calls (the second and third of a round)
+    over the median of the peer's, as in `PeerExpSpeed`.
+    """
+
+    params = (("scipy", "numdifftools"),)
+    param_names = ("peer",)
+    rounds = 4
+    timeout = 300
+
+    def setup(self, peer):
+        times, _, skipped = interleaved_times(repeats=self.rounds, tools=("numdiff", peer),
+                                              calls=3)
+        if skipped:
+            raise NotImplementedError("; ".join(skipped.values()))
+        ours, theirs = ([t for calls in times[tool] for t in calls[1:]]
+                        for tool in ("numdiff", peer))
+        self.share = float(np.median(ours) / np.median(theirs))
+
+    def track_time_share(self, peer):
+        return self.share
+
+    track_time_share.unit = "ratio"
 
 
 class PeerExpAccuracy(_Tracks):

@@ -19,46 +19,10 @@ median estimate / true error. A peer that is not importable is reported and skip
 
 import argparse
 import sys
-import time
 
 import numpy as np
 
-from .bench_derivative_peers import EXP_POINTS, TOOLS, estimator, exp_case, exp_points
-
-
-def measure(points=EXP_POINTS, repeats=15, tools=TOOLS, calls=1):
-    """Times (s) of each available tool, interleaved, and the tools skipped.
-
-    Returns
-    -------
-    times : dict
-        tool -> list of `repeats` lists of `calls` times of one call on
-        ``exp_points(points)``, the calls of a repeat made in a row.
-    stats : dict
-        tool -> `bench_derivative_peers.exp_case` of that tool (its first call,
-        also a warm-up, made before any timing).
-    skipped : dict
-        tool -> why it is not importable.
-    """
-    x = exp_points(points)
-    runs, stats, skipped = {}, {}, {}
-    for tool in tools:
-        try:
-            runs[tool] = estimator(tool)
-        except NotImplementedError as error:
-            skipped[tool] = str(error)
-            continue
-        stats[tool] = exp_case(tool, points)
-    times = {tool: [] for tool in runs}
-    for _ in range(repeats):
-        for tool, run in runs.items():
-            samples = []
-            for _ in range(calls):
-                start = time.perf_counter()
-                run(np.exp, x)
-                samples.append(time.perf_counter() - start)
-            times[tool].append(samples)
-    return times, stats, skipped
+from .bench_derivative_peers import EXP_POINTS, TOOLS, interleaved_times
 
 
 def main(argv=None):
@@ -78,7 +42,7 @@ def main(argv=None):
     if args.points < 1 or args.repeats < 1 or args.calls < 1:
         parser.error("--points, --repeats and --calls must be positive")
     tools = ["numdiff", *[tool for tool in dict.fromkeys(args.tools) if tool != "numdiff"]]
-    times, stats, skipped = measure(args.points, args.repeats, tools, args.calls)
+    times, stats, skipped = interleaved_times(args.points, args.repeats, tools, args.calls)
     for tool, why in skipped.items():
         print(f"{tool}: skipped, not importable ({why}); pip install 'numdiff[peers]'")
     print(f"exp on np.linspace(0, 1, {args.points}), float64, {args.repeats} interleaved "
