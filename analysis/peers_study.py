@@ -46,7 +46,7 @@ from numdiff import unit_roundoff
 from numdiff.catalogue import CATALOGUE, get_function
 from numdiff.derivative import derivative
 
-from .report import Paragraph, Section, Table, format_number
+from .report import Paragraph, Section, Table, format_number, format_percent
 from .step_selection_study import catalogue_names
 from .studies import Study, StudyResult, register_study
 
@@ -207,9 +207,9 @@ def _times(run, repeats):
 def reference_derivatives(f, points):
     """``f'`` at each point at 50 digits (`TestFunction.reference`), rounded to float64.
 
-    NaN outside the function's domain. The closed forms of `TestFunction.derivative` are evaluated in float64
-    and may be an ulp off, as much as the errors being judged near the unit
-    roundoff.
+    NaN outside the function's domain. The closed forms of
+    `TestFunction.derivative` are evaluated in float64 and may be an ulp off,
+    as much as the errors being judged near the unit roundoff.
 
     Examples
     --------
@@ -483,10 +483,6 @@ def _first_seen(values):
     return {value: index for index, value in enumerate(dict.fromkeys(values))}
 
 
-def _percent(value):
-    return "n/a" if not np.isfinite(value) else f"{100 * value:.1f} %"
-
-
 def method_table(summary):
     """Rows of the per-method table of the report (formatted cells)."""
     rows = []
@@ -497,7 +493,7 @@ def method_table(summary):
             continue
         rows.append((label, r["version"], str(int(r["points"])),
                      format_number(r["max_abs_error"]), format_number(r["median_abs_error"]),
-                     _percent(r["coverage"]), format_number(r["median_estimate_ratio"]),
+                     format_percent(r["coverage"]), format_number(r["median_estimate_ratio"]),
                      format_number(r["mean_nfev"]), format_number(r["time_s"]),
                      format_number(r["time_ratio"])))
     return tuple(rows)
@@ -543,13 +539,13 @@ def sections(directory, metadata, files):
         present = summary[summary["available"].astype(bool) & (summary["method"] != "numdiff")]
         o = ours.iloc[0]
         comparisons = "; ".join(
-            f"{METHOD_LABELS[r['method']]} {_percent(r['coverage'])}, median ratio "
+            f"{METHOD_LABELS[r['method']]} {format_percent(r['coverage'])}, median ratio "
             f"{r['median_estimate_ratio']:.2g}, max |error| {r['max_abs_error']:.1e}, "
             f"{r['mean_nfev']:.3g} evaluations, {r['time_ratio']:.2g} times numdiff's time"
             for _, r in present.iterrows())
         blocks.append(Paragraph(
             f"Over {int(o['points'])} points, numdiff.derivative's error estimate covers the "
-            f"true error at {_percent(o['coverage'])} of them with a median estimate/true "
+            f"true error at {format_percent(o['coverage'])} of them with a median estimate/true "
             f"ratio of {o['median_estimate_ratio']:.2g}, max |error| {o['max_abs_error']:.1e}, "
             f"{o['mean_nfev']:.3g} evaluations per point; {comparisons}."))
     blocks.append(Table(_METHOD_COLUMNS, method_table(summary),
@@ -567,7 +563,7 @@ def sections(directory, metadata, files):
             f"(peers_exp.csv; times of calls repeated after a first, counted one): "
             + "; ".join(lines) + "."))
         rows = tuple((METHOD_LABELS.get(r["method"], r["method"]),
-                      format_number(r["max_abs_error"]), _percent(r["coverage"]),
+                      format_number(r["max_abs_error"]), format_percent(r["coverage"]),
                       format_number(r["median_estimate_ratio"]), format_number(r["mean_nfev"]),
                       f"{r['time_median_s'] * 1e3:.3g}", f"{r['time_min_s'] * 1e3:.3g}",
                       str(int(r["repeats"])), format_number(r["time_ratio"]))
@@ -579,7 +575,7 @@ def sections(directory, metadata, files):
     if len(per_function):
         rows = tuple((r["function"], METHOD_LABELS.get(r["method"], r["method"]),
                       str(int(r["points"])), format_number(r["max_abs_error"]),
-                      format_number(r["median_abs_error"]), _percent(r["coverage"]),
+                      format_number(r["median_abs_error"]), format_percent(r["coverage"]),
                       format_number(r["median_estimate_ratio"]), format_number(r["mean_nfev"]),
                       format_number(r["time_s"] * 1e3), format_number(r["time_ratio"]))
                      for _, r in per_function.sort_values(

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["Paragraph", "Table", "Image", "Code", "Section", "render_markdown", "render_html",
-           "write_report", "figure_image", "format_number"]
+           "write_report", "figure_image", "format_number", "format_percent"]
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,17 @@ def format_number(value, digits=2):
     if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e4):
         return f"{value:.{digits}g}"
     return f"{value:.{digits + 1}g}"
+
+
+def format_percent(fraction):
+    """A table cell for a fraction as a percentage with one decimal, "n/a" for NaN.
+
+    Examples
+    --------
+    >>> format_percent(0.99539), format_percent(1.0), format_percent(float("nan"))
+    ('99.5 %', '100.0 %', 'n/a')
+    """
+    return "n/a" if not math.isfinite(fraction) else f"{100 * fraction:.1f} %"
 
 
 def render_markdown(title, sections):

@@ -27,7 +27,7 @@ from numdiff.catalogue import get_function
 from numdiff.derivative import DerivativeStatus, derivative
 
 from .peers_study import judge_estimates, reference_derivatives
-from .report import Paragraph, Section, Table, format_number
+from .report import Paragraph, Section, Table, format_number, format_percent
 from .step_selection_study import catalogue_names
 from .studies import Study, StudyResult, register_study
 
@@ -127,10 +127,6 @@ def compute(context):
     return StudyResult()
 
 
-def _percent(value):
-    return f"{100 * value:.1f} %"
-
-
 def _extremes(summary, lead):
     """A sentence naming the schemes of smallest max |error| and of fewest evaluations."""
     if summary["max_abs_error"].notna().sum() == 0:
@@ -178,9 +174,9 @@ def sections(directory, metadata, files):
         ("scheme", "cases", "max |error|", "median |error|", "coverage",
          "median estimate/true", "evaluations", "converged"),
         tuple((r["scheme"], str(int(r["cases"])), format_number(r["max_abs_error"]),
-               format_number(r["median_abs_error"]), _percent(r["coverage"]),
+               format_number(r["median_abs_error"]), format_percent(r["coverage"]),
                format_number(r["median_estimate_ratio"]), format_number(r["mean_nfev"]),
-               _percent(r["converged"]))
+               format_percent(r["converged"]))
               for _, r in summary.iterrows()),
         "Per scheme"))
     schemes = list(summary["scheme"])
