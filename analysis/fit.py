@@ -168,27 +168,53 @@ def summarize(table):
     return _table(parts)
 
 
+#: Columns of labels, stored as pandas categories.
+_LABELS = ("function", "scheme", "dtype", "fault_message")
+
+
 def _columns(function, scheme, deriv, dtype, points, part, message):
-    """One block's summary as a dict of arrays of length n."""
-    n = len(points)
-    columns = {"function": np.full(n, function, dtype=object), "x": np.asarray(points),
-               "scheme": np.full(n, scheme, dtype=object), "deriv": np.full(n, deriv),
-               "dtype": np.full(n, dtype, dtype=object)}
+    """One block's summary: ``(n, columns)``, each column an array of length n or a scalar.
+
+    A scalar stands for n equal values (a label, or a per-case constant of
+    `_fit`) and is expanded only in `_table`, so that the blocks of a large
+    sweep hold little besides their own numbers. ``fault_message`` is
+    ``(flagged, message)``.
+    """
+    columns = {"function": function, "x": np.asarray(points), "scheme": scheme,
+               "deriv": deriv, "dtype": dtype}
     for name, value in part.items():
-        columns[name] = np.broadcast_to(value, (n,))
-    columns["fault_message"] = np.where(part["flagged"], message, "").astype(object)
-    return columns
+        value = np.asarray(value)
+        constant = value.ndim == 0 or value.strides == (0,)
+        columns[name] = value.flat[0] if constant else value
+    columns["fault_message"] = (np.asarray(part["flagged"], dtype=bool), message)
+    return len(points), columns
 
 
 def _table(parts):
-    """Concatenate column by column (one column's copy at a time in memory)."""
+    """Concatenate column by column (one column's copy at a time in memory).
+
+    Labels become categories built from codes, never an array of a million
+    Python strings.
+    """
     if not parts:
         return pd.DataFrame(columns=list(SUMMARY_COLUMNS))
+    lengths = [n for n, _ in parts]
     data = {}
     for name in SUMMARY_COLUMNS:
-        column = np.concatenate([part.pop(name) for part in parts])
-        # Repeated labels as categories: 10^6 rows stay small.
-        data[name] = pd.Categorical(column) if column.dtype == object else column
+        pieces = [columns.pop(name) for _, columns in parts]
+        if name == "fault_message":
+            labels = sorted({"", *(message for flagged, message in pieces if flagged.any())})
+            codes = np.concatenate([np.where(flagged, labels.index(message), 0)
+                                    if flagged.any() else np.zeros(len(flagged), dtype=int)
+                                    for flagged, message in pieces])
+            data[name] = pd.Categorical.from_codes(codes, categories=labels)
+        elif name in _LABELS:
+            labels = sorted(set(pieces))
+            codes = np.repeat([labels.index(piece) for piece in pieces], lengths)
+            data[name] = pd.Categorical.from_codes(codes, categories=labels)
+        else:
+            data[name] = np.concatenate([np.full(n, piece) if np.ndim(piece) == 0 else piece
+                                         for n, piece in zip(lengths, pieces)])
     return pd.DataFrame(data, copy=False)
 
 
