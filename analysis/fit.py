@@ -47,7 +47,7 @@ same numbers.
 import numpy as np
 import pandas as pd
 
-from numdiff import ErrorModel, get_scheme, unit_roundoff
+from numdiff import ErrorModel, get_scheme, machine_epsilon
 
 from .sweep import OK, OUT_OF_DOMAIN, STATUSES
 
@@ -163,7 +163,7 @@ def summarize(table):
         rounding = grid("rounding_model")[middle] * eps[middle] ** power
         truncation = grid("truncation_model")[middle] / eps[middle] ** order
         part = _fit(eps, grid("abs_error"), points, grid("exact")[0], rounding, truncation,
-                    power, order, status, unit_roundoff(dtype))
+                    power, order, status, machine_epsilon(dtype))
         parts.append(_columns(function, scheme, deriv, dtype, points, part, ""))
     return _table(parts)
 

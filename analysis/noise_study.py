@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from numdiff import (NoiseStatus, estimate_noise, get_scheme, noise_aware_step, numerical_diff,
-                     unit_roundoff)
+                     machine_epsilon)
 
 from .grid import eps_grid
 from .report import Paragraph, Section, Table, figure_image, format_number
@@ -388,7 +388,7 @@ def sections(directory, metadata, files):
         f"f(x) = exp(x) (1 + {level:.0e} z), z standard normal from np.random.default_rng, "
         f"drawn afresh at each evaluation, differentiated at x = {x:g}: noise of standard "
         f"deviation {summary['injected_noise'].iloc[0]:.3g} in f, about "
-        f"{summary['injected_noise'].iloc[0] / (unit_roundoff(np.float64) * np.exp(x)):.2g} times "
+        f"{summary['injected_noise'].iloc[0] / (machine_epsilon(np.float64) * np.exp(x)):.2g} times "
         "the rounding level. numdiff.estimate_noise (ECnoise, Moré & Wild 2011) measures the "
         "noise; numdiff.noise_aware_step (Moré & Wild 2012) turns it into a step; both are "
         "repeated in each trial and compared with the best step of a sweep of the same noisy "

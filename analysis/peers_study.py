@@ -42,7 +42,7 @@ from importlib import metadata
 import numpy as np
 import pandas as pd
 
-from numdiff import unit_roundoff
+from numdiff import machine_epsilon
 from numdiff.catalogue import CATALOGUE, get_function
 from numdiff.derivative import derivative
 
@@ -71,7 +71,7 @@ SUMMARY_COLUMNS = ("method", "function", "available", "version", "points", "fini
 EXP_COLUMNS = ("method", "n", "max_abs_error", "coverage", "median_estimate_ratio",
                "mean_nfev", "repeats", "time_median_s", "time_min_s", "time_ratio")
 
-_U = unit_roundoff(np.float64)
+_U = machine_epsilon(np.float64)
 _TINY = float(np.finfo(np.float64).tiny)
 
 

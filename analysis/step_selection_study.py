@@ -28,7 +28,7 @@ True
 import numpy as np
 import pandas as pd
 
-from numdiff import get_scheme, numerical_diff, unit_roundoff
+from numdiff import get_scheme, numerical_diff, machine_epsilon
 from numdiff.catalogue import CATALOGUE, get_function
 from numdiff.derivative import STEP_RULES, derivative
 from numdiff.step_selection import gill_murray_step, stepleman_winarsky_step, theory_step
@@ -69,7 +69,7 @@ STEP_COLUMNS = ("function", "x", "scheme", "algorithm", "step", "estimate", "exa
                 "abs_error", "error_estimate", "nfev", "status", "best_step", "best_error",
                 "step_ratio", "error_ratio")
 
-_U = unit_roundoff(np.float64)
+_U = machine_epsilon(np.float64)
 _SCHEMES = ("central", "forward")
 
 

@@ -50,7 +50,7 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
-from numdiff import error_model, get_scheme, numerical_diff, unit_roundoff
+from numdiff import error_model, get_scheme, numerical_diff, machine_epsilon
 
 from .grid import eps_grid
 from .progress import Progress
@@ -380,7 +380,7 @@ def compute_block(task):
                       model.rounding_power, model.order,
                       np.broadcast_to(model.optimal_step, (n,)).astype(float),
                       np.broadcast_to(model.minimum_error, (n,)).astype(float),
-                      unit_roundoff(dtype), status, messages)
+                      machine_epsilon(dtype), status, messages)
 
 
 def _mark_collapsed(status, points, step):

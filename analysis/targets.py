@@ -27,7 +27,7 @@ from typing import Callable
 
 import numpy as np
 
-from numdiff import numerical_diff, unit_roundoff
+from numdiff import numerical_diff, machine_epsilon
 from numdiff.catalogue import CATALOGUE, TestFunction, get_function
 
 from .expression import Expression, parse_expression
@@ -35,7 +35,7 @@ from .expression import Expression, parse_expression
 __all__ = ["Target", "catalogue_target", "expression_target", "callable_target",
            "load_callable", "as_target"]
 
-_FLOAT64_EPS = unit_roundoff(np.float64)
+_FLOAT64_EPS = machine_epsilon(np.float64)
 # Highest derivative order estimated by finite differences for callables
 # without closed forms (numdiff's real schemes stop at 4).
 _MAX_ESTIMATED_ORDER = 4

@@ -5,7 +5,7 @@
 - Schemes as data: `SCHEMES` (forward, backward, central, one-sided and
   central of higher orders, complex step), exact stencils for any offsets
   (`stencil`, Fornberg's recursion in rationals).
-- The error theory: `unit_roundoff`, `error_model` (truncation and rounding
+- The error theory: `machine_epsilon`, `unit_roundoff`, `error_model` (truncation and rounding
   terms, the optimal step and the error there), `optimal_step`.
 - Automatic steps: `derivative` (Richardson extrapolation with an error
   estimate and a status per element), the step rules of `theory_step`,
@@ -22,6 +22,7 @@ Examples
 4.000000000004
 """
 
+from .counting import CountedFunction
 from .derivative import STEP_RULES, DerivativeResult, DerivativeStatus, derivative
 from .difference import numerical_diff
 from .gradient_check import GradientCheck, gradient_check
@@ -32,13 +33,15 @@ from .schemes import MAX_DERIV, SCHEMES, Scheme, get_scheme
 from .stencil import Stencil, fornberg_weights, stencil
 from .step_selection import (StepResult, StepStatus, gill_murray_step, stepleman_winarsky_step,
                              theory_step)
-from .theory import ErrorModel, error_model, optimal_step, unit_roundoff
+from .theory import (ErrorModel, error_model, length_scale, machine_epsilon, optimal_step,
+                     unit_roundoff)
 from .variable import Exp, Function, Square, Variable
 
 __all__ = [
     "Variable", "Function", "Square", "Exp", "numerical_diff",
     "SCHEMES", "MAX_DERIV", "Scheme", "get_scheme", "Stencil", "stencil", "fornberg_weights",
-    "ErrorModel", "error_model", "optimal_step", "unit_roundoff",
+    "ErrorModel", "error_model", "optimal_step", "machine_epsilon", "unit_roundoff", "length_scale",
+    "CountedFunction",
     "gradient", "jacobian", "hessian", "coordinate_steps", "gradient_check", "GradientCheck",
     "estimate_noise", "NoiseEstimate", "NoiseStatus", "noise_aware_step", "NoiseAwareStep",
     "derivative", "DerivativeResult", "DerivativeStatus", "STEP_RULES", "richardson",

@@ -14,7 +14,7 @@ import numpy as np
 from ._sampling import complex_step, stencil_difference
 from ._tableau_design import CONDITION_WEIGHT, level_steps
 from .richardson import _extrapolate, entry_weights
-from .theory import unit_roundoff
+from .theory import machine_epsilon
 
 
 def base_estimates(sample, points, h0, spec, deriv, design, levels, ratio, nominal=0):
@@ -159,7 +159,7 @@ def rounding_bound(table, scale, h0, spec, deriv, design, noise):
     the complex step: ``rho = u |D|`` (no cancellation).
     """
     dtype = table.dtype
-    u = unit_roundoff(dtype)
+    u = machine_epsilon(dtype)
     weight = design.top_rounding_weight
     if spec.is_complex:
         rho = np.abs(table[-1])

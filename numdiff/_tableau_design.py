@@ -20,7 +20,7 @@ import numpy as np
 from .richardson import ROUNDING_WEIGHT, entry_fractions, entry_weights
 from .schemes import get_scheme
 from .stencil import stencil
-from .theory import unit_roundoff
+from .theory import machine_epsilon
 
 
 #: Weight of ``|x| |f'|`` in the value scale ``F`` (`numdiff.derivative`'s
@@ -54,7 +54,7 @@ class TableauDesign:
 @lru_cache(maxsize=64)
 def tableau_design(name, deriv, levels, ratio, dtype):
     spec = get_scheme(name)
-    u = unit_roundoff(dtype)
+    u = machine_epsilon(dtype)
     if spec.is_complex:
         # Im f(x+ih)/h = f' - f''' h^2/6 + ...: powers 2, 4, ...; no rounding
         # growth as h shrinks (rounding power 0).

@@ -121,7 +121,7 @@ from ._tableau_design import auto_step, level_steps, tableau_design
 from ._validation import (as_steps, check_callable, check_deriv, check_integer,
                           points_and_extent, uses_variables)
 from .schemes import get_scheme
-from .theory import unit_roundoff
+from .theory import machine_epsilon
 
 __all__ = ["derivative", "DerivativeResult", "DerivativeStatus", "STEP_RULES"]
 
@@ -334,7 +334,7 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
     wrap = uses_variables(f, x)
     points, extent = points_and_extent(x)
     dtype = points.dtype
-    u = unit_roundoff(dtype)
+    u = machine_epsilon(dtype)
     levels = _check_levels(levels, spec)
     ratio = _check_real(ratio, "ratio", above=1.0)
     rtol = np.sqrt(u) if rtol is None else _check_real(rtol, "rtol", above=None)

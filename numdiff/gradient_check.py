@@ -12,7 +12,7 @@ import numpy as np
 
 from .multivariate import _Evaluator, _jacobian
 from .schemes import get_scheme
-from .theory import unit_roundoff
+from .theory import machine_epsilon
 from .variable import Variable
 
 __all__ = ["GradientCheck", "gradient_check", "default_tolerance"]
@@ -93,7 +93,7 @@ def default_tolerance(dtype=np.float64, f_scale=1.0):
     >>> print(f"{default_tolerance(np.float32, f_scale=10.0)[1]:.2g}")
     0.024
     """
-    tol = SAFETY * unit_roundoff(dtype) ** (2.0 / 3.0)
+    tol = SAFETY * machine_epsilon(dtype) ** (2.0 / 3.0)
     return tol, tol * max(1.0, float(f_scale))
 
 

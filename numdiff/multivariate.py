@@ -14,7 +14,7 @@ import numpy as np
 from ._validation import (as_numbers, as_points, as_steps, check_callable, check_flag,
                           uses_variables)
 from .schemes import get_scheme
-from .theory import optimal_step, unit_roundoff
+from .theory import optimal_step, machine_epsilon
 from .variable import Variable
 
 __all__ = ["coordinate_steps", "gradient", "jacobian", "hessian"]
@@ -339,7 +339,7 @@ def _steps(points, eps, spec, deriv):
 def _default_relative_step(scheme, deriv, dtype):
     """The theory's optimal step at unit scales (`coordinate_steps`), cached."""
     if get_scheme(scheme).is_complex:
-        return unit_roundoff(dtype)
+        return machine_epsilon(dtype)
     return optimal_step(scheme, deriv=deriv, f_scale=1.0, derivative_scale=1.0, dtype=dtype)
 
 

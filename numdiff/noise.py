@@ -21,7 +21,7 @@ from ._validation import (as_points, as_steps, as_values, check_callable, check_
                           uses_variables)
 from .schemes import get_scheme
 from .stencil import central_stencil
-from .theory import unit_roundoff
+from .theory import machine_epsilon
 from .variable import Variable
 
 __all__ = ["NoiseStatus", "NoiseEstimate", "estimate_noise", "NoiseAwareStep",
@@ -146,7 +146,7 @@ def estimate_noise(f, x, h=None, *, n_points=9):
     points = as_points(x)
     dtype = points.dtype
     if h is None:
-        h = unit_roundoff(dtype) ** (3 / 8) * np.maximum(np.abs(points), 1)
+        h = machine_epsilon(dtype) ** (3 / 8) * np.maximum(np.abs(points), 1)
     step = as_steps(h, dtype, "h")
     try:
         shape = np.broadcast_shapes(points.shape, step.shape)
@@ -478,7 +478,7 @@ def _noise_with_retries(f, points, h, n_points, max_retries):
         spacing = step[failed].astype(points.dtype)
         size = np.max([np.abs(np.asarray(f(at), dtype=float))
                        for at in (near, near - spacing, near + spacing)], axis=0)
-        noise[failed] = unit_roundoff(points.dtype) * np.maximum(size, np.finfo(float).tiny)
+        noise[failed] = machine_epsilon(points.dtype) * np.maximum(size, np.finfo(float).tiny)
         nfev += 3
     if points.ndim == 0:
         return noise[0], NoiseStatus(int(status[0])), nfev

@@ -34,7 +34,7 @@ from ._sampling import Sampler, difference, shifted
 from ._validation import as_points, as_steps, check_callable, check_deriv, uses_variables
 from .schemes import get_scheme
 from .stencil import central_stencil
-from .theory import ErrorModel, error_model, unit_roundoff
+from .theory import ErrorModel, error_model, machine_epsilon
 
 __all__ = ["StepResult", "StepStatus", "theory_step", "stepleman_winarsky_step",
            "gill_murray_step"]
@@ -113,7 +113,7 @@ def _length_unit(points):
 def _finish(sample, points, h, st, status, nfev_before):
     """Clamp the step, take the scheme's estimate there, pack the result."""
     dtype = points.dtype
-    u = unit_roundoff(dtype)
+    u = machine_epsilon(dtype)
     unit = _length_unit(points)
     # Below u*max(1,|x|) the step is lost in the spacing of x; above
     # max(1,|x|) it no longer describes the neighbourhood of x.
@@ -176,7 +176,7 @@ def theory_step(f, x, *, scheme="central", deriv=1):
     """
     st, points, sample = _prepare(f, x, scheme, deriv)
     dtype = points.dtype
-    u = unit_roundoff(dtype)
+    u = machine_epsilon(dtype)
     m = st.accuracy + st.deriv
     probe = central_stencil(m)
     unit = _length_unit(points)
@@ -366,7 +366,7 @@ def gill_murray_step(f, x, *, scheme="central", deriv=1, max_iterations=6):
             or max_iterations < 1:
         raise ValueError(f"max_iterations must be a positive integer, got {max_iterations!r}")
     dtype = points.dtype
-    u = dtype.type(unit_roundoff(dtype))
+    u = dtype.type(machine_epsilon(dtype))
     unit = _length_unit(points)
     ten = dtype.type(10)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):

@@ -27,9 +27,10 @@ whatever the step, and its truncation ``|f'''| h^2 / 6``. Any step below the
 crossover ``sqrt(6 u |f'| / |f'''|)`` reaches that floor; `ErrorModel`
 reports the crossover as its optimal step.
 
-``u`` here is the machine epsilon ``np.finfo(dtype).eps`` (2.2e-16 in
-float64), the spacing of floating-point numbers at 1, as in the sources
-above; the rounding-to-nearest bound is half of it.
+``u`` in these formulas is the machine epsilon ``np.finfo(dtype).eps``
+(`machine_epsilon`, 2.2e-16 in float64), the spacing of floating-point
+numbers at 1, as in the sources above; the unit roundoff, the bound of
+rounding to nearest, is half of it (`unit_roundoff`).
 """
 
 from dataclasses import dataclass
@@ -38,11 +39,16 @@ import numpy as np
 
 from .schemes import get_scheme
 
-__all__ = ["unit_roundoff", "ErrorModel", "error_model", "optimal_step"]
+__all__ = ["machine_epsilon", "unit_roundoff", "length_scale", "ErrorModel", "error_model", "optimal_step"]
 
 
-def unit_roundoff(dtype=np.float64):
-    """Machine epsilon of a floating-point dtype: the ``u`` of the error model.
+def machine_epsilon(dtype=np.float64):
+    """Machine epsilon of a floating-point dtype: the spacing of its numbers at 1.
+
+    ``np.finfo(dtype).eps``: 2**-52 (2.2e-16) in float64. It is twice the
+    unit roundoff (`unit_roundoff`). The error model's rounding terms are
+    written with it, as in Numerical Recipes (3rd ed., §5.7), where it
+    stands for the relative error of a computed value of ``f``.
 
     Parameters
     ----------
@@ -62,9 +68,9 @@ def unit_roundoff(dtype=np.float64):
     Examples
     --------
     >>> import numpy as np
-    >>> unit_roundoff(np.float64) == 2.0 ** -52
+    >>> machine_epsilon(np.float64) == 2.0 ** -52
     True
-    >>> [float(unit_roundoff(t)) for t in (np.float16, np.float32)]
+    >>> [float(machine_epsilon(t)) for t in (np.float16, np.float32)]
     [0.0009765625, 1.1920928955078125e-07]
     """
     try:
@@ -74,6 +80,53 @@ def unit_roundoff(dtype=np.float64):
     if dtype.kind not in "fc":
         raise TypeError(f"dtype must be a floating-point dtype, got {dtype}")
     return float(np.finfo(dtype).eps)
+
+
+def unit_roundoff(dtype=np.float64):
+    """Unit roundoff of a floating-point dtype: half its machine epsilon.
+
+    The largest relative error of rounding a real number to nearest in the
+    dtype (Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd ed.,
+    §2.1): 2**-53 (1.1e-16) in float64.
+
+    Parameters
+    ----------
+    dtype : dtype_like, optional
+        A real or complex floating dtype.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError
+        If `dtype` is not a floating-point dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> unit_roundoff(np.float64) == 2.0 ** -53
+    True
+    >>> unit_roundoff(np.float32) == machine_epsilon(np.float32) / 2
+    True
+    """
+    return machine_epsilon(dtype) / 2
+
+
+def length_scale(x):
+    """``max(1, |x|)``: the distance over which ``f`` is assumed to vary near `x`.
+
+    Below it the spacing of floating-point numbers near ``x`` no longer
+    matters; steps and reaches of the automatic rules are measured in it.
+
+    Examples
+    --------
+    >>> length_scale(0.25), length_scale(-3.0)
+    (1.0, 3.0)
+    """
+    scale = np.maximum(np.abs(x), 1)
+    return float(scale) if np.ndim(scale) == 0 else scale
 
 
 @dataclass(frozen=True)
@@ -205,7 +258,7 @@ def error_model(scheme="central", *, deriv=1, f_scale, derivative_scale,
     True
     """
     spec = get_scheme(scheme)
-    u = unit_roundoff(dtype)
+    u = machine_epsilon(dtype)
     f_scale = _scale(f_scale, "f_scale")
     derivative_scale = _scale(derivative_scale, "derivative_scale")
     coefficient = abs(float(spec.error_coefficient(deriv)))

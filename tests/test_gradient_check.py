@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from numdiff import GradientCheck, Variable, gradient_check, unit_roundoff
+from numdiff import GradientCheck, Variable, gradient_check, machine_epsilon
 from numdiff.gradient_check import default_tolerance
 
 
@@ -68,12 +68,12 @@ def test_tolerances_follow_the_dtype_and_are_reported():
     for dtype in (np.float64, np.float32):
         x = np.linspace(-1, 1, 6).astype(dtype)
         result = gradient_check(loss, x, loss_gradient(x))
-        u = unit_roundoff(dtype)
+        u = machine_epsilon(dtype)
         assert result.rtol == pytest.approx(100 * u ** (2 / 3))
         assert result.atol == pytest.approx(100 * u ** (2 / 3) * max(1, abs(float(loss(x)))))
         assert result.tolerance == pytest.approx(result.atol + result.rtol * abs(result.numerical_value))
     rtol, atol = default_tolerance(np.float32, f_scale=0.5)
-    assert rtol == atol == pytest.approx(100 * unit_roundoff(np.float32) ** (2 / 3))
+    assert rtol == atol == pytest.approx(100 * machine_epsilon(np.float32) ** (2 / 3))
 
 
 def test_given_tolerances_are_used():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from numdiff import (SCHEMES, Exp, Variable, coordinate_steps, error_model, gradient,
-                     hessian, jacobian, numerical_diff, unit_roundoff)
+                     hessian, jacobian, numerical_diff, machine_epsilon)
 
 
 def sum_exp(x):
@@ -172,7 +172,7 @@ def test_dtype_is_kept_and_default_step_follows_it(dtype):
     x = X0.astype(dtype)
     g = gradient(mixed, x)
     assert g.dtype == dtype and hessian(mixed, x).dtype == dtype
-    u = unit_roundoff(dtype)
+    u = machine_epsilon(dtype)
     np.testing.assert_allclose(coordinate_steps(x), (3 * u) ** (1 / 3) * np.maximum(1, np.abs(x)),
                                rtol=1e-6)
     assert np.abs(g - mixed_gradient(X0)).max() < 100 * u ** (2 / 3)

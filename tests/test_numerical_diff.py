@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from numdiff import (SCHEMES, MAX_DERIV, Exp, Square, Variable, error_model, get_scheme,
-                     numerical_diff, unit_roundoff)
+                     numerical_diff, machine_epsilon)
 from numdiff._sampling import Sampler, stencil_difference
 from numdiff.catalogue import CATALOGUE
 
@@ -167,8 +167,8 @@ def test_dtype_is_kept(dtype, scheme):
                     dtype=dtype).optimal_step
     estimate = numerical_diff(np.exp, x, h, scheme=scheme)
     assert estimate.dtype == dtype
-    scale = unit_roundoff(dtype) ** (1 / 3) if scheme != "complex_step" else unit_roundoff(dtype)
-    tolerance = 100 * scale if scheme != "forward" else 100 * np.sqrt(unit_roundoff(dtype))
+    scale = machine_epsilon(dtype) ** (1 / 3) if scheme != "complex_step" else machine_epsilon(dtype)
+    tolerance = 100 * scale if scheme != "forward" else 100 * np.sqrt(machine_epsilon(dtype))
     assert np.max(np.abs(estimate.astype(float) - np.exp(x.astype(float)))) < tolerance
     assert numerical_diff(np.exp, dtype(1.0), h, scheme=scheme).dtype == dtype
 

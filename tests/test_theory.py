@@ -3,21 +3,37 @@
 import numpy as np
 import pytest
 
-from numdiff import SCHEMES, MAX_DERIV, ErrorModel, error_model, optimal_step, unit_roundoff
+from numdiff import (SCHEMES, MAX_DERIV, ErrorModel, error_model, length_scale, machine_epsilon,
+                     optimal_step, unit_roundoff)
 
 U = np.finfo(np.float64).eps
 
 
-def test_unit_roundoff_per_dtype():
-    assert unit_roundoff(np.float16) == 2.0 ** -10
-    assert unit_roundoff(np.float32) == 2.0 ** -23
-    assert unit_roundoff() == 2.0 ** -52
-    assert unit_roundoff(np.complex64) == 2.0 ** -23
-    assert unit_roundoff(np.longdouble) == float(np.finfo(np.longdouble).eps)
+def test_machine_epsilon_per_dtype():
+    assert machine_epsilon(np.float16) == 2.0 ** -10
+    assert machine_epsilon(np.float32) == 2.0 ** -23
+    assert machine_epsilon() == 2.0 ** -52
+    assert machine_epsilon(np.complex64) == 2.0 ** -23
+    assert machine_epsilon(np.longdouble) == float(np.finfo(np.longdouble).eps)
     with pytest.raises(TypeError, match="dtype must be a floating-point dtype"):
-        unit_roundoff(np.int64)
+        machine_epsilon(np.int64)
     with pytest.raises(TypeError, match="dtype must be a floating-point dtype"):
-        unit_roundoff("not a dtype")
+        machine_epsilon("not a dtype")
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.longdouble])
+def test_unit_roundoff_is_half_the_machine_epsilon(dtype):
+    # Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., 2.1:
+    # rounding to nearest errs by at most half a unit in the last place.
+    assert unit_roundoff(dtype) == machine_epsilon(dtype) / 2
+    one = np.array(1, dtype=dtype)
+    assert one + dtype(unit_roundoff(dtype)) == one  # a tie rounds to even: 1
+    assert one + dtype(machine_epsilon(dtype)) > one
+
+
+def test_length_scale_is_one_below_one_and_abs_x_above():
+    np.testing.assert_array_equal(length_scale(np.array([-4.0, -0.5, 0.0, 0.5, 3.0])),
+                                  [4.0, 1.0, 1.0, 1.0, 3.0])
 
 
 @pytest.mark.parametrize("f, d2", [(1.0, 1.0), (2.7, 0.3), (1e3, 5.0)])
