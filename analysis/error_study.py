@@ -176,7 +176,7 @@ def findings(summary):
                      f"{worst['function']} at x = {worst['x']:g}, error "
                      f"{worst['seed_error']:.1e} instead of {worst['min_error']:.1e} at eps = "
                      f"{worst['best_step']:.1e}).")
-    seed = base[(base["function"] == "seed") & np.isfinite(base["seed_error"])]
+    seed = base[(base["function"] == "exp_square_squared") & np.isfinite(base["seed_error"])]
     for _, r in seed.iterrows():
         lines.append(f"On the seed's own function exp(x**2)**2 at x = {r['x']:g}, {r['scheme']} "
                      f"with eps = 1e-4 has error {r['seed_error']:.1e}; its best step "

@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .fit import SEED_EPS
+from .fit import DEFAULT_EPS
 
 __all__ = ["error_figure", "grid_figure", "dtype_figure", "save_figure", "FigureFile",
            "SCHEME_COLOURS", "zero_floor", "figure_style", "colour"]
@@ -162,8 +162,8 @@ def _draw_case(axes, rows, facts, floor, *, detail):
     axes.grid(True, which="major", lw=0.4, alpha=0.5)
     if detail:
         _shade(axes, facts, rows["eps"].min(), rows["eps"].max())
-        axes.axvline(SEED_EPS, color="#444444", lw=0.9, ls=(0, (1, 2)))
-        axes.annotate("seed eps = 1e-4", (SEED_EPS, 1.0), xycoords=("data", "axes fraction"),
+        axes.axvline(DEFAULT_EPS, color="#444444", lw=0.9, ls=(0, (1, 2)))
+        axes.annotate("seed eps = 1e-4", (DEFAULT_EPS, 1.0), xycoords=("data", "axes fraction"),
                       xytext=(3, -12), textcoords="offset points", fontsize=8, color="#444444")
         handles += [
             Line2D([], [], color="#555555", lw=1.0, ls="--", label="model: total"),
@@ -255,7 +255,7 @@ def grid_figure(sweep, summary, *, dtype="float64"):
             handles = _draw_case(axes, _case(rows, function, x, dtype),
                                  _case(summary, function, x, dtype), floor, detail=False)
             axes.set_title(f"{function}, x = {x:g}", fontsize=9)
-            axes.axvline(SEED_EPS, color="#444444", lw=0.7, ls=(0, (1, 2)))
+            axes.axvline(DEFAULT_EPS, color="#444444", lw=0.7, ls=(0, (1, 2)))
         for axes in grid.flat[len(cases):]:
             axes.set_visible(False)
         for axes in grid[:, 0]:

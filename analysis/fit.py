@@ -51,10 +51,10 @@ from numdiff import ErrorModel, get_scheme, machine_epsilon
 
 from .sweep import OK, OUT_OF_DOMAIN, STATUSES
 
-__all__ = ["summarize", "summarize_blocks", "SUMMARY_COLUMNS", "SEED_EPS"]
+__all__ = ["summarize", "summarize_blocks", "SUMMARY_COLUMNS", "DEFAULT_EPS"]
 
 #: The seed's step, ``numerical_diff(f, x, eps=1e-4)``.
-SEED_EPS = 1e-4
+DEFAULT_EPS = 1e-4
 # Branch selection, as described in the module docstring.
 _DOMINANCE = 100.0
 _TRUNCATION_CAP = 0.05
@@ -266,8 +266,8 @@ def _fit(eps, abs_error, x, exact, rounding, truncation, power, order, status, u
                               best_step / theory_step, np.nan)
         error_ratio = np.where(theory_error > 0, min_error / theory_error, np.nan)
 
-    seed_index = int(np.argmin(np.abs(log_eps - np.log10(SEED_EPS))))
-    seed_near = abs(log_eps[seed_index] - np.log10(SEED_EPS)) < 0.01
+    seed_index = int(np.argmin(np.abs(log_eps - np.log10(DEFAULT_EPS))))
+    seed_near = abs(log_eps[seed_index] - np.log10(DEFAULT_EPS)) < 0.01
     if seed_near:
         seed_error = np.where(ok[seed_index], abs_error[seed_index], np.nan)
     else:

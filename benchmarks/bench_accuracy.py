@@ -21,7 +21,7 @@ function's default point.
 
 import numpy as np
 
-from .common import (DTYPES, SCHEMES, SEED_EPS, SMOOTH_FUNCTIONS, abs_error,
+from .common import (DTYPES, SCHEMES, DEFAULT_EPS, SMOOTH_FUNCTIONS, abs_error,
                      points_near_default, require, step_grid)
 
 
@@ -44,7 +44,7 @@ class SchemeAccuracy:
 
     def setup(self, scheme, function, dtype):
         self.table = _error_table(scheme, function, dtype, step_grid())
-        self.at_seed_eps = _error_table(scheme, function, dtype, [SEED_EPS])
+        self.at_seed_eps = _error_table(scheme, function, dtype, [DEFAULT_EPS])
 
     def track_min_error(self, scheme, function, dtype):
         return float(np.nanmin(self.table.mean(axis=1)))

@@ -7,7 +7,7 @@ seed's five-line formula is timed alongside as the baseline of that overhead.
 
 import numpy as np
 
-from .common import DTYPES, SCHEMES, SEED_EPS, SIZES, require, uniform_points
+from .common import DTYPES, SCHEMES, DEFAULT_EPS, SIZES, require, uniform_points
 
 
 class NumericalDiff:
@@ -22,7 +22,7 @@ class NumericalDiff:
         self.scheme = scheme
 
     def time_numerical_diff(self, scheme, points, dtype):
-        self.numerical_diff(np.exp, self.x, SEED_EPS, scheme=self.scheme)
+        self.numerical_diff(np.exp, self.x, DEFAULT_EPS, scheme=self.scheme)
 
 
 class RawEvaluations:
@@ -37,7 +37,7 @@ class RawEvaluations:
 
     def setup(self, points, dtype):
         self.x = uniform_points(points, dtype)
-        self.z = self.x + 1j * np.asarray(SEED_EPS, dtype)
+        self.z = self.x + 1j * np.asarray(DEFAULT_EPS, dtype)
 
     def time_two_real_evaluations(self, points, dtype):
         np.exp(self.x)
@@ -47,7 +47,7 @@ class RawEvaluations:
         np.exp(self.z)
 
 
-def _seed_formula(f, x, eps=SEED_EPS):
+def _seed_formula(f, x, eps=DEFAULT_EPS):
     # The seed's numerical_diff (DeZero step 4), the baseline of the per-call overhead.
     variable = type(x)
     y0 = f(variable(x.data - eps))

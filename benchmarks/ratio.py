@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from .common import SEED_EPS, uniform_points
+from .common import DEFAULT_EPS, uniform_points
 
 FUNCTIONS = {
     "exp": np.exp,
@@ -38,16 +38,16 @@ def measure(points=1_000_000, repeats=15):
     from numdiff import numerical_diff
 
     x = np.array(uniform_points(points, "float64"))
-    h = np.float64(SEED_EPS)
+    h = np.float64(DEFAULT_EPS)
     above, below = x + h, x - h
     z = x + 1j * h
     timings = {}
     for _ in range(repeats):
         for name, f in FUNCTIONS.items():
-            _best(timings, (name, "central"), lambda: numerical_diff(f, x, SEED_EPS))
+            _best(timings, (name, "central"), lambda: numerical_diff(f, x, DEFAULT_EPS))
             _best(timings, (name, "two real f"), lambda: (f(above), f(below)))
             _best(timings, (name, "complex_step"),
-                  lambda: numerical_diff(f, x, SEED_EPS, scheme="complex_step"))
+                  lambda: numerical_diff(f, x, DEFAULT_EPS, scheme="complex_step"))
             _best(timings, (name, "one complex f"), lambda: f(z))
     return timings
 

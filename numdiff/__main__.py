@@ -59,7 +59,7 @@ def main(argv=None):
     print("numerical_diff(composite, Variable(np.array(0.5))) ->",
           numerical_diff(composite, Variable(np.array(0.5))))
 
-    seed = CATALOGUE["seed"]
+    seed = CATALOGUE["exp_square_squared"]
     x = seed.default_x
     exact = seed.derivative(x)
     steps = np.array([10.0 ** -k for k in range(1, 15)])

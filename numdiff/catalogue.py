@@ -8,7 +8,7 @@ digits that serves as an independent check of those closed forms.
 The closed forms are general n-th derivative formulas: power rules for the
 polynomials, `sqrt`, `log` and `reciprocal`; the four-cycle of `sin`;
 ``exp(2 x**2) * P_k(x)`` and ``sech(x)**2 * Q_k(tanh(x))`` with integer
-polynomials built by recursion for `seed` and `tanh`; and truncated Taylor
+polynomials built by recursion for `exp_square_squared` and `tanh`; and truncated Taylor
 series arithmetic (products and real powers of series) for `squire_trapp`.
 
 Notes
@@ -32,7 +32,7 @@ Examples
 --------
 >>> from numdiff.catalogue import CATALOGUE
 >>> list(CATALOGUE)  # doctest: +NORMALIZE_WHITESPACE
-['square', 'cube', 'exp', 'seed', 'sin', 'log', 'sqrt', 'reciprocal',
+['square', 'cube', 'exp', 'exp_square_squared', 'sin', 'log', 'sqrt', 'reciprocal',
  'tanh', 'squire_trapp', 'abs']
 >>> f = CATALOGUE["squire_trapp"]
 >>> print(f.formula)
@@ -98,11 +98,11 @@ def _horner(coefficients, x):
 
 
 @lru_cache(maxsize=None)
-def _seed_poly(k):
+def _exp_square_squared_poly(k):
     """P_k with d^k/dx^k exp(2x^2) = P_k(x) exp(2x^2); P_{k+1} = P_k' + 4x P_k."""
     if k == 0:
         return (1,)
-    p = _seed_poly(k - 1)
+    p = _exp_square_squared_poly(k - 1)
     return _poly_add(_poly_diff(p), _poly_mul((0, 4), p))
 
 
@@ -161,8 +161,8 @@ def _reciprocal_dk(x, k):
     return (-1) ** k * math.factorial(k) / x ** (k + 1)
 
 
-def _seed_dk(x, k):
-    return _horner(_seed_poly(k), x) * np.exp(2 * x**2)
+def _exp_square_squared_dk(x, k):
+    return _horner(_exp_square_squared_poly(k), x) * np.exp(2 * x**2)
 
 
 def _tanh_dk(x, k):
@@ -296,7 +296,7 @@ class TestFunction:
         Examples
         --------
         >>> from numdiff.catalogue import get_function
-        >>> f = get_function("seed")  # exp(x**2)**2
+        >>> f = get_function("exp_square_squared")  # exp(x**2)**2
         >>> print(f.derivative(0.5))  # 4*0.5*exp(2*0.5**2)
         3.2974425414002564
         >>> get_function("sin").derivative([0.0, 1.0], k=12)
@@ -416,8 +416,8 @@ _FUNCTIONS = (
     TestFunction("exp", "exp(x)", 1.0, (-_INF, _INF), True,
                  np.exp, lambda x, k: np.exp(x), mpmath.exp),
     # The composite function of the DeZero book: exp(x**2)**2 = exp(2 x**2).
-    TestFunction("seed", "exp(x**2)**2", 0.5, (-_INF, _INF), True,
-                 lambda x: np.exp(x**2) ** 2, _seed_dk,
+    TestFunction("exp_square_squared", "exp(x**2)**2", 0.5, (-_INF, _INF), True,
+                 lambda x: np.exp(x**2) ** 2, _exp_square_squared_dk,
                  lambda x: mpmath.exp(x**2) ** 2),
     TestFunction("sin", "sin(x)", 1.0, (-_INF, _INF), True,
                  np.sin, _sin_dk, mpmath.sin),
@@ -475,7 +475,7 @@ def get_function(name):
     >>> get_function("cosh")
     Traceback (most recent call last):
     ...
-    ValueError: `name` must be one of 'square', 'cube', 'exp', 'seed', 'sin', 'log', 'sqrt', 'reciprocal', 'tanh', 'squire_trapp', 'abs'; got 'cosh'.
+    ValueError: `name` must be one of 'square', 'cube', 'exp', 'exp_square_squared', 'sin', 'log', 'sqrt', 'reciprocal', 'tanh', 'squire_trapp', 'abs'; got 'cosh'.
     """
     if not isinstance(name, str):
         raise TypeError(f"`name` must be a str, got {type(name).__name__}.")

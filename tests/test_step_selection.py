@@ -10,7 +10,7 @@ from numdiff.step_selection import (StepStatus, gill_murray_step, stepleman_wina
 
 ALGORITHMS = [theory_step, stepleman_winarsky_step, gill_murray_step]
 CASES = [("exp", 1.0), ("sin", 1.0), ("log", 1.0), ("tanh", 0.5), ("sqrt", 2.0),
-         ("seed", 0.5), ("squire_trapp", 1.5), ("reciprocal", 1.5)]
+         ("exp_square_squared", 0.5), ("squire_trapp", 1.5), ("reciprocal", 1.5)]
 
 
 def brute_force_best_step(f, x, scheme):
