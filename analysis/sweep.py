@@ -375,7 +375,7 @@ def compute_block(task):
     model, values = _model(target, spec, task.deriv, dtype, points64)
     return SweepBlock(target.name, spec.name, task.deriv, dtype.name, task.x, task.eps,
                       step.astype(np.float64), estimate, values["exact"], values["f"],
-                      np.broadcast_to(model.rounding, (n,)).astype(float),
+                      np.broadcast_to(model.rounding + model.floor, (n,)).astype(float),
                       np.broadcast_to(model.truncation, (n,)).astype(float),
                       model.rounding_power, model.order,
                       np.broadcast_to(model.optimal_step, (n,)).astype(float),
@@ -477,9 +477,11 @@ def _model(target, spec, deriv, dtype, points):
     unknown = np.zeros(len(points), dtype=bool)
     for scale in scales:
         unknown |= ~np.isfinite(scale)
+    # The textbook model: values off by the machine epsilon, arguments exact, no floor.
     model = error_model(spec, deriv=deriv, f_scale=np.where(unknown, 0.0, scales[0]),
                         derivative_scale=np.where(unknown, 0.0, scales[1]),
-                        result_scale=np.where(unknown, 0.0, scales[2]), dtype=dtype)
+                        result_scale=np.where(unknown, 0.0, scales[2]) if spec.is_complex
+                        else None, value_error=machine_epsilon(dtype), dtype=dtype)
     if unknown.any():
         nan = np.where(unknown, np.nan, 1.0)
         model = type(model)(model.rounding * nan, model.truncation * nan,

@@ -75,8 +75,10 @@ def main(argv=None):
     print("\nerror theory (float64): best step h* and the error there E*")
     for scheme in ("forward", "central"):
         order = 2 if scheme == "forward" else 3
-        model = error_model(scheme, f_scale=abs(seed(x)),
-                            derivative_scale=abs(seed.derivative(x, order)))
+        model = error_model(scheme, f_scale=abs(seed(x)), x_scale=abs(x),
+                            result_scale=abs(exact),
+                            derivative_scale=abs(seed.derivative(x, order)),
+                            next_derivative_scale=abs(seed.derivative(x, 2 * order - 1)))
         best = steps[np.argmin(errors[scheme])]
         print(f"  {scheme:8} h* = {model.optimal_step:.2e}  E* = {model.minimum_error:.2e}"
               f"   (best step of the table: {best:.0e}, error {errors[scheme].min():.2e})")

@@ -340,7 +340,9 @@ def _default_relative_step(scheme, deriv, dtype):
     """The theory's optimal step at unit scales (`coordinate_steps`), cached."""
     if get_scheme(scheme).is_complex:
         return machine_epsilon(dtype)
-    return optimal_step(scheme, deriv=deriv, f_scale=1.0, derivative_scale=1.0, dtype=dtype)
+    # Numerical Recipes' value error, the machine epsilon, for a function of unit scales.
+    return optimal_step(scheme, deriv=deriv, f_scale=1.0, derivative_scale=1.0,
+                        value_error=machine_epsilon(dtype), dtype=dtype)
 
 
 class _Evaluator:

@@ -171,6 +171,25 @@ class Stencil:
                 groups.append((g, n, numerators.pop(-g, None) if g != 0 else None))
         return tuple(groups)
 
+    @cached_property
+    def next_error_term(self):
+        """The truncation term after the leading one: ``(accuracy, coefficient)``.
+
+        The estimate equals ``f^(q) + K f^(p+q) h^p + K2 f^(p2+q) h^p2 + ...``;
+        this is ``(p2, K2)``, from the same moments as the leading term. It
+        governs where ``f^(p+q)(x) = 0`` (an inflection point for one-sided
+        schemes, a zero of the third derivative for central ones).
+
+        Examples
+        --------
+        >>> stencil([0, 1], deriv=1).next_error_term  # (f(x+h) - f(x))/h
+        (2, Fraction(1, 6))
+        >>> stencil([-1, 1], deriv=1).next_error_term  # central: even powers only
+        (4, Fraction(1, 120))
+        """
+        return _leading_error(self.offsets, self.weights, self.deriv,
+                              after=self.truncation_order)
+
     @property
     def truncation_order(self):
         """Order ``p + q`` of the derivative in the leading truncation term."""
@@ -294,11 +313,15 @@ def _stencil(nodes, deriv):
     return Stencil(offsets, weights, deriv, accuracy, coefficient)
 
 
-def _leading_error(offsets, weights, deriv):
-    """Order of accuracy and leading coefficient from the stencil's moments."""
+def _leading_error(offsets, weights, deriv, after=None):
+    """Order of accuracy and coefficient of the first non-zero moment of order above `after`.
+
+    `after` defaults to `deriv`, which gives the leading truncation term.
+    """
     # With n nodes the moments of order < n are fixed by construction; the
-    # first non-zero one beyond `deriv` is at most a few orders further.
-    for m in range(deriv + 1, len(offsets) + deriv + 3):
+    # first non-zero one beyond `after` is at most a few orders further.
+    start = deriv + 1 if after is None else after + 1
+    for m in range(start, start + len(offsets) + 3):
         moment = sum(c * g**m for g, c in zip(offsets, weights)) / factorial(m)
         if moment != 0:
             return m - deriv, moment

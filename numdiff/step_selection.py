@@ -192,7 +192,8 @@ def theory_step(f, x, *, scheme="central", deriv=1):
         unresolved = ~(np.abs(scale_m) > resolution)
         derivative_scale = np.where(unresolved, resolution, np.abs(scale_m))
         model = error_model(get_scheme(scheme), deriv=st.deriv, f_scale=_finite(value_scale),
-                            derivative_scale=_finite(derivative_scale), dtype=dtype)
+                            derivative_scale=_finite(derivative_scale), value_error=u,
+                            dtype=dtype)
         h = np.asarray(model.optimal_step, dtype=float)
     status = np.where(unresolved, StepStatus.SCALE_UNRESOLVED, StepStatus.FOUND)
     status = np.where(np.isfinite(scale_m) & np.isfinite(value_scale), status,

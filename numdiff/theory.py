@@ -131,29 +131,37 @@ def length_scale(x):
 
 @dataclass(frozen=True)
 class ErrorModel:
-    """The model ``E(h) = rounding * h^-rounding_power + truncation * h^order``.
+    """The model ``E(h) = C1 h^-q + C2 h^p + C3 h^p2 + floor``.
 
     Coefficients may be arrays (one model per point); every method
-    broadcasts.
+    broadcasts. Built by `error_model`, which documents each term.
 
     Attributes
     ----------
     rounding : float or ndarray
-        ``C1``: rounding error times ``h^rounding_power``.
+        ``C1``: the cancellation error times ``h^rounding_power``.
     truncation : float or ndarray
-        ``C2``: truncation error divided by ``h^order``.
+        ``C2``: the leading truncation error divided by ``h^order``.
     rounding_power : int
         ``q`` for a real stencil of derivative order ``q``; 0 for the complex
-        step, whose rounding does not grow as the step shrinks.
+        step, which has no cancellation.
     order : int
         Order of accuracy ``p``.
+    next_truncation : float or ndarray, optional
+        ``C3``: the next truncation term divided by ``h^next_order``; it
+        governs where ``C2`` vanishes. 0 if not modelled.
+    next_order : int, optional
+        ``p2 > p``, the power of the next truncation term.
+    floor : float or ndarray, optional
+        The error no step avoids: the rounding of the result itself.
 
     Examples
     --------
     The central difference of exp at 1 in float64:
 
     >>> import numpy as np
-    >>> m = error_model("central", f_scale=np.e, derivative_scale=np.e)
+    >>> m = error_model("central", f_scale=np.e, x_scale=1.0, result_scale=np.e,
+    ...                 derivative_scale=np.e)
     >>> print(f"h* = {m.optimal_step:.3g}, E* = {m.minimum_error:.3g}")
     h* = 8.73e-06, E* = 1.04e-10
     """
@@ -162,49 +170,111 @@ class ErrorModel:
     truncation: object
     rounding_power: int
     order: int
+    next_truncation: object = 0.0
+    next_order: int = None
+    floor: object = 0.0
 
     def rounding_error(self, h):
-        """Rounding term ``C1 h^-q`` at step(s) `h`."""
+        """Cancellation term ``C1 h^-q`` at step(s) `h` (the floor excluded)."""
         return self.rounding * np.asarray(h, dtype=float) ** (-self.rounding_power)
 
     def truncation_error(self, h):
-        """Truncation term ``C2 h^p`` at step(s) `h`."""
-        return self.truncation * np.asarray(h, dtype=float) ** self.order
+        """Truncation terms ``C2 h^p + C3 h^p2`` at step(s) `h`."""
+        h = np.asarray(h, dtype=float)
+        with np.errstate(over="ignore"):
+            error = self.truncation * h ** self.order
+        if self.next_order is not None:
+            with np.errstate(invalid="ignore", over="ignore"):
+                error = error + np.where(np.asarray(self.next_truncation) > 0,
+                                         self.next_truncation * h ** self.next_order, 0.0)
+        return error
 
     def __call__(self, h):
-        """Total modelled error ``E(h)``."""
-        return self.rounding_error(h) + self.truncation_error(h)
+        """Total modelled error ``E(h)``, the floor included."""
+        return self.rounding_error(h) + self.truncation_error(h) + self.floor
 
     @property
     def optimal_step(self):
-        """Step minimising `E` (the crossover step for the complex step).
+        """Step minimising `E`.
 
-        ``(q C1 / (p C2))^(1/(p+q))`` from ``E'(h) = 0``; ``inf`` where the
-        truncation coefficient vanishes (the stencil is exact for ``f``).
+        With the leading terms alone, ``(q C1 / (p C2))^(1/(p+q))`` from
+        ``E'(h) = 0``. With the next truncation term the minimum is found
+        numerically: ``E`` is a sum of powers of ``h``, so it is convex in
+        ``log h`` and has one minimum. Where there is no cancellation
+        (``C1 = 0``: the complex step; ``f(x) = 0`` at ``x = 0``) the error
+        falls to the floor as ``h -> 0``, and the step reported is the
+        largest at which truncation is down to the floor. ``inf`` where the
+        truncation vanishes (the stencil is exact for ``f``); NaN where the
+        model has no error at all.
         """
-        with np.errstate(divide="ignore"):
-            if self.rounding_power == 0:
-                ratio = self.rounding / np.asarray(self.truncation, dtype=float)
-                return _scalar(ratio ** (1.0 / self.order))
-            ratio = self.rounding_power * self.rounding / (
-                self.order * np.asarray(self.truncation, dtype=float)
-            )
-            return _scalar(ratio ** (1.0 / (self.order + self.rounding_power)))
+        return _scalar(_optimal_step(self))
 
     @property
     def minimum_error(self):
-        """Modelled error at `optimal_step`: ``E(h*)``.
+        """Modelled error at `optimal_step`: ``E(h*)``, never below `floor`.
 
-        For the complex step, the floor ``C1`` reached below the crossover.
-        Where the truncation vanishes this is 0 (the model has no minimum;
-        the error falls with ``h -> inf``).
+        Where there is no cancellation, the floor reached below the step
+        reported; where the truncation vanishes, the limit ``h -> inf``.
         """
-        if self.rounding_power == 0:
-            return _scalar(np.asarray(self.rounding, dtype=float))
-        h = np.asarray(self.optimal_step, dtype=float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            # q C1 h^-q = p C2 h^p at the optimum, so E* = C1 h*^-q (1 + q/p).
-            return _scalar(self.rounding_error(h) * (1 + self.rounding_power / self.order))
+        h = np.asarray(_optimal_step(self), dtype=float)
+        rounding = np.broadcast_to(np.asarray(self.rounding, dtype=float), h.shape)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            if self.rounding_power > 0 and not np.any(self.floor) and not (
+                    self.next_order and np.any(self.next_truncation)):
+                # The textbook model: q C1 h^-q = p C2 h^p at the optimum, so
+                # E* = C1 h*^-q (1 + q/p).
+                return _scalar(self.rounding_error(h) * (1 + self.rounding_power / self.order))
+            error = np.where(np.isinf(h), 0.0, self(np.where(np.isinf(h), 1.0, h)))
+            no_cancellation = (rounding == 0) | (self.rounding_power == 0)
+            error = np.where(no_cancellation & np.isfinite(h), self.floor, error)
+            error = error + np.where(np.isinf(h), self.floor, 0.0)
+        return _scalar(error)
+
+
+def _optimal_step(model):
+    """`ErrorModel.optimal_step` as an array (closed form where it applies)."""
+    p, q = model.order, model.rounding_power
+    rounding = np.asarray(model.rounding, dtype=float)
+    truncation = np.asarray(model.truncation, dtype=float)
+    following = np.asarray(model.next_truncation if model.next_order else 0.0, dtype=float)
+    floor = np.asarray(model.floor, dtype=float)
+    shape = np.broadcast_shapes(rounding.shape, truncation.shape, following.shape, floor.shape)
+    rounding, truncation, following, floor = (np.broadcast_to(a, shape) for a in
+                                              (rounding, truncation, following, floor))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if q > 0 and not np.any(following):
+            closed = (q * rounding / (p * truncation)) ** (1.0 / (p + q))
+        else:
+            closed = None
+    cancels = (rounding > 0) & (q > 0)
+    if closed is not None and not np.any(floor):
+        return np.where(truncation == 0, np.inf, closed)  # the textbook model
+    powers = [-q, p, model.next_order or p]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        log_c = [np.log(rounding) if q > 0 else np.full(shape, -np.inf), np.log(truncation),
+                 np.log(following)]
+        # V-shaped models: dE/d(log h) = sum k C h^k, increasing in log h.
+        slope = lambda t: sum(k * np.exp(c + k * t) for c, k in zip(log_c, powers) if k)  # noqa: E731
+        step = np.exp(_bisect(slope, np.zeros(shape)))
+        # No cancellation: truncation C2 h^p + C3 h^p2 equals the floor.
+        excess = lambda t: (np.exp(log_c[1] + p * t) + np.exp(log_c[2] + powers[2] * t)  # noqa: E731
+                            - floor)
+        crossover = np.exp(_bisect(excess, np.zeros(shape)))
+    truncates = (truncation > 0) | (following > 0)
+    step = np.where(cancels, step, np.where(floor > 0, crossover, np.nan))
+    return np.where(truncates, step, np.where(cancels | (floor > 0), np.inf, np.nan))
+
+
+def _bisect(increasing, target, low=-745.0, high=710.0, iterations=64):
+    """Where the increasing function of ``t = log h`` crosses `target` (vectorised)."""
+    low = np.full(np.shape(target), low)
+    high = np.full(np.shape(target), high)
+    for _ in range(iterations):
+        middle = (low + high) / 2
+        above = increasing(middle) > target
+        high = np.where(above, middle, high)
+        low = np.where(above, low, middle)
+    return (low + high) / 2
 
 
 def _scalar(value):
@@ -212,9 +282,35 @@ def _scalar(value):
     return float(value) if value.ndim == 0 else value
 
 
-def error_model(scheme="central", *, deriv=1, f_scale, derivative_scale,
-                result_scale=None, dtype=np.float64):
-    """The error model of a scheme for a function of the given scales.
+def error_model(scheme="central", *, deriv=1, f_scale, derivative_scale, x_scale=0.0,
+                slope_scale=None, result_scale=None, next_derivative_scale=0.0,
+                value_error=None, exact_step=False, dtype=np.float64):
+    """The error model of a scheme at a point where ``f`` has the given scales.
+
+    ``E(h) = C1 h^-q + C2 h^p + C3 h^p2 + floor`` (`ErrorModel`), with
+
+    * cancellation ``C1 = sum_i |c_i| * delta``: each value ``f(x + g_i h)``
+      is off by about ``delta = e_f |f| + u |x| |f'|``, its own rounding
+      (``e_f``, the relative error of a computed value, `value_error`) plus
+      the rounding of its argument: ``x + g h`` is rounded to the nearest
+      number of the dtype, by up to ``u |x|``, which moves ``f`` by
+      ``u |x| |f'|`` (Gill, Murray & Wright, *Practical Optimization*, 1981,
+      §8.6: the error in computing ``f`` includes its conditioning). With
+      the step made exact (``exact_step=True``, `numerical_diff`) the
+      argument is exact and that term is absent. Where ``f(x) = 0`` and
+      ``x = 0`` there is no cancellation at all and ``C1 = 0``;
+    * truncation ``C2 = |K| |f^(p+q)|`` and ``C3 = |K2| |f^(p2+q)|``, the
+      stencil's exact leading and next coefficients
+      (`Stencil.error_coefficient`, `Stencil.next_error_term`); the next
+      term keeps the optimum meaningful where ``f^(p+q)(x) = 0``;
+    * a floor ``eps |f^(q)|`` (``eps`` = `machine_epsilon`): the quotient
+      itself is rounded, and a combination of several values rounds a few
+      times, so no estimate is better than about one unit in its last place.
+
+    ``u`` is the unit roundoff of `dtype` (`unit_roundoff`, half the machine
+    epsilon). The classic textbook forms (Numerical Recipes 3rd ed. §5.7)
+    are the case ``x_scale = 0`` without the next term and the floor, with
+    ``e_f`` = the machine epsilon.
 
     Parameters
     ----------
@@ -223,17 +319,31 @@ def error_model(scheme="central", *, deriv=1, f_scale, derivative_scale,
     deriv : int, optional
         Derivative order ``q``.
     f_scale : float or array_like
-        ``|f(x)|``, the size of the values whose rounding errors cancel.
+        ``|f(x)|``.
     derivative_scale : float or array_like
         ``|f^(p+q)(x)|``, the derivative in the leading truncation term
-        (``p`` = the scheme's order of accuracy; see
-        ``get_scheme(scheme).stencil(deriv).truncation_order``). For the
-        complex step, ``|f'''(x)|``.
+        (``get_scheme(scheme).stencil(deriv).truncation_order``); for the
+        complex step ``|f'''(x)|``.
+    x_scale : float or array_like, optional
+        ``|x|``, for the rounding of the arguments (default 0: arguments
+        taken as exact, the textbook model).
+    slope_scale : float or array_like, optional
+        ``|f'(x)|`` for that term; defaults to `result_scale` when
+        ``deriv = 1``, else 0.
     result_scale : float or array_like, optional
-        ``|f'(x)|``; required for the complex step, whose rounding error is
-        ``u |f'(x)|``, and ignored otherwise.
+        ``|f^(q)(x)|``, for the floor (no floor without it); required for the
+        complex step.
+    next_derivative_scale : float or array_like, optional
+        ``|f^(p2+q)(x)|``, the derivative in the next truncation term
+        (``Stencil.next_error_term``; ``f^(5)`` for the complex step).
+    value_error : float, optional
+        ``e_f``, the relative error of one computed value of ``f``; default
+        the unit roundoff (a correctly rounded ``f``). Composite functions
+        carry more: Numerical Recipes' forms take the machine epsilon.
+    exact_step : bool, optional
+        Whether the stencil is formed with exact steps (no argument rounding).
     dtype : dtype_like, optional
-        The working precision; sets ``u``.
+        The working precision; sets ``u`` and ``eps``.
 
     Returns
     -------
@@ -247,29 +357,47 @@ def error_model(scheme="central", *, deriv=1, f_scale, derivative_scale,
 
     Examples
     --------
-    The classic forward-difference optimum ``2 sqrt(u |f| / |f''|)``:
+    The classic forward-difference optimum ``2 sqrt(e_f |f| / |f''|)``:
 
     >>> import numpy as np
-    >>> u = np.finfo(float).eps
-    >>> m = error_model("forward", f_scale=1.0, derivative_scale=1.0)
-    >>> bool(np.isclose(m.optimal_step, 2 * np.sqrt(u)))
+    >>> eps = np.finfo(float).eps
+    >>> m = error_model("forward", f_scale=1.0, derivative_scale=1.0, value_error=eps)
+    >>> bool(np.isclose(m.optimal_step, 2 * np.sqrt(eps)))
     True
-    >>> bool(np.isclose(m.minimum_error, 2 * np.sqrt(u)))
+    >>> bool(np.isclose(m.minimum_error, 2 * np.sqrt(eps)))
     True
+
+    Where ``f(x) = 0`` the rounding of the argument remains: log at 1.
+
+    >>> m = error_model("central", f_scale=0.0, x_scale=1.0, result_scale=1.0,
+    ...                 derivative_scale=2.0, next_derivative_scale=24.0)
+    >>> print(f"h* = {m.optimal_step:.2g}, E* = {m.minimum_error:.2g}")
+    h* = 5.5e-06, E* = 3e-11
     """
     spec = get_scheme(scheme)
-    u = machine_epsilon(dtype)
+    u = unit_roundoff(dtype)
+    value_error = u if value_error is None else _scale(value_error, "value_error")
     f_scale = _scale(f_scale, "f_scale")
     derivative_scale = _scale(derivative_scale, "derivative_scale")
+    x_scale = _scale(x_scale, "x_scale")
+    next_derivative_scale = _scale(next_derivative_scale, "next_derivative_scale")
+    result = 0.0 if result_scale is None else _scale(result_scale, "result_scale")
+    slope = (result if deriv == 1 else 0.0) if slope_scale is None else \
+        _scale(slope_scale, "slope_scale")
+    floor = machine_epsilon(dtype) * result
     coefficient = abs(float(spec.error_coefficient(deriv)))
     if spec.is_complex:
         if result_scale is None:
             raise ValueError("result_scale (|f'(x)|) is required for the complex step")
-        rounding = u * _scale(result_scale, "result_scale")
-        return ErrorModel(rounding, coefficient * derivative_scale, 0, spec.order)
+        # Im f(x + ih)/h = f' - f''' h^2/6 + f^(5) h^4/120 - ...: no subtraction.
+        return ErrorModel(0.0, coefficient * derivative_scale, 0, spec.order,
+                          next_derivative_scale / 120, 4, floor)
     st = spec.stencil(deriv)
-    return ErrorModel(u * f_scale * st.weight_sum, coefficient * derivative_scale,
-                      deriv, st.accuracy)
+    argument = 0.0 if exact_step else u * x_scale * slope
+    next_order, next_coefficient = st.next_error_term
+    return ErrorModel((value_error * f_scale + argument) * st.weight_sum,
+                      coefficient * derivative_scale, deriv, st.accuracy,
+                      abs(float(next_coefficient)) * next_derivative_scale, next_order, floor)
 
 
 def _scale(value, name):
@@ -279,19 +407,23 @@ def _scale(value, name):
     return float(array) if array.ndim == 0 else array
 
 
-def optimal_step(scheme="central", *, deriv=1, f_scale, derivative_scale,
-                 result_scale=None, dtype=np.float64):
-    """The step that minimises the modelled error; see `error_model`.
+def optimal_step(scheme="central", *, deriv=1, f_scale, derivative_scale, x_scale=0.0,
+                 slope_scale=None, result_scale=None, next_derivative_scale=0.0,
+                 value_error=None, exact_step=False, dtype=np.float64):
+    """The step that minimises the modelled error; the parameters are `error_model`'s.
 
     Examples
     --------
-    The classic central optimum ``(3 u |f| / |f'''|)^(1/3)``:
+    The classic central optimum ``(3 e_f |f| / |f'''|)^(1/3)``, with ``e_f`` the
+    machine epsilon as in Numerical Recipes:
 
     >>> import numpy as np
-    >>> h = optimal_step("central", f_scale=2.0, derivative_scale=5.0)
-    >>> bool(np.isclose(h, (3 * np.finfo(float).eps * 2.0 / 5.0) ** (1 / 3)))
+    >>> eps = np.finfo(float).eps
+    >>> h = optimal_step("central", f_scale=2.0, derivative_scale=5.0, value_error=eps)
+    >>> bool(np.isclose(h, (3 * eps * 2.0 / 5.0) ** (1 / 3)))
     True
     """
-    return error_model(scheme, deriv=deriv, f_scale=f_scale,
-                       derivative_scale=derivative_scale,
-                       result_scale=result_scale, dtype=dtype).optimal_step
+    return error_model(scheme, deriv=deriv, f_scale=f_scale, derivative_scale=derivative_scale,
+                       x_scale=x_scale, slope_scale=slope_scale, result_scale=result_scale,
+                       next_derivative_scale=next_derivative_scale, value_error=value_error,
+                       exact_step=exact_step, dtype=dtype).optimal_step
