@@ -9,32 +9,38 @@ For each (function, x, scheme, deriv, dtype) the summary gives
   dips of the rounding noise (an estimate that happens to round to the
   exact value at eps = 1e-11, say); ``lowest_error`` is the raw minimum.
   Only steps with status ``ok`` count;
-* the model's ``h*`` and ``E*`` (`numdiff.ErrorModel`) and the ratios
-  observed / model;
-* the model's crossover step ``h_c = (C1 / C2)^(1/(p+q))``, where its
-  truncation and rounding terms are equal;
-* the log-log slope of the truncation branch (expected: the order ``p``) and
-  of the cancellation branch (expected: ``-q``, i.e. ``-deriv``; 0 for the
-  complex step, which has no cancellation), each a least-squares fit of
-  ``log10 |error|`` on ``log10 eps`` over a sub-range chosen from the model:
+* ``typical_error``: the smallest root-mean-square error over 5 neighbouring
+  steps. Near the optimum, truncation and rounding errors of random sign
+  cancel by chance, so the smallest errors are luck; the model predicts
+  the size of the error, and ``error_ratio`` compares it with this
+  root-mean-square size;
+* the complete model's ``h*`` and ``E*`` (`numdiff.error_model`: the values'
+  and the arguments' rounding, the leading and next truncation terms, the
+  floor), the ratios observed / model, and the model's crossover step
+  (`numdiff.ErrorModel.crossover_step`);
+* the log-log slope of the truncation branch and of the cancellation
+  branch, each a least-squares fit of ``log10 |error|`` on ``log10 eps``
+  over the steps where the model says that branch dominates:
 
-  - truncation branch: truncation term >= 100 x rounding term (so rounding
-    adds under 1 %), truncation term <= 5 % of ``|f^(q)|`` (the leading
-    Taylor term still dominates the dropped ones), and ``eps`` at most half
-    the smallest step whose stencil leaves the domain;
-  - cancellation branch: rounding term >= 100 x truncation term, and
-    rounding term <= 10 % of ``|f^(q)|``, which excludes the floor of total
-    cancellation, where the difference is a few ulps or zero and the error
-    saturates at ``|f^(q)|``;
+  - truncation: truncation >= 100 x (rounding + floor), truncation <= 5 %
+    of ``|f^(q)|`` (the Taylor terms still fall), and ``eps`` at most half
+    the smallest step whose stencil leaves the domain. The leading term is
+    fitted where it is 10 x the next one, and its expected slope is the
+    order ``p``; where there are too few such steps (the leading derivative
+    vanishes at ``x``) the next term is fitted, expected slope ``p2``;
+  - cancellation: cancellation >= 100 x (truncation + floor), and <= 10 %
+    of ``|f^(q)|`` (beyond, the difference is a few ulps or 0 and the error
+    saturates at ``|f^(q)|``); expected slope ``-q``;
   - in both, exact zeros of the error and steps whose status is not ``ok``
-    are left out; a branch needs 5 steps spanning a decade, else NaN;
-  - for choosing the branches only, the rounding term of a real scheme is
-    increased by ``u |x| |f^(q)| / eps``, the error of forming ``x + eps``
-    (Numerical Recipes 3rd ed. §5.7), which the textbook model leaves
-    out and which is all the rounding there is where ``f(x) = 0`` (log at 1);
+    are left out; a branch needs 5 steps spanning a decade, and a slope of
+    the wrong sign is not reported;
+  - where a branch is not fitted, ``truncation_note`` /
+    ``cancellation_note`` says why (the model has no such branch, too few
+    steps, wrong sign), and ``theory_note`` says why a ratio is missing;
 * the crossover of the two fitted lines (``fitted_crossover_step``);
-* the error at the seed's step ``eps = 1e-4`` and the decimal digits it
-  loses against the best step, ``log10(seed_error / min_error)``;
+* the error at the default step ``eps = 1e-4`` (DeZero's
+  ``numerical_diff(f, x, eps=1e-4)``) and the decimal digits it loses
+  against the best step, ``log10(seed_error / min_error)``;
 * the number of steps by status, and ``flagged`` when ``f`` raised or
   returned NaN/inf inside its domain (``fault_message`` says what).
 
@@ -51,17 +57,33 @@ from numdiff import ErrorModel, get_scheme, machine_epsilon
 
 from .sweep import OK, OUT_OF_DOMAIN, STATUSES
 
-__all__ = ["summarize", "summarize_blocks", "SUMMARY_COLUMNS", "DEFAULT_EPS"]
+__all__ = ["summarize", "summarize_blocks", "SUMMARY_COLUMNS", "DEFAULT_EPS", "NOTES"]
 
-#: The seed's step, ``numerical_diff(f, x, eps=1e-4)``.
+#: The default step of ``numerical_diff(f, x, eps=1e-4)``, from DeZero.
 DEFAULT_EPS = 1e-4
 # Branch selection, as described in the module docstring.
 _DOMINANCE = 100.0
+_TERM_DOMINANCE = 10.0
 _TRUNCATION_CAP = 0.05
 _ROUNDING_CAP = 0.1
 _DOMAIN_MARGIN = 0.5
 _MIN_POINTS = 5
 _MIN_DECADES = 1.0
+_WINDOW = 5
+
+#: Why a branch or a ratio is missing, by key (the texts of the ``*_note`` columns).
+NOTES = {
+    "exact": "the stencil is exact for f: no truncation error",
+    "no_cancellation": "f(x) = 0 and x = 0: no cancellation",
+    "complex": "complex step: no subtraction, no cancellation",
+    "few": "too few steps where it dominates",
+    "sign": "fitted slope has the wrong sign",
+    "unknown": "model unknown: a derivative of f is not finite here",
+    "no_data": "no usable step",
+    "falls": "the stencil is exact for f: the error falls as the step grows",
+    "zero": "errors exactly 0 near the best step",
+    "no_digit": "|f^(q)| is below the model's E*: no correct digit to expect",
+}
 
 #: Columns of the summary table, in order.
 SUMMARY_COLUMNS = (
@@ -74,7 +96,8 @@ SUMMARY_COLUMNS = (
     "cancellation_fit_min", "cancellation_fit_max", "fitted_crossover_step",
     "seed_eps", "seed_error", "seed_digits_lost",
     "n_steps", "n_ok", "n_out_of_domain", "n_underflow", "n_nonfinite", "n_raised",
-    "flagged", "fault_message",
+    "flagged", "fault_message", "typical_error", "truncation_note", "cancellation_note",
+    "theory_note",
 )
 
 
@@ -92,9 +115,7 @@ def summarize_blocks(blocks):
     """
     parts = []
     for block in blocks:
-        part = _fit(block.eps, block.abs_error, block.x, block.exact,
-                    block.rounding_coefficient,
-                    block.truncation_coefficient, block.rounding_power, block.order,
+        part = _fit(block.eps, block.abs_error, block.x, block.exact, block.model,
                     block.status, block.unit_roundoff)
         message = "; ".join(block.messages) or "f returned NaN or inf"
         parts.append(_columns(block.function, block.scheme, block.deriv, block.dtype, block.x,
@@ -139,37 +160,54 @@ def summarize(table):
     codes = {name: code for code, name in enumerate(STATUSES)}
     keys = ["function", "scheme", "deriv", "dtype"]
     for (function, scheme, deriv, dtype), group in table.groupby(keys, sort=False):
-        group = group.sort_values(["x", "eps"], kind="stable")
-        eps = np.unique(group["eps"].to_numpy(dtype=float))
-        points = group["x"].to_numpy(dtype=float)[::len(eps)]
-        k, n = len(eps), len(points)
-        if len(group) != k * n or not np.array_equal(
-                group["eps"].to_numpy(dtype=float).reshape(n, k), np.tile(eps, (n, 1))):
-            raise ValueError(f"the points of {function}/{scheme}/{dtype} do not share one "
-                             "grid of steps (or a point repeats)")
-
-        def grid(column):
-            return group[column].to_numpy(dtype=float).reshape(n, k).T
-
-        spec = get_scheme(scheme)
-        deriv = int(deriv)
-        order = spec.accuracy(deriv)
-        power = 0 if spec.is_complex else deriv
-        status = np.vectorize(codes.__getitem__, otypes=[np.int8])(
-            group["status"].to_numpy().reshape(n, k).T)
-        # The model's coefficients from its terms: C1 = R eps^q, C2 = T / eps^p,
-        # read at the middle step, where neither term is extreme.
-        middle = k // 2
-        rounding = grid("rounding_model")[middle] * eps[middle] ** power
-        truncation = grid("truncation_model")[middle] / eps[middle] ** order
-        part = _fit(eps, grid("abs_error"), points, grid("exact")[0], rounding, truncation,
-                    power, order, status, machine_epsilon(dtype))
-        parts.append(_columns(function, scheme, deriv, dtype, points, part, ""))
+        eps, points, grid = _case_grid(group, f"{function}/{scheme}/{dtype}")
+        status = np.vectorize(codes.__getitem__, otypes=[np.int8])(grid("status", object))
+        model = _model_from_columns(get_scheme(scheme), int(deriv), eps, grid)
+        part = _fit(eps, grid("abs_error"), points, grid("exact")[0], model, status,
+                    machine_epsilon(dtype))
+        parts.append(_columns(function, scheme, int(deriv), dtype, points, part, ""))
     return _table(parts)
 
 
+def _case_grid(group, label):
+    """A case's steps, points, and a reader of its columns as ``(K, n)`` arrays."""
+    group = group.sort_values(["x", "eps"], kind="stable")
+    eps = np.unique(group["eps"].to_numpy(dtype=float))
+    points = group["x"].to_numpy(dtype=float)[::len(eps)]
+    k, n = len(eps), len(points)
+    if len(group) != k * n or not np.array_equal(
+            group["eps"].to_numpy(dtype=float).reshape(n, k), np.tile(eps, (n, 1))):
+        raise ValueError(f"the points of {label} do not share one grid of steps "
+                         "(or a point repeats)")
+
+    def grid(column, kind=float):
+        if column not in group.columns:  # tables written before the column existed
+            return np.zeros((k, n))
+        return group[column].to_numpy(dtype=kind).reshape(n, k).T
+
+    return eps, points, grid
+
+
+def _model_from_columns(spec, deriv, eps, grid):
+    """The `ErrorModel` whose terms the table's model columns hold.
+
+    Each coefficient is read at the middle step, where no term is extreme:
+    ``C1 = R eps^q``, ``C2 = T / eps^p``, ``C3 = T2 / eps^p2``.
+    """
+    middle = len(eps) // 2
+    order = spec.accuracy(deriv)
+    power = 0 if spec.is_complex else deriv
+    next_order = spec.truncation_orders(deriv)[1] - deriv
+    step = eps[middle]
+    return ErrorModel(grid("rounding_model")[middle] * step ** power,
+                      grid("truncation_model")[middle] / step ** order, power, order,
+                      grid("next_truncation_model")[middle] / step ** next_order, next_order,
+                      grid("floor_model")[middle])
+
+
 #: Columns of labels, stored as pandas categories.
-_LABELS = ("function", "scheme", "dtype", "fault_message")
+_LABELS = ("function", "scheme", "dtype", "fault_message", "truncation_note",
+           "cancellation_note", "theory_note")
 
 
 def _columns(function, scheme, deriv, dtype, points, part, message):
@@ -209,8 +247,12 @@ def _table(parts):
                                     for flagged, message in pieces])
             data[name] = pd.Categorical.from_codes(codes, categories=labels)
         elif name in _LABELS:
-            labels = sorted(set(pieces))
-            codes = np.repeat([labels.index(piece) for piece in pieces], lengths)
+            # A label is one string per block, or an array of them (the notes).
+            labels = sorted(set().union(*(np.unique(piece).tolist() for piece in pieces)))
+            index = {label: code for code, label in enumerate(labels)}
+            codes = np.concatenate([np.full(n, index[piece]) if np.ndim(piece) == 0 else
+                                    np.vectorize(index.__getitem__, otypes=[int])(piece)
+                                    for n, piece in zip(lengths, pieces)])
             data[name] = pd.Categorical.from_codes(codes, categories=labels)
         else:
             data[name] = np.concatenate([np.full(n, piece) if np.ndim(piece) == 0 else piece
@@ -218,80 +260,155 @@ def _table(parts):
     return pd.DataFrame(data, copy=False)
 
 
-def _fit(eps, abs_error, x, exact, rounding, truncation, power, order, status, u):
-    """Vectorised over points: every output is an array of shape (n,)."""
-    k, n = abs_error.shape
-    log_eps = np.log10(eps)
+def _fit(eps, abs_error, x, exact, model, status, u):
+    """Vectorised over points: every output is an array of shape (n,) or a scalar."""
     ok = (status == OK) & np.isfinite(abs_error)
+    observed = _observed(eps, abs_error, ok)
+    theory = _theory(model, len(x), exact, observed)
+    branches = _branches(eps, abs_error, ok, status, exact, model)
+    with np.errstate(all="ignore"):
+        fitted_crossover = 10.0 ** ((branches["cancellation_intercept"]
+                                     - branches["truncation_intercept"])
+                                    / (branches["truncation_slope"]
+                                       - branches["cancellation_slope"]))
+    del branches["cancellation_intercept"], branches["truncation_intercept"]
+    counts = {f"n_{name}": (status == code).sum(axis=0) for code, name in enumerate(STATUSES)}
+    return {"unit_roundoff": u, "order": model.order, "exact": exact, **observed, **theory,
+            **branches, "fitted_crossover_step": fitted_crossover,
+            **_at_default_eps(eps, abs_error, ok, observed["min_error"]),
+            "n_steps": len(eps), **counts,
+            "flagged": counts["n_nonfinite"] + counts["n_raised"] > 0}
+
+
+def _observed(eps, abs_error, ok):
+    """Best step, smoothed minimum, raw minimum and typical (RMS) minimum of the error."""
+    k = len(eps)
     has_any = ok.any(axis=0)
     error = np.where(ok, abs_error, np.inf)
-    lowest = np.where(has_any, error.min(axis=0), np.nan)
     smooth = _running_median(error)
     level = smooth.min(axis=0)
     # Largest step reaching the lowest smoothed level: the last True along axis 0.
     last = k - 1 - np.argmax((smooth == level)[::-1], axis=0)
     found = has_any & np.isfinite(level)
-    best_step = np.where(found, eps[last], np.nan)
-    min_error = np.where(found, level, np.nan)
+    with np.errstate(over="ignore", invalid="ignore"):
+        typical = np.sqrt(_running_mean(error ** 2).min(axis=0))
+    return {"best_step": np.where(found, eps[last], np.nan),
+            "min_error": np.where(found, level, np.nan),
+            "lowest_error": np.where(has_any, error.min(axis=0), np.nan),
+            "typical_error": np.where(np.isfinite(typical), typical, np.nan)}
 
-    model = ErrorModel(rounding, truncation, power, order)
+
+def _theory(model, n, exact, observed):
+    """The model's optimum, the observed / model ratios, and why a ratio is missing."""
+    scale = np.abs(exact)
     with np.errstate(all="ignore"):
-        theory_step = np.broadcast_to(model.optimal_step, (n,)).astype(float)
-        theory_error = np.broadcast_to(model.minimum_error, (n,)).astype(float)
-        crossover = (rounding / truncation) ** (1.0 / (order + power))
-        scale = np.abs(exact)
-        rounding_term = np.outer(eps ** -float(power), rounding)
-        if power > 0:  # the error of forming x + eps, for branch selection only
-            rounding_term += np.outer(u / eps, np.abs(x) * scale)
-        truncation_term = np.outer(eps ** float(order), truncation)
+        step = np.broadcast_to(model.optimal_step, (n,)).astype(float)
+        error = np.broadcast_to(model.minimum_error, (n,)).astype(float)
+        rel = np.where(scale > 0, observed["min_error"] / scale, np.nan)
+        step_ratio = np.where(np.isfinite(step) & (step > 0),
+                              observed["best_step"] / step, np.nan)
+        typical = observed["typical_error"]
+        no_digit = scale < error
+        comparable = (error > 0) & (typical > 0) & ~no_digit
+        error_ratio = np.where(comparable, typical / error, np.nan)
+    note = np.select([~np.isfinite(step) & np.isnan(step), np.isinf(step),
+                      np.isnan(observed["best_step"]), typical == 0, no_digit],
+                     [NOTES["unknown"], NOTES["falls"], NOTES["no_data"], NOTES["zero"],
+                      NOTES["no_digit"]], "")
+    with np.errstate(divide="ignore"):
+        digits = -np.log10(rel)
+    return {"min_rel_error": rel, "digits": digits, "theory_step": step,
+            "theory_error": error, "step_ratio": step_ratio, "error_ratio": error_ratio,
+            "crossover_step": np.broadcast_to(model.crossover_step, (n,)).astype(float),
+            "theory_note": note}
+
+
+def _branches(eps, abs_error, ok, status, exact, model):
+    """Both fitted branches: slope, expected slope, points, range, intercept and note."""
+    scale = np.abs(exact)
+    exact_zero = scale == 0
+    with np.errstate(all="ignore"):
+        rounding = np.outer(eps ** -float(model.rounding_power), model.rounding)
+        leading = np.outer(eps ** float(model.order), model.truncation)
+        following = np.outer(eps ** float(model.next_order or model.order),
+                             model.next_truncation if model.next_order else 0.0)
+        floor = np.broadcast_to(model.floor, (1, len(exact)))
+        truncation = leading + following
         usable = ok & (abs_error > 0)
         out = status == OUT_OF_DOMAIN
         first_out = np.where(out.any(axis=0), eps[np.argmax(out, axis=0)], np.inf)
-        exact_zero = scale == 0
-        truncation_branch = (usable & (truncation_term >= _DOMINANCE * rounding_term)
-                             & (exact_zero | (truncation_term <= _TRUNCATION_CAP * scale))
-                             & (eps[:, None] <= _DOMAIN_MARGIN * first_out))
-        cancellation_branch = (usable & (rounding_term >= _DOMINANCE * truncation_term)
-                               & (exact_zero | (rounding_term <= _ROUNDING_CAP * scale)))
+        truncating = (usable & (truncation >= _DOMINANCE * (rounding + floor))
+                      & (exact_zero | (truncation <= _TRUNCATION_CAP * scale))
+                      & (eps[:, None] <= _DOMAIN_MARGIN * first_out))
+        cancelling = (usable & (rounding >= _DOMINANCE * (truncation + floor))
+                      & (exact_zero | (rounding <= _ROUNDING_CAP * scale)))
         log_error = np.log10(np.where(usable, abs_error, 1.0))
-    t_slope, t_intercept, t_points, t_min, t_max = _line(log_eps, log_error, truncation_branch,
-                                                         eps)
-    c_slope, c_intercept, c_points, c_min, c_max = _line(log_eps, log_error,
-                                                         cancellation_branch, eps)
-    with np.errstate(all="ignore"):
-        fitted_crossover = 10.0 ** ((c_intercept - t_intercept) / (t_slope - c_slope))
-        rel = np.where(scale > 0, min_error / scale, np.nan)
-        digits = -np.log10(rel)
-        step_ratio = np.where(np.isfinite(theory_step) & (theory_step > 0),
-                              best_step / theory_step, np.nan)
-        error_ratio = np.where(theory_error > 0, min_error / theory_error, np.nan)
+    log_eps = np.log10(eps)
+    lead = _line(log_eps, log_error, truncating & (leading >= _TERM_DOMINANCE * following), eps)
+    after = _line(log_eps, log_error, truncating & (following >= _TERM_DOMINANCE * leading), eps)
+    use_next = np.isnan(lead["slope"]) & np.isfinite(after["slope"])
+    truncation_fit = {key: np.where(use_next, after[key], lead[key]) for key in lead}
+    expected = np.where(use_next, model.next_order or model.order, model.order)
+    cancellation_fit = _line(log_eps, log_error, cancelling, eps)
+    return {**_branch("truncation", truncation_fit, expected, +1,
+                      _truncation_absent(model)),
+            **_branch("cancellation", cancellation_fit, -model.rounding_power, -1,
+                      _cancellation_absent(model))}
 
-    seed_index = int(np.argmin(np.abs(log_eps - np.log10(DEFAULT_EPS))))
-    seed_near = abs(log_eps[seed_index] - np.log10(DEFAULT_EPS)) < 0.01
-    if seed_near:
-        seed_error = np.where(ok[seed_index], abs_error[seed_index], np.nan)
-    else:
-        seed_error = np.full(n, np.nan)
+
+def _truncation_absent(model):
+    """Per point, the note where the model has no truncation branch ('' where it has)."""
+    leading = np.asarray(model.truncation, dtype=float)
+    following = np.asarray(model.next_truncation if model.next_order else 0.0, dtype=float)
+    return np.where(np.isnan(leading), NOTES["unknown"],
+                    np.where((leading > 0) | (following > 0), "", NOTES["exact"]))
+
+
+def _cancellation_absent(model):
+    """Per point, the note where the model has no cancellation branch ('' where it has)."""
+    rounding = np.asarray(model.rounding, dtype=float)
+    if model.rounding_power == 0:
+        return np.where(np.isnan(rounding), NOTES["unknown"], NOTES["complex"])
+    return np.where(np.isnan(rounding), NOTES["unknown"],
+                    np.where(rounding > 0, "", NOTES["no_cancellation"]))
+
+
+def _branch(name, fit, expected, sign, absent):
+    """A branch's columns: the fit where the model has the branch and the sign is right."""
+    found = np.isfinite(fit["slope"])
+    right = found & (np.sign(fit["slope"]) == sign)
+    keep = right & (absent == "")
+    note = np.where(absent != "", absent,
+                    np.where(~found, NOTES["few"], np.where(right, "", NOTES["sign"])))
+    nan = np.full(keep.shape, np.nan)
+    return {f"{name}_slope": np.where(keep, fit["slope"], nan),
+            f"expected_{name}_slope": expected,
+            f"{name}_points": fit["points"],
+            f"{name}_fit_min": np.where(keep, fit["low"], nan),
+            f"{name}_fit_max": np.where(keep, fit["high"], nan),
+            f"{name}_intercept": np.where(keep, fit["intercept"], nan),
+            f"{name}_note": note}
+
+
+def _at_default_eps(eps, abs_error, ok, min_error):
+    """The error at the default step 1e-4 and the digits it loses against the best step."""
+    log_eps = np.log10(eps)
+    index = int(np.argmin(np.abs(log_eps - np.log10(DEFAULT_EPS))))
+    near = abs(log_eps[index] - np.log10(DEFAULT_EPS)) < 0.01
+    n = abs_error.shape[1]
+    error = np.where(ok[index], abs_error[index], np.nan) if near else np.full(n, np.nan)
     with np.errstate(all="ignore"):
-        seed_lost = np.log10(seed_error / min_error)
-        seed_lost = np.where(np.isfinite(seed_lost), seed_lost, np.nan)
-    counts = {f"n_{name}": (status == code).sum(axis=0)
-              for code, name in enumerate(STATUSES)}
-    faults = counts["n_nonfinite"] + counts["n_raised"]
-    return {
-        "unit_roundoff": u, "order": order, "exact": exact,
-        "best_step": best_step, "min_error": min_error, "lowest_error": lowest,
-        "min_rel_error": rel, "digits": digits, "theory_step": theory_step,
-        "theory_error": theory_error, "step_ratio": step_ratio, "error_ratio": error_ratio,
-        "crossover_step": crossover,
-        "truncation_slope": t_slope, "expected_truncation_slope": order,
-        "truncation_points": t_points, "truncation_fit_min": t_min, "truncation_fit_max": t_max,
-        "cancellation_slope": c_slope, "expected_cancellation_slope": -power,
-        "cancellation_points": c_points, "cancellation_fit_min": c_min,
-        "cancellation_fit_max": c_max, "fitted_crossover_step": fitted_crossover,
-        "seed_eps": eps[seed_index] if seed_near else np.nan, "seed_error": seed_error,
-        "seed_digits_lost": seed_lost, "n_steps": k, **counts, "flagged": faults > 0,
-    }
+        lost = np.log10(error / min_error)
+    return {"seed_eps": eps[index] if near else np.nan, "seed_error": error,
+            "seed_digits_lost": np.where(np.isfinite(lost), lost, np.nan)}
+
+
+def _running_mean(values):
+    """Mean of each step's value and its two neighbours on each side (inf beyond the ends)."""
+    k, n = values.shape
+    padded = np.full((k + _WINDOW - 1, n), np.inf)
+    padded[2:2 + k] = values
+    return sum(padded[i:i + k] for i in range(_WINDOW)) / _WINDOW
 
 
 def _running_median(error):
@@ -311,7 +428,7 @@ def _running_median(error):
 
 
 def _line(log_eps, log_error, mask, eps):
-    """Least-squares line of log_error on log_eps over `mask`, per column."""
+    """Least-squares line of log_error on log_eps over `mask`, per column (a dict)."""
     weight = mask.astype(float)
     weighted_error = weight * log_error
     count = weight.sum(axis=0)
@@ -329,5 +446,6 @@ def _line(log_eps, log_error, mask, eps):
     with np.errstate(all="ignore"):
         enough = (count >= _MIN_POINTS) & (np.log10(high / low) >= _MIN_DECADES)
     nan = np.full(slope.shape, np.nan)
-    return (np.where(enough, slope, nan), np.where(enough, intercept, nan),
-            count.astype(int), np.where(enough, low, nan), np.where(enough, high, nan))
+    return {"slope": np.where(enough, slope, nan), "intercept": np.where(enough, intercept, nan),
+            "points": count.astype(int), "low": np.where(enough, low, nan),
+            "high": np.where(enough, high, nan)}

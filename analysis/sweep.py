@@ -9,8 +9,10 @@ runs in bounded memory).
 Each block makes one call of `numdiff.numerical_diff` with the steps as a
 column, ``eps[:, None]`` against the chunk of points, so ``f`` is called once
 per stencil point with a ``(len(eps), chunk)`` array. The error model is
-`numdiff.error_model` with the scales ``|f(x)|``, ``|f^(p+q)(x)|`` and
-``|f'(x)|`` taken from the target's exact derivatives.
+`numdiff.error_model`, the complete model: the values' own rounding
+``u |f|``, the rounding of the arguments ``u |x| |f'|``, the leading and the
+next truncation terms and the floor ``eps |f^(q)|``, with the scales taken
+from the target's exact derivatives at ``x``.
 
 Columns of the table (also of ``sweep.csv``)
 --------------------------------------------
@@ -27,14 +29,18 @@ estimate, exact
 abs_error, rel_error
     ``|estimate - exact|`` and ``abs_error / |exact|`` (NaN if exact is 0).
 truncation_model, rounding_model, total_model
-    The model's truncation term ``C2 eps^p``, rounding term ``C1 eps^-q``
-    and their sum (`numdiff.ErrorModel`); NaN where a scale is unknown.
+    The model's leading truncation term ``C2 eps^p``, its cancellation term
+    ``C1 eps^-q`` and the sum of all its terms (`numdiff.ErrorModel`); NaN
+    where a scale is unknown.
 status
     ``ok``; ``out_of_domain`` (the stencil leaves the function's domain: the
     value is kept but is not a fault and is not fitted); ``underflow`` (the
     step is 0 in ``dtype`` or ``x + eps == x``: not evaluated); ``nonfinite``
     (``f`` gave NaN or inf inside its domain) or ``raised`` (``f`` raised an
     exception): these two are faults, flagged in the summary and the report.
+next_truncation_model, floor_model
+    The model's next truncation term ``C3 eps^p2`` (it governs where the
+    leading derivative vanishes) and its floor ``eps |f^(q)|``.
 
 Executors: any `concurrent.futures.Executor` (a process pool, a thread pool,
 ``dask.distributed.Client.get_executor()``) runs the blocks; results come
@@ -50,7 +56,7 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
-from numdiff import error_model, get_scheme, numerical_diff, machine_epsilon
+from numdiff import ErrorModel, error_model, get_scheme, machine_epsilon, numerical_diff
 
 from .grid import eps_grid
 from .progress import Progress
@@ -68,7 +74,7 @@ FAULT_STATUSES = ("nonfinite", "raised")
 #: Columns of the tidy table, in order.
 SWEEP_COLUMNS = ("function", "x", "scheme", "deriv", "dtype", "eps", "step", "estimate",
                  "exact", "abs_error", "rel_error", "truncation_model", "rounding_model",
-                 "total_model", "status")
+                 "total_model", "status", "next_truncation_model", "floor_model")
 #: Floating dtypes a sweep accepts, by name.
 DTYPES = ("float16", "float32", "float64")
 DEFAULT_SCHEMES = ("forward", "central")
@@ -110,13 +116,11 @@ class SweepBlock:
         Estimates as float64 (NaN where not evaluated).
     exact, f_value : ndarray, shape (n,)
         ``f'`` and ``f`` at the points rounded to `dtype`.
-    rounding_coefficient, truncation_coefficient : ndarray, shape (n,)
-        ``C1`` and ``C2`` of `numdiff.ErrorModel`.
-    rounding_power, order : int
-        ``q`` (0 for the complex step) and ``p``.
-    theory_step, theory_error : ndarray, shape (n,)
-        The model's ``h*`` and ``E*``.
+    model : numdiff.ErrorModel
+        The error model, one per point (coefficients of shape (n,)).
     unit_roundoff : float
+        The machine epsilon of `dtype` (the column's name predates the
+        distinction; `numdiff.unit_roundoff` is half of it).
     status : ndarray of int8, shape (K, n)
         Codes into `STATUSES`.
     messages : tuple of str
@@ -133,12 +137,7 @@ class SweepBlock:
     estimate: np.ndarray = field(repr=False)
     exact: np.ndarray = field(repr=False)
     f_value: np.ndarray = field(repr=False)
-    rounding_coefficient: np.ndarray = field(repr=False)
-    truncation_coefficient: np.ndarray = field(repr=False)
-    rounding_power: int
-    order: int
-    theory_step: np.ndarray = field(repr=False)
-    theory_error: np.ndarray = field(repr=False)
+    model: ErrorModel = field(repr=False)
     unit_roundoff: float
     status: np.ndarray = field(repr=False)
     messages: tuple = ()
@@ -157,13 +156,25 @@ class SweepBlock:
 
     @property
     def truncation_model(self):
-        """Model truncation term ``C2 eps^p``, shape ``(K, n)``."""
-        return np.outer(self.eps ** self.order, self.truncation_coefficient)
+        """Model's leading truncation term ``C2 eps^p``, shape ``(K, n)``."""
+        return np.outer(self.eps ** self.model.order, self.model.truncation)
+
+    @property
+    def next_truncation_model(self):
+        """Model's next truncation term ``C3 eps^p2``, shape ``(K, n)``."""
+        with np.errstate(over="ignore"):
+            return np.outer(self.eps ** float(self.model.next_order),
+                            self.model.next_truncation)
 
     @property
     def rounding_model(self):
-        """Model rounding term ``C1 eps^-q``, shape ``(K, n)``."""
-        return np.outer(self.eps ** -float(self.rounding_power), self.rounding_coefficient)
+        """Model's cancellation term ``C1 eps^-q``, shape ``(K, n)``."""
+        return np.outer(self.eps ** -float(self.model.rounding_power), self.model.rounding)
+
+    @property
+    def floor_model(self):
+        """Model's floor ``eps |f^(q)|``, shape ``(K, n)``."""
+        return np.broadcast_to(self.model.floor, self.estimate.shape)
 
     def to_frame(self):
         """The block as tidy rows (point-major: all steps of a point together).
@@ -179,6 +190,8 @@ class SweepBlock:
         k, n = self.estimate.shape
         truncation = self.truncation_model
         rounding = self.rounding_model
+        following = self.next_truncation_model
+        floor = self.floor_model
         columns = {
             "function": np.full(k * n, self.function, dtype=object),
             "x": np.repeat(self.x, k),
@@ -193,8 +206,10 @@ class SweepBlock:
             "rel_error": self.rel_error.T.ravel(),
             "truncation_model": truncation.T.ravel(),
             "rounding_model": rounding.T.ravel(),
-            "total_model": (truncation + rounding).T.ravel(),
+            "total_model": (truncation + following + rounding + floor).T.ravel(),
             "status": np.asarray(STATUSES, dtype=object)[self.status.T.ravel()],
+            "next_truncation_model": following.T.ravel(),
+            "floor_model": floor.T.ravel(),
         }
         return pd.DataFrame(columns)
 
@@ -332,7 +347,7 @@ def sweep(functions, *, x=None, schemes=DEFAULT_SCHEMES, dtypes=("float64",), ep
     --------
     >>> table = sweep(["exp"], schemes=["forward", "central"])
     >>> table.shape
-    (322, 15)
+    (322, 17)
     >>> row = table[(table.scheme == "central") & (table.eps == 1e-4)].iloc[0]
     >>> print(f"{row.abs_error:.2e} (model {row.total_model:.2e})")
     4.53e-09 (model 4.53e-09)
@@ -375,12 +390,7 @@ def compute_block(task):
     model, values = _model(target, spec, task.deriv, dtype, points64)
     return SweepBlock(target.name, spec.name, task.deriv, dtype.name, task.x, task.eps,
                       step.astype(np.float64), estimate, values["exact"], values["f"],
-                      np.broadcast_to(model.rounding + model.floor, (n,)).astype(float),
-                      np.broadcast_to(model.truncation, (n,)).astype(float),
-                      model.rounding_power, model.order,
-                      np.broadcast_to(model.optimal_step, (n,)).astype(float),
-                      np.broadcast_to(model.minimum_error, (n,)).astype(float),
-                      machine_epsilon(dtype), status, messages)
+                      model, machine_epsilon(dtype), status, messages)
 
 
 def _mark_collapsed(status, points, step):
@@ -466,26 +476,38 @@ def _evaluate(function, points, step, rows, scheme, deriv, status):
 
 
 def _model(target, spec, deriv, dtype, points):
-    """The error model and reference values at the (dtype-rounded) points."""
-    scale_order = 3 if spec.is_complex else spec.stencil(deriv).truncation_order
+    """The complete error model and reference values at the (dtype-rounded) points.
+
+    Every coefficient is an array of shape ``(n,)``. A scale the target
+    cannot give (NaN) makes the model unknown (NaN) at that point, except the
+    next truncation term, which is then left out.
+    """
+    n = len(points)
+    leading, following = spec.truncation_orders(deriv)
     with np.errstate(all="ignore"):
         values = {"f": target.derivative(points, 0),
                   "exact": target.derivative(points, deriv),
-                  "scale": target.derivative(points, scale_order)}
-    first = values["exact"] if deriv == 1 else target.derivative(points, 1)
-    scales = [np.abs(values["f"]), np.abs(values["scale"]), np.abs(first)]
-    unknown = np.zeros(len(points), dtype=bool)
-    for scale in scales:
+                  "leading": target.derivative(points, leading),
+                  "next": target.derivative(points, following)}
+        first = values["exact"] if deriv == 1 else target.derivative(points, 1)
+    scales = {"f_scale": values["f"], "slope_scale": first, "result_scale": values["exact"],
+              "derivative_scale": values["leading"]}
+    scales = {name: np.abs(np.asarray(value, dtype=float)) for name, value in scales.items()}
+    unknown = np.zeros(n, dtype=bool)
+    for scale in scales.values():
         unknown |= ~np.isfinite(scale)
-    # The textbook model: values off by the machine epsilon, arguments exact, no floor.
-    model = error_model(spec, deriv=deriv, f_scale=np.where(unknown, 0.0, scales[0]),
-                        derivative_scale=np.where(unknown, 0.0, scales[1]),
-                        result_scale=np.where(unknown, 0.0, scales[2]) if spec.is_complex
-                        else None, value_error=machine_epsilon(dtype), dtype=dtype)
-    if unknown.any():
-        nan = np.where(unknown, np.nan, 1.0)
-        model = type(model)(model.rounding * nan, model.truncation * nan,
-                            model.rounding_power, model.order)
+    following_scale = np.abs(np.asarray(values["next"], dtype=float))
+    model = error_model(spec, deriv=deriv, x_scale=np.abs(points),
+                        next_derivative_scale=np.where(np.isfinite(following_scale),
+                                                       following_scale, 0.0),
+                        dtype=dtype, **{name: np.where(unknown, 0.0, scale)
+                                        for name, scale in scales.items()})
+    nan = np.where(unknown, np.nan, 1.0)
+    model = ErrorModel(*(np.broadcast_to(np.asarray(getattr(model, name)) * nan, (n,))
+                         for name in ("rounding", "truncation")),
+                       model.rounding_power, model.order,
+                       np.broadcast_to(np.asarray(model.next_truncation) * nan, (n,)),
+                       model.next_order, np.broadcast_to(np.asarray(model.floor) * nan, (n,)))
     return model, values
 
 

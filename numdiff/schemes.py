@@ -108,6 +108,23 @@ class Scheme:
             return Fraction(-1, 6)
         return self.stencil(deriv).error_coefficient
 
+    def truncation_orders(self, deriv=1):
+        """Orders of the derivatives in the leading and the next truncation terms.
+
+        ``(p + q, p2 + q)``: the error model needs ``f`` differentiated that
+        many times (`numdiff.error_model`). For the complex step (3, 5).
+
+        Examples
+        --------
+        >>> SCHEMES["forward"].truncation_orders(), SCHEMES["central"].truncation_orders()
+        ((2, 3), (3, 5))
+        """
+        if self.is_complex:
+            check_deriv(deriv, self.max_deriv, self.name)
+            return 3, 5
+        st = self.stencil(deriv)
+        return st.truncation_order, st.next_error_term[0] + deriv
+
     def evaluations(self, deriv=1):
         """Number of evaluations of ``f`` per point."""
         return 1 if self.is_complex else len(self.stencil(deriv).offsets)

@@ -231,6 +231,27 @@ class ErrorModel:
         return _scalar(error)
 
 
+    @property
+    def crossover_step(self):
+        """Step where truncation equals rounding (cancellation plus floor).
+
+        Below it rounding dominates, above it truncation. NaN where either
+        side is absent: no truncation (the stencil is exact for ``f``) or no
+        rounding at all.
+        """
+        rounding = np.asarray(self.rounding, dtype=float)
+        floor = np.asarray(self.floor, dtype=float)
+        truncation = np.asarray(self.truncation, dtype=float)
+        following = np.asarray(self.next_truncation if self.next_order else 0.0, dtype=float)
+        shape = np.broadcast_shapes(rounding.shape, floor.shape, truncation.shape,
+                                    following.shape)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            excess = lambda t: np.log(self.truncation_error(np.exp(t))) - np.log(  # noqa: E731
+                self.rounding_error(np.exp(t)) + floor)
+            step = np.exp(_bisect(excess, np.zeros(shape)))
+        present = ((truncation > 0) | (following > 0)) & ((rounding > 0) | (floor > 0))
+        return _scalar(np.where(present, step, np.nan))
+
 def _optimal_step(model):
     """`ErrorModel.optimal_step` as an array (closed form where it applies)."""
     p, q = model.order, model.rounding_power

@@ -39,12 +39,17 @@ def test_errors_and_model_columns_are_consistent():
     np.testing.assert_allclose(table["exact"], np.e)
     np.testing.assert_allclose(table["abs_error"], np.abs(table["estimate"] - np.e))
     np.testing.assert_allclose(table["rel_error"], table["abs_error"] / np.e)
-    u = np.finfo(float).eps
-    # Forward: E = (h/2)|f''| + 2u|f|/h (Numerical Recipes eqs. 5.7.5-5.7.6).
+    u = np.finfo(float).eps / 2  # the unit roundoff
+    # Forward: E = (h/2)|f''| + (h^2/6)|f'''| + 2 (u|f| + u|x||f'|)/h + eps|f'|: the
+    # textbook terms (Numerical Recipes eqs. 5.7.5-5.7.6), the rounding of x + h,
+    # the next Taylor term and the rounding of the quotient; at x = 1, f = f' = e.
     np.testing.assert_allclose(table["truncation_model"], table["eps"] / 2 * np.e)
-    np.testing.assert_allclose(table["rounding_model"], 2 * u * np.e / table["eps"])
+    np.testing.assert_allclose(table["next_truncation_model"], table["eps"] ** 2 / 6 * np.e)
+    np.testing.assert_allclose(table["rounding_model"], 2 * (u * np.e + u * np.e) / table["eps"])
+    np.testing.assert_allclose(table["floor_model"], 2 * u * np.e)
     np.testing.assert_allclose(table["total_model"],
-                               table["truncation_model"] + table["rounding_model"])
+                               table["truncation_model"] + table["next_truncation_model"]
+                               + table["rounding_model"] + table["floor_model"])
 
 
 def test_chunking_does_not_change_results():
