@@ -12,7 +12,7 @@ vectorised call per tool (`EXP_POINTS`), checked against ``np.exp(x)``:
 * ``time_derivative``, ``peakmem_derivative``: one call;
 * ``track_max_error``: the largest absolute error over the points;
 * ``track_evaluations``: values of f computed per point (the elements of every
-  array f was called with, counted by a wrapper around f);
+  array f was called with, counted by `numdiff.CountedFunction`);
 * ``track_uncovered``: the fraction of points where the error estimate does not
   cover the true error (see `judge`); 0 is the goal;
 * ``track_estimate_ratio``: ``max(r, 1/r)`` with ``r`` the median of error
@@ -24,27 +24,24 @@ benchmarks' points (`common.points_near_default`), errors taken against the
 
 ``track_time_share`` (`PeerExpTimeShare`) is numdiff's time on the headline case as
 a fraction of a peer's, both timed in the same process, call after call
-(`interleaved_times`), so that both see the same load of the machine: the number
+(`benchmarks.timing`), so that both see the same load of the machine: the number
 to compare with the targets (at most 0.1 of scipy's time, 0.01 of numdifftools').
 
 Every value is positive and lower is better, as asv assumes. ``python -m
 benchmarks.peer_ratio`` times the headline case for the three tools in one process.
 """
 
-import time
 from functools import lru_cache
 
 import numpy as np
 
-from .common import SMOOTH_FUNCTIONS, abs_error, exact_derivative, points_near_default, require
-
-TOOLS = ("numdiff", "scipy", "numdifftools")
+from .common import (SMOOTH_FUNCTIONS, TOOLS, abs_error, exact_derivative, points_near_default,
+                     require)
+from .timing import interleaved_times as interleave, median_ratio
 
 #: Points of the headline exp case: ``np.linspace(0, 1, EXP_POINTS)``.
 EXP_POINTS = 10**5
 
-#: Unit roundoff of float64, 2**-53: the floor of the true error in `judge`.
-U = float(np.finfo(np.float64).eps) / 2
 _TINY = float(np.finfo(np.float64).tiny)
 
 
@@ -79,18 +76,6 @@ def estimator(tool):
     return run
 
 
-class Counted:
-    """``f`` counting the values it computes (the elements of its arguments)."""
-
-    def __init__(self, f):
-        self.f = f
-        self.values = 0
-
-    def __call__(self, x):
-        self.values += np.size(x)
-        return self.f(x)
-
-
 @lru_cache(maxsize=None)
 def exp_points(n=EXP_POINTS):
     """``np.linspace(0, 1, n)``, read-only."""
@@ -102,7 +87,8 @@ def exp_points(n=EXP_POINTS):
 def judge(df, error, true_error, derivative):
     """Max abs error, uncovered fraction and median estimate ratio of one result.
 
-    The true error is floored at ``u |f'|`` (u = 2**-53) before it is compared with
+    The true error is floored at ``u |f'|`` (u = ``numdiff.unit_roundoff()``,
+    2**-53) before it is compared with
     the error estimate: a point is covered when ``isfinite(df)`` and
     ``error >= max(|true error|, u |f'|)``, and the estimate ratio is
     ``error / max(|true error|, u |f'|)``. Points where df is not finite count as
@@ -115,10 +101,11 @@ def judge(df, error, true_error, derivative):
         ``median_ratio`` (median of the estimate ratio) and ``estimate_ratio``
         (``max(r, 1/r)`` of that median; NaN if no point is finite).
     """
+    u = require("numdiff", "unit_roundoff")()
     df = np.asarray(df, dtype=np.float64)
     error = np.broadcast_to(np.asarray(error, dtype=np.float64), df.shape)
     true_error = np.asarray(true_error, dtype=np.float64)
-    floored = np.maximum(true_error, np.maximum(U * np.abs(derivative), _TINY))
+    floored = np.maximum(true_error, np.maximum(u * np.abs(derivative), _TINY))
     finite = np.isfinite(df)
     with np.errstate(invalid="ignore"):
         covered = finite & (error >= floored)
@@ -135,23 +122,30 @@ def judge(df, error, true_error, derivative):
                 median_ratio=median_ratio, estimate_ratio=estimate_ratio)
 
 
-def exp_case(tool, n=EXP_POINTS):
-    """`judge`'s values and the evaluations per point of `tool` on exp over `exp_points(n)`."""
+def counted_run(tool, f, x):
+    """``(df, error estimate, values of f computed per point)`` of `tool` on `f` at `x`."""
     run = estimator(tool)
-    x = exp_points(n)
-    counted = Counted(np.exp)
+    counted = require("numdiff", "CountedFunction")(f)
     with np.errstate(all="ignore"):
         df, error = run(counted, x)
+    return df, error, counted.values / x.size
+
+
+def exp_case(tool, n=EXP_POINTS):
+    """`judge`'s values and the evaluations per point of `tool` on exp over `exp_points(n)`."""
+    x = exp_points(n)
+    df, error, evaluations = counted_run(tool, np.exp, x)
     exact = np.exp(x)
     stats = judge(df, error, np.abs(np.asarray(df, dtype=np.float64) - exact), exact)
-    stats["evaluations"] = counted.values / x.size
+    stats["evaluations"] = evaluations
     return stats
 
 
 def interleaved_times(points=EXP_POINTS, repeats=15, tools=TOOLS, calls=1):
     """Times (s) of each available tool on the headline case, interleaved, and the tools skipped.
 
-    Every round calls each tool `calls` times in a row, tool after tool.
+    Every round calls each tool `calls` times in a row, tool after tool
+    (`benchmarks.timing.interleaved_times`).
 
     Returns
     -------
@@ -165,37 +159,25 @@ def interleaved_times(points=EXP_POINTS, repeats=15, tools=TOOLS, calls=1):
         tool -> why it is not importable.
     """
     x = exp_points(points)
-    runs, stats, skipped = {}, {}, {}
+    actions, stats, skipped = {}, {}, {}
     for tool in tools:
         try:
-            runs[tool] = estimator(tool)
+            run = estimator(tool)
         except NotImplementedError as error:
             skipped[tool] = str(error)
             continue
         stats[tool] = exp_case(tool, points)
-    times = {tool: [] for tool in runs}
-    for _ in range(repeats):
-        for tool, run in runs.items():
-            samples = []
-            for _ in range(calls):
-                start = time.perf_counter()
-                run(np.exp, x)
-                samples.append(time.perf_counter() - start)
-            times[tool].append(samples)
-    return times, stats, skipped
+        actions[tool] = lambda run=run: run(np.exp, x)
+    return interleave(actions, rounds=repeats, calls=calls), stats, skipped
 
 
 def catalogue_case(tool, name):
     """`judge`'s values and the evaluations per point of `tool` on catalogue function `name`."""
-    run = estimator(tool)
     f = require("numdiff.catalogue", "get_function")(name)
-    x = points_near_default(name)
-    counted = Counted(f)
-    with np.errstate(all="ignore"):
-        df, error = run(counted, x)
+    df, error, evaluations = counted_run(tool, f, points_near_default(name))
     high, _ = exact_derivative(name)
     stats = judge(df, error, abs_error(df, name), high)
-    stats["evaluations"] = counted.values / x.size
+    stats["evaluations"] = evaluations
     return stats
 
 
@@ -203,28 +185,32 @@ class _Tracks:
     """The four ``track_`` values of a `judge` result in ``self.stats``."""
 
     def track_max_error(self, *params):
+        """Largest absolute error over the points (abs error)."""
         return self.stats["max_error"]
 
     track_max_error.unit = "abs error"
 
     def track_evaluations(self, *params):
+        """Values of f computed per point, counted by `numdiff.CountedFunction` (evaluations)."""
         return self.stats["evaluations"]
 
     track_evaluations.unit = "evaluations"
 
     def track_uncovered(self, *params):
+        """Share of points whose error estimate is below the floored true error (fraction; 0 best)."""
         return self.stats["uncovered"]
 
     track_uncovered.unit = "fraction"
 
     def track_estimate_ratio(self, *params):
+        """``max(r, 1/r)``, r the median estimate / floored true error (ratio; 1 is perfect)."""
         return self.stats["estimate_ratio"]
 
     track_estimate_ratio.unit = "ratio"
 
 
 class PeerExpSpeed:
-    """Time and peak memory of one call on the headline exp case.
+    """Time (seconds per call) and peak memory (bytes) of one call on the headline exp case.
 
     Each sample times calls in a row for at least `sample_time` (about a dozen for
     numdiff, whose single calls of a few ms are at the mercy of the machine's load;
@@ -243,18 +229,21 @@ class PeerExpSpeed:
         self.x = exp_points()
 
     def time_derivative(self, tool):
+        """Seconds per call of the tool, with its defaults, on exp over linspace(0, 1, 10**5)."""
         self.run(np.exp, self.x)
 
     def peakmem_derivative(self, tool):
+        """Peak resident memory of the process (bytes) around one such call."""
         self.run(np.exp, self.x)
 
 
 class PeerExpTimeShare:
-    """numdiff's time over a peer's on the headline exp case, both timed in this process.
+    """numdiff's time over a peer's on the headline exp case, both timed in this process (ratio).
 
     Four rounds, each calling numdiff three times and then the peer three times; the
     share is the median of numdiff's repeated calls (the second and third of a round)
-    over the median of the peer's, as in `PeerExpSpeed`.
+    over the median of the peer's (`benchmarks.timing.median_ratio`). Targets: at most
+    0.1 of scipy's time, 0.01 of numdifftools'.
     """
 
     params = (("scipy", "numdifftools"),)
@@ -267,18 +256,17 @@ class PeerExpTimeShare:
                                               calls=3)
         if skipped:
             raise NotImplementedError("; ".join(skipped.values()))
-        ours, theirs = ([t for calls in times[tool] for t in calls[1:]]
-                        for tool in ("numdiff", peer))
-        self.share = float(np.median(ours) / np.median(theirs))
+        self.share = median_ratio(times, "numdiff", peer)
 
     def track_time_share(self, peer):
+        """numdiff's time over the peer's, measured call after call in one process (ratio)."""
         return self.share
 
     track_time_share.unit = "ratio"
 
 
 class PeerExpAccuracy(_Tracks):
-    """Error, evaluations and error estimate on the headline exp case."""
+    """Error (abs), evaluations per point and error-estimate quality on the headline exp case."""
 
     params = (TOOLS,)
     param_names = ("tool",)
@@ -289,7 +277,10 @@ class PeerExpAccuracy(_Tracks):
 
 
 class PeerCatalogueAccuracy(_Tracks):
-    """Error, evaluations and error estimate per catalogue function at `points_near_default`."""
+    """Error (abs), evaluations per point and error-estimate quality per catalogue function.
+
+    At `common.points_near_default`, errors against the 50-digit reference.
+    """
 
     params = (TOOLS, SMOOTH_FUNCTIONS)
     param_names = ("tool", "function")

@@ -1,8 +1,9 @@
 """Speed of `numdiff.numerical_diff`: every scheme, 1 to 10^6 points, float32 and float64.
 
-Plus the seed's own path: `Variable`/`Function` objects on a scalar, where the
-per-call overhead (validation, stencil lookup) is all there is to measure. The
-seed's five-line formula is timed alongside as the baseline of that overhead.
+Plus DeZero's own path: `Variable`/`Function` objects on a scalar, where the
+per-call overhead (validation, stencil lookup) is all there is to measure. DeZero's
+five-line formula is timed alongside as the baseline of that overhead. Every value
+is seconds per call.
 """
 
 import numpy as np
@@ -11,7 +12,10 @@ from .common import DTYPES, SCHEMES, DEFAULT_EPS, SIZES, require, uniform_points
 
 
 class NumericalDiff:
-    """``numerical_diff(np.exp, x, 1e-4, scheme=...)``; exp is about as cheap as one pass over x."""
+    """Seconds per call of ``numerical_diff(np.exp, x, 1e-4, scheme=...)``.
+
+    exp is about as cheap as one pass over x, so this is numdiff's own cost.
+    """
 
     params = (SCHEMES, SIZES, DTYPES)
     param_names = ("scheme", "points", "dtype")
@@ -22,11 +26,12 @@ class NumericalDiff:
         self.scheme = scheme
 
     def time_numerical_diff(self, scheme, points, dtype):
+        """Seconds per call of numerical_diff on exp at these points."""
         self.numerical_diff(np.exp, self.x, DEFAULT_EPS, scheme=self.scheme)
 
 
 class RawEvaluations:
-    """Baseline for `NumericalDiff`: the evaluations of f alone, real and complex.
+    """Baseline for `NumericalDiff`: the evaluations of f alone, real and complex (seconds).
 
     The central difference costs two real evaluations of f, the complex step one
     complex evaluation; the ratio of the two timings is numdiff's overhead.
@@ -40,15 +45,17 @@ class RawEvaluations:
         self.z = self.x + 1j * np.asarray(DEFAULT_EPS, dtype)
 
     def time_two_real_evaluations(self, points, dtype):
+        """Seconds for np.exp twice on the real points: the central difference's evaluations."""
         np.exp(self.x)
         np.exp(self.x)
 
     def time_one_complex_evaluation(self, points, dtype):
+        """Seconds for np.exp once on x + 1e-4 i: the complex step's evaluation."""
         np.exp(self.z)
 
 
 def _seed_formula(f, x, eps=DEFAULT_EPS):
-    # The seed's numerical_diff (DeZero step 4), the baseline of the per-call overhead.
+    # DeZero's numerical_diff (step 4), the baseline of the per-call overhead.
     variable = type(x)
     y0 = f(variable(x.data - eps))
     y1 = f(variable(x.data + eps))
@@ -56,7 +63,7 @@ def _seed_formula(f, x, eps=DEFAULT_EPS):
 
 
 class SeedPath:
-    """The seed's examples: ``Square`` at 2.0 and ``Square(Exp(Square(x)))`` at 0.5."""
+    """DeZero's examples, seconds per call: ``Square`` at 2.0 and ``Square(Exp(Square(x)))`` at 0.5."""
 
     params = (("square", "composite"),)
     param_names = ("function",)
@@ -72,7 +79,9 @@ class SeedPath:
             self.f, self.x = composite, Variable(np.array(0.5))
 
     def time_numerical_diff(self, function):
+        """Seconds per call of numdiff's numerical_diff on the Variable."""
         self.numerical_diff(self.f, self.x)
 
     def time_seed_formula(self, function):
+        """Seconds per call of DeZero's five-line numerical_diff on the same Variable."""
         _seed_formula(self.f, self.x)

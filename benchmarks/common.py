@@ -28,11 +28,18 @@ SEED = 20_240_601
 SCHEMES = ("forward", "backward", "central", "forward2", "backward2",
            "central4", "central6", "central8", "complex_step")
 
+#: The real schemes (every scheme but the complex step): those with an error V whose
+#: optimal step can be located.
+REAL_SCHEMES = tuple(name for name in SCHEMES if name != "complex_step")
+
 #: Catalogue functions whose derivatives of every order are non-zero near their default
 #: point, so every scheme has a finite best step: polynomials (exact for high-order
 #: stencils) and ``abs`` (a kink) are left out.
 SMOOTH_FUNCTIONS = ("exp", "exp_square_squared", "sin", "log", "sqrt", "reciprocal", "tanh",
                     "squire_trapp")
+
+#: The tools compared on the same derivatives: numdiff and its two peers (the `peers` extra).
+TOOLS = ("numdiff", "scipy", "numdifftools")
 
 #: Point counts of the speed benchmarks: per-call overhead, mid-size, memory bound.
 SIZES = (1, 1_000, 1_000_000)
@@ -40,7 +47,7 @@ SIZES = (1, 1_000, 1_000_000)
 #: Working precisions benchmarked.
 DTYPES = ("float32", "float64")
 
-#: The seed's default step (DeZero step 4: ``numerical_diff(f, x, eps=1e-4)``).
+#: numerical_diff's default step (DeZero's step 4: ``numerical_diff(f, x, eps=1e-4)``).
 DEFAULT_EPS = 1e-4
 
 #: Number of points around a function's default point in the accuracy benchmarks.

@@ -11,7 +11,7 @@ so that fresh pages cost a fault each on first use), the later ones repeat the
 same call, as asv's samples do. It prints, for the first calls and for the
 repeated ones, each tool's minimum and median time and the ratios of those times
 to numdiff's (peer / numdiff: above 1 means numdiff is faster), and, from one further
-call with a counting wrapper around ``np.exp``: the largest absolute error against
+call with ``np.exp`` wrapped in ``numdiff.CountedFunction``: the largest absolute error against
 ``np.exp(x)``, the values of exp computed per point, the fraction of points where
 the error estimate covers the true error (floored at ``u |f'|``, u = 2**-53) and the
 median estimate / true error. A peer that is not importable is reported and skipped.

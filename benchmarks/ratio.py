@@ -1,7 +1,7 @@
 """Overhead of `numdiff.numerical_diff` over the evaluations of f it cannot avoid.
 
 ``python -m benchmarks.ratio`` times, in one process and interleaved repeat by
-repeat, ``numerical_diff(f, x, 1e-4)`` (central difference) over 10^6 float64
+repeat (`benchmarks.timing`), ``numerical_diff(f, x, 1e-4)`` (central difference) over 10^6 float64
 points against two plain evaluations ``f(x + h); f(x - h)`` of the same f on
 precomputed arguments, and the complex step against one complex evaluation
 ``f(x + ih)``. Each timing is the minimum over the repeats; the printed ratio is
@@ -12,25 +12,18 @@ makes up the rest.
 
 import argparse
 import sys
-import time
 
 import numpy as np
 
 from .common import DEFAULT_EPS, uniform_points
+from .timing import interleaved_times
 
 FUNCTIONS = {
     "exp": np.exp,
     "sin": np.sin,
-    # The seed's composite exp(x**2)**2 (DeZero step 4), written with numpy.
+    # DeZero's composite exp(x**2)**2 (step 4), written with numpy.
     "exp(x**2)**2": lambda x: np.exp(x ** 2) ** 2,
 }
-
-
-def _best(timings, name, action):
-    start = time.perf_counter()
-    action()
-    elapsed = time.perf_counter() - start
-    timings[name] = min(timings.get(name, np.inf), elapsed)
 
 
 def measure(points=1_000_000, repeats=15):
@@ -41,15 +34,15 @@ def measure(points=1_000_000, repeats=15):
     h = np.float64(DEFAULT_EPS)
     above, below = x + h, x - h
     z = x + 1j * h
-    timings = {}
-    for _ in range(repeats):
-        for name, f in FUNCTIONS.items():
-            _best(timings, (name, "central"), lambda: numerical_diff(f, x, DEFAULT_EPS))
-            _best(timings, (name, "two real f"), lambda: (f(above), f(below)))
-            _best(timings, (name, "complex_step"),
-                  lambda: numerical_diff(f, x, DEFAULT_EPS, scheme="complex_step"))
-            _best(timings, (name, "one complex f"), lambda: f(z))
-    return timings
+    actions = {}
+    for name, f in FUNCTIONS.items():
+        actions[name, "central"] = lambda f=f: numerical_diff(f, x, DEFAULT_EPS)
+        actions[name, "two real f"] = lambda f=f: (f(above), f(below))
+        actions[name, "complex_step"] = lambda f=f: numerical_diff(f, x, DEFAULT_EPS,
+                                                                   scheme="complex_step")
+        actions[name, "one complex f"] = lambda f=f: f(z)
+    times = interleaved_times(actions, rounds=repeats)
+    return {key: min(t for samples in rounds for t in samples) for key, rounds in times.items()}
 
 
 def main(argv=None):
