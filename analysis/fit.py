@@ -32,8 +32,9 @@ For each (function, x, scheme, deriv, dtype) the summary gives
     of ``|f^(q)|`` (beyond, the difference is a few ulps or 0 and the error
     saturates at ``|f^(q)|``); expected slope ``-q``;
   - in both, exact zeros of the error and steps whose status is not ``ok``
-    are left out; a branch needs 5 steps spanning a decade, and a slope of
-    the wrong sign is not reported;
+    are left out; a branch needs 5 steps spanning a decade (two for the
+    cancellation branch, whose rounding errors scatter by an order of
+    magnitude), and a slope of the wrong sign is not reported;
   - where a branch is not fitted, ``truncation_note`` /
     ``cancellation_note`` says why (the model has no such branch, too few
     steps, wrong sign), and ``theory_note`` says why a ratio is missing;
@@ -69,6 +70,8 @@ _ROUNDING_CAP = 0.1
 _DOMAIN_MARGIN = 0.5
 _MIN_POINTS = 5
 _MIN_DECADES = 1.0
+# Rounding errors scatter by an order of magnitude: their slope needs a longer baseline.
+_MIN_CANCELLATION_DECADES = 2.0
 _WINDOW = 5
 
 #: Why a branch or a ratio is missing, by key (the texts of the ``*_note`` columns).
@@ -82,6 +85,7 @@ NOTES = {
     "no_data": "no usable step",
     "falls": "the stencil is exact for f: the error falls as the step grows",
     "zero": "errors exactly 0 near the best step",
+    "no_error": "the model predicts no error at all: f and its derivatives vanish here",
     "no_digit": "|f^(q)| is below the model's E*: no correct digit to expect",
 }
 
@@ -97,7 +101,7 @@ SUMMARY_COLUMNS = (
     "seed_eps", "seed_error", "seed_digits_lost",
     "n_steps", "n_ok", "n_out_of_domain", "n_underflow", "n_nonfinite", "n_raised",
     "flagged", "fault_message", "typical_error", "truncation_note", "cancellation_note",
-    "theory_note",
+    "theory_note", "f_value",
 )
 
 
@@ -117,6 +121,7 @@ def summarize_blocks(blocks):
     for block in blocks:
         part = _fit(block.eps, block.abs_error, block.x, block.exact, block.model,
                     block.status, block.unit_roundoff)
+        part["f_value"] = block.f_value
         message = "; ".join(block.messages) or "f returned NaN or inf"
         parts.append(_columns(block.function, block.scheme, block.deriv, block.dtype, block.x,
                               part, message))
@@ -165,6 +170,7 @@ def summarize(table):
         model = _model_from_columns(get_scheme(scheme), int(deriv), eps, grid)
         part = _fit(eps, grid("abs_error"), points, grid("exact")[0], model, status,
                     machine_epsilon(dtype))
+        part["f_value"] = grid("f_value", float, np.nan)[0]
         parts.append(_columns(function, scheme, int(deriv), dtype, points, part, ""))
     return _table(parts)
 
@@ -180,9 +186,9 @@ def _case_grid(group, label):
         raise ValueError(f"the points of {label} do not share one grid of steps "
                          "(or a point repeats)")
 
-    def grid(column, kind=float):
+    def grid(column, kind=float, missing=0.0):
         if column not in group.columns:  # tables written before the column existed
-            return np.zeros((k, n))
+            return np.full((k, n), missing)
         return group[column].to_numpy(dtype=kind).reshape(n, k).T
 
     return eps, points, grid
@@ -305,15 +311,20 @@ def _theory(model, n, exact, observed):
         step = np.broadcast_to(model.optimal_step, (n,)).astype(float)
         error = np.broadcast_to(model.minimum_error, (n,)).astype(float)
         rel = np.where(scale > 0, observed["min_error"] / scale, np.nan)
-        step_ratio = np.where(np.isfinite(step) & (step > 0),
+        # Where the errors reach exactly 0 (the estimate rounds to the exact
+        # value), the best step marks luck, not the size of the error.
+        step_ratio = np.where(np.isfinite(step) & (step > 0) & (observed["min_error"] > 0),
                               observed["best_step"] / step, np.nan)
         typical = observed["typical_error"]
         no_digit = scale < error
         comparable = (error > 0) & (typical > 0) & ~no_digit
         error_ratio = np.where(comparable, typical / error, np.nan)
-    note = np.select([~np.isfinite(step) & np.isnan(step), np.isinf(step),
+    unknown = np.broadcast_to(np.isnan(np.asarray(model.truncation, dtype=float))
+                              | np.isnan(np.asarray(model.rounding, dtype=float)), (n,))
+    note = np.select([unknown, np.isnan(step), np.isinf(step),
                       np.isnan(observed["best_step"]), typical == 0, no_digit],
-                     [NOTES["unknown"], NOTES["falls"], NOTES["no_data"], NOTES["zero"],
+                     [NOTES["unknown"], NOTES["no_error"], NOTES["falls"], NOTES["no_data"],
+                      NOTES["zero"],
                       NOTES["no_digit"]], "")
     with np.errstate(divide="ignore"):
         digits = -np.log10(rel)
@@ -349,7 +360,7 @@ def _branches(eps, abs_error, ok, status, exact, model):
     use_next = np.isnan(lead["slope"]) & np.isfinite(after["slope"])
     truncation_fit = {key: np.where(use_next, after[key], lead[key]) for key in lead}
     expected = np.where(use_next, model.next_order or model.order, model.order)
-    cancellation_fit = _line(log_eps, log_error, cancelling, eps)
+    cancellation_fit = _line(log_eps, log_error, cancelling, eps, _MIN_CANCELLATION_DECADES)
     return {**_branch("truncation", truncation_fit, expected, +1,
                       _truncation_absent(model)),
             **_branch("cancellation", cancellation_fit, -model.rounding_power, -1,
@@ -427,7 +438,7 @@ def _running_median(error):
     return np.maximum(np.minimum(f, g), np.minimum(np.maximum(f, g), e))
 
 
-def _line(log_eps, log_error, mask, eps):
+def _line(log_eps, log_error, mask, eps, decades=_MIN_DECADES):
     """Least-squares line of log_error on log_eps over `mask`, per column (a dict)."""
     weight = mask.astype(float)
     weighted_error = weight * log_error
@@ -444,7 +455,7 @@ def _line(log_eps, log_error, mask, eps):
     low = np.where(any_point, eps[np.argmax(mask, axis=0)], np.nan)
     high = np.where(any_point, eps[len(eps) - 1 - np.argmax(mask[::-1], axis=0)], np.nan)
     with np.errstate(all="ignore"):
-        enough = (count >= _MIN_POINTS) & (np.log10(high / low) >= _MIN_DECADES)
+        enough = (count >= _MIN_POINTS) & (np.log10(high / low) >= decades)
     nan = np.full(slope.shape, np.nan)
     return {"slope": np.where(enough, slope, nan), "intercept": np.where(enough, intercept, nan),
             "points": count.astype(int), "low": np.where(enough, low, nan),

@@ -41,6 +41,8 @@ status
 next_truncation_model, floor_model
     The model's next truncation term ``C3 eps^p2`` (it governs where the
     leading derivative vanishes) and its floor ``eps |f^(q)|``.
+f_value
+    ``f(x)`` at the point rounded to ``dtype`` (the reference's own value).
 
 Executors: any `concurrent.futures.Executor` (a process pool, a thread pool,
 ``dask.distributed.Client.get_executor()``) runs the blocks; results come
@@ -74,7 +76,8 @@ FAULT_STATUSES = ("nonfinite", "raised")
 #: Columns of the tidy table, in order.
 SWEEP_COLUMNS = ("function", "x", "scheme", "deriv", "dtype", "eps", "step", "estimate",
                  "exact", "abs_error", "rel_error", "truncation_model", "rounding_model",
-                 "total_model", "status", "next_truncation_model", "floor_model")
+                 "total_model", "status", "next_truncation_model", "floor_model",
+                 "f_value")
 #: Floating dtypes a sweep accepts, by name.
 DTYPES = ("float16", "float32", "float64")
 DEFAULT_SCHEMES = ("forward", "central")
@@ -210,6 +213,7 @@ class SweepBlock:
             "status": np.asarray(STATUSES, dtype=object)[self.status.T.ravel()],
             "next_truncation_model": following.T.ravel(),
             "floor_model": floor.T.ravel(),
+            "f_value": np.repeat(self.f_value, k),
         }
         return pd.DataFrame(columns)
 
@@ -347,7 +351,7 @@ def sweep(functions, *, x=None, schemes=DEFAULT_SCHEMES, dtypes=("float64",), ep
     --------
     >>> table = sweep(["exp"], schemes=["forward", "central"])
     >>> table.shape
-    (322, 17)
+    (322, 18)
     >>> row = table[(table.scheme == "central") & (table.eps == 1e-4)].iloc[0]
     >>> print(f"{row.abs_error:.2e} (model {row.total_model:.2e})")
     4.53e-09 (model 4.53e-09)

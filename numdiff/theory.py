@@ -33,6 +33,7 @@ numbers at 1, as in the sources above; the unit roundoff, the bound of
 rounding to nearest, is half of it (`unit_roundoff`).
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -324,9 +325,10 @@ def error_model(scheme="central", *, deriv=1, f_scale, derivative_scale, x_scale
       stencil's exact leading and next coefficients
       (`Stencil.error_coefficient`, `Stencil.next_error_term`); the next
       term keeps the optimum meaningful where ``f^(p+q)(x) = 0``;
-    * a floor ``eps |f^(q)|`` (``eps`` = `machine_epsilon`): the quotient
-      itself is rounded, and a combination of several values rounds a few
-      times, so no estimate is better than about one unit in its last place.
+    * a floor ``u |f^(q)| (1 + sum_i |c_i g_i^q| / q!)``: the stencil's terms
+      and the quotient are rounded, so no estimate is better than about one
+      unit in its last place (``eps |f'|`` for the forward and central
+      differences, ``eps`` = `machine_epsilon` = ``2 u``).
 
     ``u`` is the unit roundoff of `dtype` (`unit_roundoff`, half the machine
     epsilon). The classic textbook forms (Numerical Recipes 3rd ed. §5.7)
@@ -405,7 +407,7 @@ def error_model(scheme="central", *, deriv=1, f_scale, derivative_scale, x_scale
     result = 0.0 if result_scale is None else _scale(result_scale, "result_scale")
     slope = (result if deriv == 1 else 0.0) if slope_scale is None else \
         _scale(slope_scale, "slope_scale")
-    floor = machine_epsilon(dtype) * result
+    floor = u * result * (1 + _weighted_reach(spec, deriv))
     coefficient = abs(float(spec.error_coefficient(deriv)))
     if spec.is_complex:
         if result_scale is None:
@@ -419,6 +421,21 @@ def error_model(scheme="central", *, deriv=1, f_scale, derivative_scale, x_scale
     return ErrorModel((value_error * f_scale + argument) * st.weight_sum,
                       coefficient * derivative_scale, deriv, st.accuracy,
                       abs(float(next_coefficient)) * next_derivative_scale, next_order, floor)
+
+
+def _weighted_reach(spec, deriv):
+    """``sum_i |c_i g_i^q| / q!``: how many units of ``f^(q)`` the stencil's terms hold.
+
+    After the values' leading parts cancel, each term ``c_i f(x + g_i h)``
+    keeps about ``c_i g_i^q h^q f^(q) / q!``; rounding those terms, then the
+    quotient, costs ``u |f^(q)| (1 + sum_i |c_i g_i^q| / q!)``: ``eps |f'|``
+    for the forward and central differences. The complex step has one term.
+    """
+    if spec.is_complex:
+        return 1.0
+    st = spec.stencil(deriv)
+    return float(sum(abs(c * g**deriv) for c, g in zip(st.weights, st.offsets))
+                 / math.factorial(deriv))
 
 
 def _scale(value, name):
