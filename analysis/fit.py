@@ -33,8 +33,10 @@ For each (function, x, scheme, deriv, dtype) the summary gives
     (Numerical Recipes 3rd ed. §5.7), which the textbook model leaves
     out and which is all the rounding there is where ``f(x) = 0`` (log at 1);
 * the crossover of the two fitted lines (``fitted_crossover_step``);
-* the error at the seed's step ``eps = 1e-4`` and the decimal digits it
-  loses against the best step, ``log10(seed_error / min_error)``;
+* the error at the default step ``eps = 1e-4`` (`DEFAULT_EPS`, the default
+  of DeZero's ``numerical_diff(f, x, eps=1e-4)``) and the decimal digits it
+  loses against the best step, ``log10(seed_error / min_error)`` (the
+  columns keep their ``seed_`` names);
 * the number of steps by status, and ``flagged`` when ``f`` raised or
   returned NaN/inf inside its domain (``fault_message`` says what).
 
@@ -51,10 +53,13 @@ from numdiff import ErrorModel, get_scheme, machine_epsilon
 
 from .sweep import OK, OUT_OF_DOMAIN, STATUSES
 
-__all__ = ["summarize", "summarize_blocks", "SUMMARY_COLUMNS", "DEFAULT_EPS"]
+__all__ = ["summarize", "summarize_blocks", "SUMMARY_COLUMNS", "DEFAULT_EPS", "DEFAULT_EPS_TEXT"]
 
-#: The seed's step, ``numerical_diff(f, x, eps=1e-4)``.
+#: The default step of DeZero's ``numerical_diff(f, x, eps=1e-4)``, kept by
+#: `numdiff.numerical_diff`.
 DEFAULT_EPS = 1e-4
+#: `DEFAULT_EPS` as the report writes it.
+DEFAULT_EPS_TEXT = "1e-4"
 # Branch selection, as described in the module docstring.
 _DOMINANCE = 100.0
 _TRUNCATION_CAP = 0.05

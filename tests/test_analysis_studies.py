@@ -10,8 +10,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from analysis import gradient_cost_study, noise_study, peers_study, scheme_study  # noqa: E402
-from analysis import step_selection_study  # noqa: E402
+from analysis import references  # noqa: E402
+from analysis.studies import gradient_cost as gradient_cost_study  # noqa: E402
+from analysis.studies import noise as noise_study  # noqa: E402
+from analysis.studies import peers as peers_study  # noqa: E402
+from analysis.studies import schemes as scheme_study  # noqa: E402
+from analysis.studies import step_selection as step_selection_study  # noqa: E402
 from analysis.cli import main  # noqa: E402
 from analysis.pipeline import render_run, run_analysis  # noqa: E402
 from analysis.studies import STUDIES, RunConfig, RunContext  # noqa: E402
@@ -24,11 +28,11 @@ FAST = ["--per-decade", "3", "--quiet"]
 
 def _tiny_studies():
     """Each new study on a tiny configuration (the registered ones use larger defaults)."""
-    return [step_selection_study.STEP_SELECTION_STUDY,
-            peers_study.peers_study(per_function=3, exp_points=1000, repeats=1),
-            scheme_study.SCHEME_STUDY,
-            gradient_cost_study.gradient_cost_study(sizes=(1, 4, 16), repeats=1),
-            noise_study.noise_study(trials=6, recovery_trials=10)]
+    return [step_selection_study.STUDY,
+            peers_study.build_study(per_function=3, exp_points=1000, repeats=1),
+            scheme_study.STUDY,
+            gradient_cost_study.build_study(sizes=(1, 4, 16), repeats=1),
+            noise_study.build_study(trials=6, recovery_trials=10)]
 
 
 @pytest.fixture(scope="module")
@@ -98,11 +102,11 @@ def test_summary_lists_missing_peers_as_unavailable():
 
 def test_references_are_the_50_digit_derivative_rounded_where_the_closed_form_is_not():
     squire_trapp = get_function("squire_trapp")
-    exact = peers_study.reference_derivatives(squire_trapp, [1.5])
+    exact = references.reference_derivatives(squire_trapp, [1.5])
     assert exact[0] == float(squire_trapp.reference(1.5))
     assert exact[0] != squire_trapp.derivative(1.5)  # the closed form is an ulp off here
-    assert peers_study.reference_derivatives(squire_trapp, np.ones((2, 3))).shape == (2, 3)
-    assert np.isnan(peers_study.reference_derivatives(squire_trapp, [3.0])).all()
+    assert references.reference_derivatives(squire_trapp, np.ones((2, 3))).shape == (2, 3)
+    assert np.isnan(references.reference_derivatives(squire_trapp, [3.0])).all()
 
 
 def test_scheme_table_runs_every_scheme_and_the_complex_step_only_where_analytic(monkeypatch):
@@ -224,7 +228,7 @@ def test_report_has_the_new_sections_and_render_recreates_the_figures(tiny_run):
 
 def test_missing_peers_are_named_in_the_section_with_the_extra(tmp_path, monkeypatch):
     monkeypatch.setattr(peers_study, "available_peers", lambda: [])
-    study = peers_study.peers_study(per_function=3, exp_points=500, repeats=1)
+    study = peers_study.build_study(per_function=3, exp_points=500, repeats=1)
     study.compute(RunContext(tmp_path, RunConfig((catalogue_target("exp"),))))
     summary = pd.read_csv(tmp_path / "peers_summary.csv")
     assert summary["available"].tolist() == [True, False, False]
@@ -236,8 +240,8 @@ def test_missing_peers_are_named_in_the_section_with_the_extra(tmp_path, monkeyp
     assert "pip install 'numdiff[peers]'" in text
 
 
-@pytest.mark.parametrize("study", [step_selection_study.STEP_SELECTION_STUDY,
-                                   scheme_study.SCHEME_STUDY])
+@pytest.mark.parametrize("study", [step_selection_study.STUDY,
+                                   scheme_study.STUDY])
 def test_runs_without_catalogue_functions_say_so(tmp_path, study):
     config = RunConfig((expression_target("x**2"),))
     context = RunContext(tmp_path, config)
