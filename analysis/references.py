@@ -13,7 +13,8 @@ import numpy as np
 from numdiff import machine_epsilon
 from numdiff.catalogue import CATALOGUE
 
-__all__ = ["catalogue_names", "reference_derivatives", "judge_estimates", "FLOAT64_EPS"]
+__all__ = ["catalogue_names", "reference_derivatives", "error_floor", "judge_estimates",
+           "FLOAT64_EPS"]
 
 #: Machine epsilon of float64, the relative floor of a true error (`judge_estimates`).
 FLOAT64_EPS = machine_epsilon(np.float64)
@@ -52,6 +53,17 @@ def reference_derivatives(f, points):
                      for x in points.reshape(-1)], dtype=np.float64).reshape(points.shape)
 
 
+def error_floor(exact):
+    """``eps |f'|`` (at least the smallest normal float64): no true error is judged below it.
+
+    Examples
+    --------
+    >>> error_floor([1.0, 0.0]).tolist() == [FLOAT64_EPS, float(np.finfo(np.float64).tiny)]
+    True
+    """
+    return np.maximum(FLOAT64_EPS * np.abs(exact), _TINY)
+
+
 def judge_estimates(df, error, exact):
     """True error, coverage and estimate ratio (the true error floored at eps |f'|).
 
@@ -68,7 +80,7 @@ def judge_estimates(df, error, exact):
     """
     df, error = np.asarray(df, dtype=float), np.asarray(error, dtype=float)
     true = np.abs(df - exact)
-    floored = np.maximum(true, np.maximum(FLOAT64_EPS * np.abs(exact), _TINY))
+    floored = np.maximum(true, error_floor(exact))
     with np.errstate(invalid="ignore"):
         covered = np.isfinite(df) & (error >= floored)
         ratio = np.where(np.isfinite(df), error / floored, np.nan)

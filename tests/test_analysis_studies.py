@@ -280,3 +280,15 @@ def test_help_lists_the_registered_studies():
     text = " ".join(build_parser().format_help().split())
     for study in STUDIES:
         assert f"{study.name} ({study.title})" in text
+
+
+def test_method_and_files_of_the_report_come_from_the_declarations(tiny_run):
+    markdown = (tiny_run / "report.md").read_text()
+    start = markdown.index("## Method\n")
+    end = markdown.index("\n## ", start + 1)  # the Method section ends at the next section
+    method = markdown[start:end]
+    positions = [method.index(f"### {study.title}\n") for study in _tiny_studies()]
+    assert positions == sorted(positions)  # in the order of the registry
+    for study in _tiny_studies():
+        for table in study.tables:
+            assert f"| {table.file} | {table.description} (study '{study.title}') |" in markdown

@@ -356,7 +356,7 @@ def exp_benchmark(n=10**5, *, peers=None, repeats=3, slow_repeats=2):
 
 # ---------------------------------------------------------------- the study
 
-#: Grid points per function before filtering (about 5 points each after it).
+#: Grid points per function before filtering (`catalogue_points`).
 STUDY_POINTS_PER_FUNCTION = 5
 #: Points of the headline exp case.
 STUDY_EXP_POINTS = 10**5

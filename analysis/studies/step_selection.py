@@ -34,7 +34,7 @@ from numdiff.derivative import STEP_RULES, derivative
 from numdiff.step_selection import gill_murray_step, stepleman_winarsky_step, theory_step
 
 from ..grid import eps_grid
-from ..references import FLOAT64_EPS, catalogue_names
+from ..references import catalogue_names, error_floor
 from ..report import Paragraph, Section, Table, figure_image, format_number
 from ..study import Study, StudyResult, StudyTable
 from ..tables import read_table, write_table
@@ -202,7 +202,7 @@ def step_algorithms(functions=None, *, schemes=_SCHEMES, curves=None):
     table = pd.DataFrame(rows)
     table["abs_error"] = (table["estimate"] - table["exact"]).abs()
     table["step_ratio"] = table["step"] / table["best_step"]
-    floor = np.maximum(FLOAT64_EPS * table["exact"].abs(), np.finfo(float).tiny)
+    floor = error_floor(table["exact"])
     table["error_ratio"] = (np.maximum(table["abs_error"], floor)
                             / np.maximum(table["best_error"], floor))
     return table[list(STEP_COLUMNS)]
