@@ -64,9 +64,7 @@ def test_no_study_imports_another_study():
 
 def test_the_registry_is_an_ordered_tuple_of_declared_studies():
     assert isinstance(studies.STUDIES, tuple)
-    assert [s.name for s in studies.STUDIES] == [
-        "error_vs_step", "precision", "step_selection", "peers", "schemes", "gradient_cost",
-        "noise"]
+    assert studies.STUDIES[0].name == "error_vs_step"  # the sweep first: the others refer to it
     for module, study in _study_modules().items():
         assert importlib.import_module(f"analysis.studies.{module}").STUDY is study
         assert isinstance(study, Study) and study.title
