@@ -1,7 +1,8 @@
 """A whole run: the studies' computations, then figures and report, written atomically.
 
-`run_analysis` computes the run's studies (every registered study, or those
-chosen with ``--studies``: `RunConfig.selected_studies`) into a temporary folder,
+`run_analysis` computes the run's studies (every study of
+`analysis.studies.STUDIES`, or those chosen with ``--studies``:
+`RunConfig.selected_studies`) into a temporary folder,
 writes ``metadata.json``, renders figures and the report from the saved
 tables, and moves the folder into place. `render_run` redoes the last two
 steps for an existing run folder, without computing anything.
@@ -97,7 +98,8 @@ def render_run(directory):
     """Redraw the figures and rewrite the report of a run folder from its tables.
 
     The new files are built in a copy of the folder that replaces it only
-    when complete. Studies whose tables are missing are skipped.
+    when complete. Studies whose tables are missing are skipped, so a run
+    folder written before a study existed still renders.
 
     Raises
     ------

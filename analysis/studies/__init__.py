@@ -41,12 +41,18 @@ Adding a study
                      OPTIONS, METHOD)
 
    ``METHOD`` may be a function ``method(directory, metadata)`` returning
-   report blocks when the text depends on the run.
+   report blocks when the text depends on the run. ``OPTIONS`` only lists
+   the options for ``--help``: their values reach ``compute`` through
+   ``context.config`` (`analysis.config.RunConfig`). Figures too long to
+   sit in the module go beside it, in ``<name>_figures.py``; anything a
+   second study needs goes to a module named for what it is. A study whose
+   sizes make it slow offers ``build_study(**sizes)`` so that its tests run
+   it small (as ``peers``, ``gradient_cost`` and ``noise`` do).
 2. Add ``<name>`` to the imports and to `STUDIES` below, where its section
    should appear in the report.
 3. Write ``tests/test_analysis_<name>.py``: the data functions against
-   theory, and the study in a tiny run (``tests/test_analysis_studies.py``
-   checks every registered study's declaration and that no study imports
+   theory, and the study in a tiny run (``tests/test_analysis_layout.py``
+   checks every study's declaration and that no study imports
    another).
 
 ``--help``, ``--studies``, the report's Method section and its list of files
