@@ -17,8 +17,8 @@ import numpy as np
 
 __all__ = ["eps_grid", "DEFAULT_EPS_MIN", "DEFAULT_EPS_MAX", "DEFAULT_PER_DECADE"]
 
-#: Smallest default step: half a decade below the float64 unit roundoff
-#: (2.2e-16), where every real scheme has lost all digits to cancellation.
+#: Smallest default step: below the float64 machine epsilon (2.2e-16), where
+#: every real scheme has lost all digits to cancellation.
 DEFAULT_EPS_MIN = 1e-16
 #: Largest default step: the scale of ``x`` itself.
 DEFAULT_EPS_MAX = 1.0

@@ -151,10 +151,9 @@ def step_algorithms(functions=None, *, schemes=_SCHEMES, curves=None):
 
     Parameters
     ----------
-    functions : list of str, optional
-        Catalogue names; default all.
-    schemes : sequence of str, optional
-        Real schemes to choose steps for.
+    functions, schemes : optional
+        As for `v_curves`; the schemes must be real (the algorithms choose
+        steps for them).
     curves : pandas.DataFrame, optional
         `v_curves` of the same functions and schemes (computed if not given),
         for the best step.
