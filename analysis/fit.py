@@ -33,8 +33,10 @@ For each (function, x, scheme, deriv, dtype) the summary gives
     (Numerical Recipes 3rd ed. §5.7), which the textbook model leaves
     out and which is all the rounding there is where ``f(x) = 0`` (log at 1);
 * the crossover of the two fitted lines (``fitted_crossover_step``);
-* the error at the seed's step ``eps = 1e-4`` and the decimal digits it
-  loses against the best step, ``log10(seed_error / min_error)``;
+* the error at the default step ``eps = 1e-4`` (`DEFAULT_EPS`, the default
+  of DeZero's ``numerical_diff(f, x, eps=1e-4)``) and the decimal digits it
+  loses against the best step, ``log10(seed_error / min_error)`` (the
+  columns keep their ``seed_`` names);
 * the number of steps by status, and ``flagged`` when ``f`` raised or
   returned NaN/inf inside its domain (``fault_message`` says what).
 
@@ -51,10 +53,13 @@ from numdiff import ErrorModel, get_scheme, machine_epsilon
 
 from .sweep import OK, OUT_OF_DOMAIN, STATUSES
 
-__all__ = ["summarize", "summarize_blocks", "SUMMARY_COLUMNS", "DEFAULT_EPS"]
+__all__ = ["summarize", "summarize_blocks", "SUMMARY_COLUMNS", "DEFAULT_EPS", "DEFAULT_EPS_TEXT"]
 
-#: The seed's step, ``numerical_diff(f, x, eps=1e-4)``.
+#: The default step of DeZero's ``numerical_diff(f, x, eps=1e-4)``, kept by
+#: `numdiff.numerical_diff`.
 DEFAULT_EPS = 1e-4
+#: `DEFAULT_EPS` as the report writes it.
+DEFAULT_EPS_TEXT = "1e-4"
 # Branch selection, as described in the module docstring.
 _DOMINANCE = 100.0
 _TRUNCATION_CAP = 0.05
@@ -223,36 +228,16 @@ def _fit(eps, abs_error, x, exact, rounding, truncation, power, order, status, u
     k, n = abs_error.shape
     log_eps = np.log10(eps)
     ok = (status == OK) & np.isfinite(abs_error)
-    has_any = ok.any(axis=0)
-    error = np.where(ok, abs_error, np.inf)
-    lowest = np.where(has_any, error.min(axis=0), np.nan)
-    smooth = _running_median(error)
-    level = smooth.min(axis=0)
-    # Largest step reaching the lowest smoothed level: the last True along axis 0.
-    last = k - 1 - np.argmax((smooth == level)[::-1], axis=0)
-    found = has_any & np.isfinite(level)
-    best_step = np.where(found, eps[last], np.nan)
-    min_error = np.where(found, level, np.nan)
-
+    lowest, best_step, min_error = _observed_optimum(eps, abs_error, ok)
     model = ErrorModel(rounding, truncation, power, order)
+    scale = np.abs(exact)
     with np.errstate(all="ignore"):
         theory_step = np.broadcast_to(model.optimal_step, (n,)).astype(float)
         theory_error = np.broadcast_to(model.minimum_error, (n,)).astype(float)
         crossover = (rounding / truncation) ** (1.0 / (order + power))
-        scale = np.abs(exact)
-        rounding_term = np.outer(eps ** -float(power), rounding)
-        if power > 0:  # the error of forming x + eps, for branch selection only
-            rounding_term += np.outer(u / eps, np.abs(x) * scale)
-        truncation_term = np.outer(eps ** float(order), truncation)
-        usable = ok & (abs_error > 0)
-        out = status == OUT_OF_DOMAIN
-        first_out = np.where(out.any(axis=0), eps[np.argmax(out, axis=0)], np.inf)
-        exact_zero = scale == 0
-        truncation_branch = (usable & (truncation_term >= _DOMINANCE * rounding_term)
-                             & (exact_zero | (truncation_term <= _TRUNCATION_CAP * scale))
-                             & (eps[:, None] <= _DOMAIN_MARGIN * first_out))
-        cancellation_branch = (usable & (rounding_term >= _DOMINANCE * truncation_term)
-                               & (exact_zero | (rounding_term <= _ROUNDING_CAP * scale)))
+    truncation_branch, cancellation_branch, usable = _branches(
+        eps, abs_error, x, scale, rounding, truncation, power, order, status, ok, u)
+    with np.errstate(all="ignore"):
         log_error = np.log10(np.where(usable, abs_error, 1.0))
     t_slope, t_intercept, t_points, t_min, t_max = _line(log_eps, log_error, truncation_branch,
                                                          eps)
@@ -265,16 +250,6 @@ def _fit(eps, abs_error, x, exact, rounding, truncation, power, order, status, u
         step_ratio = np.where(np.isfinite(theory_step) & (theory_step > 0),
                               best_step / theory_step, np.nan)
         error_ratio = np.where(theory_error > 0, min_error / theory_error, np.nan)
-
-    seed_index = int(np.argmin(np.abs(log_eps - np.log10(DEFAULT_EPS))))
-    seed_near = abs(log_eps[seed_index] - np.log10(DEFAULT_EPS)) < 0.01
-    if seed_near:
-        seed_error = np.where(ok[seed_index], abs_error[seed_index], np.nan)
-    else:
-        seed_error = np.full(n, np.nan)
-    with np.errstate(all="ignore"):
-        seed_lost = np.log10(seed_error / min_error)
-        seed_lost = np.where(np.isfinite(seed_lost), seed_lost, np.nan)
     counts = {f"n_{name}": (status == code).sum(axis=0)
               for code, name in enumerate(STATUSES)}
     faults = counts["n_nonfinite"] + counts["n_raised"]
@@ -289,9 +264,58 @@ def _fit(eps, abs_error, x, exact, rounding, truncation, power, order, status, u
         "cancellation_slope": c_slope, "expected_cancellation_slope": -power,
         "cancellation_points": c_points, "cancellation_fit_min": c_min,
         "cancellation_fit_max": c_max, "fitted_crossover_step": fitted_crossover,
-        "seed_eps": eps[seed_index] if seed_near else np.nan, "seed_error": seed_error,
-        "seed_digits_lost": seed_lost, "n_steps": k, **counts, "flagged": faults > 0,
+        **_default_eps_error(eps, abs_error, ok, min_error),
+        "n_steps": k, **counts, "flagged": faults > 0,
     }
+
+
+def _observed_optimum(eps, abs_error, ok):
+    """The raw lowest error, and the step and level of the lowest smoothed error, per point."""
+    k = len(eps)
+    has_any = ok.any(axis=0)
+    error = np.where(ok, abs_error, np.inf)
+    lowest = np.where(has_any, error.min(axis=0), np.nan)
+    smooth = _running_median(error)
+    level = smooth.min(axis=0)
+    # Largest step reaching the lowest smoothed level: the last True along axis 0.
+    last = k - 1 - np.argmax((smooth == level)[::-1], axis=0)
+    found = has_any & np.isfinite(level)
+    return lowest, np.where(found, eps[last], np.nan), np.where(found, level, np.nan)
+
+
+def _branches(eps, abs_error, x, scale, rounding, truncation, power, order, status, ok, u):
+    """Masks ``(K, n)`` of the truncation and cancellation branches, and of usable errors."""
+    with np.errstate(all="ignore"):
+        rounding_term = np.outer(eps ** -float(power), rounding)
+        if power > 0:  # the error of forming x + eps, for branch selection only
+            rounding_term += np.outer(u / eps, np.abs(x) * scale)
+        truncation_term = np.outer(eps ** float(order), truncation)
+        usable = ok & (abs_error > 0)
+        out = status == OUT_OF_DOMAIN
+        first_out = np.where(out.any(axis=0), eps[np.argmax(out, axis=0)], np.inf)
+        exact_zero = scale == 0
+        truncation_branch = (usable & (truncation_term >= _DOMINANCE * rounding_term)
+                             & (exact_zero | (truncation_term <= _TRUNCATION_CAP * scale))
+                             & (eps[:, None] <= _DOMAIN_MARGIN * first_out))
+        cancellation_branch = (usable & (rounding_term >= _DOMINANCE * truncation_term)
+                               & (exact_zero | (rounding_term <= _ROUNDING_CAP * scale)))
+    return truncation_branch, cancellation_branch, usable
+
+
+def _default_eps_error(eps, abs_error, ok, min_error):
+    """The ``seed_*`` columns: the error at `DEFAULT_EPS` and the digits it loses."""
+    log_eps = np.log10(eps)
+    index = int(np.argmin(np.abs(log_eps - np.log10(DEFAULT_EPS))))
+    near = abs(log_eps[index] - np.log10(DEFAULT_EPS)) < 0.01
+    if near:
+        error = np.where(ok[index], abs_error[index], np.nan)
+    else:
+        error = np.full(abs_error.shape[1], np.nan)
+    with np.errstate(all="ignore"):
+        lost = np.log10(error / min_error)
+        lost = np.where(np.isfinite(lost), lost, np.nan)
+    return {"seed_eps": eps[index] if near else np.nan, "seed_error": error,
+            "seed_digits_lost": lost}
 
 
 def _running_median(error):

@@ -117,6 +117,9 @@ class SweepBlock:
     theory_step, theory_error : ndarray, shape (n,)
         The model's ``h*`` and ``E*``.
     unit_roundoff : float
+        The machine epsilon of `dtype` (`numdiff.machine_epsilon`), the ``u``
+        of the error model's rounding term; the name is that of the summary
+        column it fills.
     status : ndarray of int8, shape (K, n)
         Codes into `STATUSES`.
     messages : tuple of str
