@@ -8,10 +8,14 @@ Stages, each a module (compute -> tables -> figures -> report):
 - `analysis.sweep`: functions x points x schemes x dtypes x steps -> one tidy
   DataFrame (`sweep`), or blocks in bounded memory (`sweep_blocks`);
 - `analysis.fit`: the error-model fit, one summary row per case (`summarize`);
-- `analysis.figures`: charts drawn from the tables only;
-- `analysis.report`, `analysis.studies`: sections and the studies that make
-  them (the extension point for new studies);
-- `analysis.pipeline`, `analysis.cli`: the whole run, ``python -m analysis``.
+- `analysis.studies`: the studies of a run, one module each, in their order
+  (`STUDIES`; how to add one is in that package's docstring), declared as
+  `analysis.study.Study`; what they share: `analysis.tables` (CSV files at
+  full precision), `analysis.references` (50-digit references, judging
+  error estimates), `analysis.timing`, `analysis.figures` (the charts'
+  style) and `analysis.report` (sections rendered to Markdown and HTML);
+- `analysis.config`, `analysis.pipeline`, `analysis.cli`: the whole run,
+  ``python -m analysis``.
 
 Examples
 --------
@@ -24,13 +28,12 @@ Examples
 1  central               2.0
 """
 
-from . import error_study, precision_study  # noqa: F401  (registers the built-in studies)
-from . import step_selection_study, peers_study, scheme_study  # noqa: F401  (in this order)
-from . import gradient_cost_study, noise_study  # noqa: F401
+from .config import RunConfig
 from .expression import Expression, UnsafeExpressionError, parse_expression
 from .fit import SUMMARY_COLUMNS, summarize, summarize_blocks
 from .grid import eps_grid
-from .studies import STUDIES, RunConfig, Study, StudyResult, register_study
+from .studies import STUDIES
+from .study import Study, StudyResult, StudyTable
 from .sweep import SWEEP_COLUMNS, SweepBlock, sweep, sweep_blocks
 from .targets import Target, callable_target, catalogue_target, expression_target
 
@@ -39,5 +42,5 @@ __all__ = [
     "summarize", "summarize_blocks", "SUMMARY_COLUMNS",
     "Target", "catalogue_target", "expression_target", "callable_target",
     "Expression", "parse_expression", "UnsafeExpressionError",
-    "Study", "StudyResult", "RunConfig", "STUDIES", "register_study",
+    "Study", "StudyTable", "StudyResult", "RunConfig", "STUDIES",
 ]

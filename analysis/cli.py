@@ -14,6 +14,7 @@ import argparse
 import datetime
 import os
 import sys
+import textwrap
 from pathlib import Path
 
 from numdiff import SCHEMES
@@ -21,9 +22,9 @@ from numdiff.catalogue import CATALOGUE
 
 from .expression import FUNCTIONS as EXPRESSION_FUNCTIONS
 from .grid import DEFAULT_EPS_MAX, DEFAULT_EPS_MIN, DEFAULT_PER_DECADE, eps_grid
-from .output import check_target
 from . import studies
-from .studies import RunConfig
+from .config import RunConfig
+from .output import check_target
 from .sweep import DTYPES, plan_sweep
 from .targets import _path_target, catalogue_target, expression_target
 
@@ -51,6 +52,20 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def _studies_text():
+    """Each study's name, title, tables and options, from its declaration."""
+    lines = []
+    for study in studies.STUDIES:
+        lines.append(textwrap.fill(f"{study.name} ({study.title}): {' '.join(study.files)}",
+                                   90, initial_indent="  ", subsequent_indent="      ",
+                                   break_on_hyphens=False))
+        if study.options:
+            lines.append(textwrap.fill(f"reads {' '.join(study.options)}", 90,
+                                       initial_indent="      ", subsequent_indent="      ",
+                                       break_on_hyphens=False))
+    return "\n".join(lines)
+
+
 def _epilog():
     codes = "\n".join(f"  {code:>3}  {text}" for code, text in EXIT_CODES.items())
     return f"""\
@@ -60,11 +75,10 @@ sub-command:
         from its CSV files, without recomputing.
 
 output (in --out, default reports/<run id>/; written in a temporary folder and moved
-into place only when complete):
-  sweep.csv summary.csv precision_summary.csv metadata.json report.html report.md figures/
-  and the tables of the other studies (step_selection*.csv, peers_*.csv,
-  derivative_schemes.csv, gradient_cost.csv, noise_*.csv); --studies runs only the studies
-  named, e.g. --studies error_vs_step,noise
+into place only when complete): metadata.json report.html report.md figures/ and the
+tables of each study:
+{_studies_text()}
+--studies runs only the studies named, e.g. --studies error_vs_step,noise
 
 --expr accepts numbers, x, pi, e, + - * / ** and the functions
   {', '.join(sorted(EXPRESSION_FUNCTIONS))}

@@ -58,10 +58,14 @@ from numdiff import ErrorModel, get_scheme, machine_epsilon
 
 from .sweep import OK, OUT_OF_DOMAIN, STATUSES
 
-__all__ = ["summarize", "summarize_blocks", "SUMMARY_COLUMNS", "DEFAULT_EPS", "NOTES"]
+__all__ = ["summarize", "summarize_blocks", "SUMMARY_COLUMNS", "DEFAULT_EPS", "DEFAULT_EPS_TEXT",
+           "NOTES"]
 
-#: The default step of ``numerical_diff(f, x, eps=1e-4)``, from DeZero.
+#: The default step of DeZero's ``numerical_diff(f, x, eps=1e-4)``, kept by
+#: `numdiff.numerical_diff`.
 DEFAULT_EPS = 1e-4
+#: `DEFAULT_EPS` as the report writes it.
+DEFAULT_EPS_TEXT = "1e-4"
 # Branch selection, as described in the module docstring.
 _DOMINANCE = 100.0
 _TERM_DOMINANCE = 10.0

@@ -5,7 +5,7 @@ with ``eps_min <= 10**(k / per_decade) <= eps_max``. Each value is built by
 parsing a decimal string ``"<mantissa>e<exponent>"`` with ``1 <= mantissa <
 10``, never by ``10.0**k`` arithmetic, so that every power of ten in the grid
 is bit for bit the float of its decimal literal: ``1e-4`` in the grid is the
-``1e-4`` of the seed's ``numerical_diff(f, x, eps=1e-4)`` and of published
+``1e-4`` of DeZero's ``numerical_diff(f, x, eps=1e-4)`` and of published
 tables (``10.0**-4`` is a different float, 1.0000000000000002e-04 on most
 platforms, hence the strings).
 """
@@ -17,8 +17,8 @@ import numpy as np
 
 __all__ = ["eps_grid", "DEFAULT_EPS_MIN", "DEFAULT_EPS_MAX", "DEFAULT_PER_DECADE"]
 
-#: Smallest default step: half a decade below the float64 unit roundoff
-#: (2.2e-16), where every real scheme has lost all digits to cancellation.
+#: Smallest default step: below the float64 machine epsilon (2.2e-16), where
+#: every real scheme has lost all digits to cancellation.
 DEFAULT_EPS_MIN = 1e-16
 #: Largest default step: the scale of ``x`` itself.
 DEFAULT_EPS_MAX = 1.0

@@ -1,7 +1,8 @@
 """A whole run: the studies' computations, then figures and report, written atomically.
 
-`run_analysis` computes the run's studies (every registered study, or those
-chosen with ``--studies``: `RunConfig.selected_studies`) into a temporary folder,
+`run_analysis` computes the run's studies (every study of
+`analysis.studies.STUDIES`, or those chosen with ``--studies``:
+`RunConfig.selected_studies`) into a temporary folder,
 writes ``metadata.json``, renders figures and the report from the saved
 tables, and moves the folder into place. `render_run` redoes the last two
 steps for an existing run folder, without computing anything.
@@ -13,12 +14,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import fit
+from . import studies
 from .environment import describe_environment, utc_timestamp
 from .output import staged_directory
 from .report import Code, Paragraph, Section, Table, write_report
-from . import studies
-from .studies import RunContext
+from .study import RunContext
 
 __all__ = ["run_analysis", "render_run", "RunOutcome", "REPORT_TITLE"]
 
@@ -52,7 +52,7 @@ def run_analysis(config, target, *, force=False, executor=None):
 
     Parameters
     ----------
-    config : analysis.studies.RunConfig
+    config : analysis.config.RunConfig
     target : path
         The run folder to create. It must not exist or be empty, unless
         `force`.
@@ -98,7 +98,8 @@ def render_run(directory):
     """Redraw the figures and rewrite the report of a run folder from its tables.
 
     The new files are built in a copy of the folder that replaces it only
-    when complete. Studies whose tables are missing are skipped.
+    when complete. Studies whose tables are missing are skipped, so a run
+    folder written before a study existed still renders.
 
     Raises
     ------
@@ -126,14 +127,14 @@ def render_run(directory):
 
 def _render(directory, metadata, timings):
     clock = time.perf_counter()
-    present = [s for s in studies.STUDIES if all((directory / t).is_file() for t in s.tables)]
+    present = [s for s in studies.STUDIES if all((directory / f).is_file() for f in s.files)]
     drawn = {s.name: s.figures(directory, metadata) for s in present}
     timings["figures"] = round(time.perf_counter() - clock, 3)
     clock = time.perf_counter()
-    sections = [_setup_section(metadata), _method_section(metadata)]
+    sections = [_setup_section(metadata), *_method_sections(directory, metadata, present)]
     for study in present:
         sections += study.sections(directory, metadata, drawn[study.name])
-    sections.append(_files_section(directory))
+    sections.append(_files_section(directory, present))
     write_report(directory, metadata.get("title", REPORT_TITLE), sections)
     timings["report"] = round(time.perf_counter() - clock, 3)
 
@@ -161,50 +162,26 @@ def _setup_section(metadata):
         Table(("item", "value"), tuple(rows))))
 
 
-def _method_section(metadata):
-    config = metadata.get("config", {})
-    functions = config.get("functions", [])
-    points = ("each function's default point" if config.get("x") is None
-              else ", ".join(f"{x:g}" for x in config["x"]))
-    blocks = (
-        Paragraph(f"Every function is differentiated (derivative order {config.get('deriv', 1)}) "
-                  f"at {points} by numdiff.numerical_diff with the schemes "
-                  f"{', '.join(config.get('schemes', []))} in {', '.join(config.get('dtypes', []))}, "
-                  f"for steps eps from {config.get('eps_min', 0):g} to "
-                  f"{config.get('eps_max', 0):g}, {config.get('per_decade', 0)} per decade, "
-                  "whose powers of ten are exactly the decimal literals (1e-4 is 1e-4). All steps "
-                  "of a point are evaluated in one vectorised call (eps[:, None] against the "
-                  "points). The point is first rounded to the dtype and the exact derivative "
-                  "is taken at that rounded point, so the error is that of the differentiation."),
-        Paragraph("The model is numdiff.error_model: truncation C2 eps^p with C2 = |K| "
-                  "|f^(p+q)(x)| (K the stencil's exact leading coefficient, p its order) and "
-                  "rounding C1 eps^-q with C1 = u |f(x)| sum|c_i| (u = machine epsilon of the "
-                  "dtype, c_i the weights, q the derivative order); h* minimises their sum, E* "
-                  "is the sum there (Numerical Recipes 3rd ed. section 5.7; FiniteDifferences.jl). "
-                  "For the complex step the rounding term is u |f'(x)| at every step."),
-        Paragraph("Fitted slopes: least squares of log10|error| against log10 eps on the "
-                  f"truncation branch (truncation term at least {fit._DOMINANCE:g} times the "
-                  f"rounding term, and at most {100 * fit._TRUNCATION_CAP:g} % of |f'|) and on "
-                  f"the cancellation branch (rounding term at least {fit._DOMINANCE:g} times "
-                  f"the truncation term, and at most {100 * fit._ROUNDING_CAP:g} % of |f'|, "
-                  "which leaves out the floor of total cancellation); exact zeros and steps "
-                  "whose stencil leaves the domain are excluded, and a branch needs "
-                  f"{fit._MIN_POINTS} steps over {fit._MIN_DECADES:g} decade. The observed best "
-                  "step is where the error, smoothed by a running median over 5 neighbouring "
-                  "steps, is lowest (the largest such step on ties); the minimum |error| is "
-                  "that smoothed error. Errors that are exactly 0 are drawn at a floor and "
-                  "marked as such."),
-        Table(("function", "formula", "exact derivative from"),
-              tuple((f.get("name", ""), f.get("formula", ""), f.get("reference", ""))
-                    for f in functions)),
-    )
-    return Section("Method", "method", blocks)
+def _method_sections(directory, metadata, present):
+    """The Method section: the run's functions, then each study's method (a subsection)."""
+    functions = metadata.get("config", {}).get("functions", [])
+    blocks = (Paragraph("The functions of this run, and where each exact derivative comes "
+                        "from; then how each study of the run is made."),
+              Table(("function", "formula", "exact derivative from"),
+                    tuple((f.get("name", ""), f.get("formula", ""), f.get("reference", ""))
+                          for f in functions)))
+    result = [Section("Method", "method", blocks)]
+    for study in present:
+        method = study.method_blocks(directory, metadata)
+        if method:
+            result.append(Section(study.title, f"method-{study.name}", method, level=3))
+    return result
 
 
-def _files_section(directory):
-    tables = {table: study.title for study in studies.STUDIES for table in study.tables}
-    rows = [(name, f"table of the study '{tables[name]}'") for name in tables
-            if (directory / name).is_file()]
+def _files_section(directory, present):
+    """The files of the run, each table described by the study that wrote it."""
+    rows = [(table.file, f"{table.description} (study '{study.title}')")
+            for study in present for table in study.tables if (directory / table.file).is_file()]
     rows += [("metadata.json", "configuration, environment, timings, faults"),
              ("figures/", "every chart as PNG and SVG"),
              ("report.md, report.html", "this report")]

@@ -6,11 +6,10 @@ small functions from the saved data tables of a run folder, never from
 numbers typed by hand; `render_markdown` and `render_html` only lay them
 out.
 
-Extension point: the sections after the set-up and the method come from the
-studies registered in `analysis.studies.STUDIES`. A study computes its
-tables into the run folder, draws its figures from those tables and returns
-its sections; see `analysis.studies` for how to add one (step-selection
-algorithms, peer libraries, the cost of gradients against n, noise).
+The sections come from the studies of `analysis.studies.STUDIES`: each
+study's method is a subsection of the Method section, and its results are
+sections of their own, built from its tables; see `analysis.studies` for
+how to add a study.
 
 ``report.html`` is self-contained: figures are embedded as base64 PNG, the
 style sheet is inline, and nothing refers to the network. Every string that

@@ -27,7 +27,7 @@ from typing import Callable
 
 import numpy as np
 
-from numdiff import numerical_diff, machine_epsilon
+from numdiff import length_scale, machine_epsilon, numerical_diff
 from numdiff.catalogue import CATALOGUE, TestFunction, get_function
 
 from .expression import Expression, parse_expression
@@ -230,8 +230,7 @@ def callable_target(function, *, exact=None, name=None, formula=None, default_x=
         ``f'(x)``. Without it the reference is a finite-difference estimate:
         the 8th-order central difference at ``h = u**(1/9) * max(1, |x|)``
         (``u`` the float64 epsilon), where its truncation ``~ h^8/630
-        |f^(9)|`` and rounding ``~ 2.1 u |f| / h`` balance, about 13 to 14
-        correct digits for a smooth ``f`` of moderate scale.
+        |f^(9)|`` and rounding ``~ 2.1 u |f| / h`` balance.
     name, formula : str, optional
         Labels; default to the function's ``__name__``.
     default_x : float, optional
@@ -276,7 +275,7 @@ def callable_target(function, *, exact=None, name=None, formula=None, default_x=
 
 
 def _estimated_derivative(function, exact, points, k):
-    scale = np.maximum(1.0, np.abs(points))
+    scale = length_scale(points)
     with np.errstate(all="ignore"):
         if k == 0:
             return np.asarray(function(points), dtype=np.float64)

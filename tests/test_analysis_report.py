@@ -5,10 +5,11 @@ import numpy as np
 
 matplotlib.use("Agg")
 
-from analysis.figures import error_figure, save_figure, zero_floor  # noqa: E402
+from analysis.figures import save_figure, zero_floor  # noqa: E402
 from analysis.fit import summarize  # noqa: E402
 from analysis.report import (Code, Image, Paragraph, Section, Table,  # noqa: E402
                              render_html, render_markdown)
+from analysis.studies.error_vs_step_figures import error_figure  # noqa: E402
 from analysis.sweep import sweep  # noqa: E402
 
 

@@ -1,8 +1,5 @@
-"""The step-selection, peer, scheme, gradient-cost and noise studies: data, tables, report, CLI."""
+"""The studies in a run: their tables, report sections, re-rendering and --studies."""
 
-import dataclasses
-
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -10,25 +7,26 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from analysis import gradient_cost_study, noise_study, peers_study, scheme_study  # noqa: E402
-from analysis import step_selection_study  # noqa: E402
+from analysis.studies import gradient_cost as gradient_cost_study  # noqa: E402
+from analysis.studies import noise as noise_study  # noqa: E402
+from analysis.studies import peers as peers_study  # noqa: E402
+from analysis.studies import schemes as scheme_study  # noqa: E402
+from analysis.studies import step_selection as step_selection_study  # noqa: E402
 from analysis.cli import main  # noqa: E402
 from analysis.pipeline import render_run, run_analysis  # noqa: E402
 from analysis.studies import STUDIES, RunConfig, RunContext  # noqa: E402
 from analysis.targets import catalogue_target, expression_target  # noqa: E402
-from numdiff import SCHEMES, DerivativeStatus  # noqa: E402
-from numdiff.catalogue import get_function  # noqa: E402
 
 FAST = ["--per-decade", "3", "--quiet"]
 
 
 def _tiny_studies():
     """Each new study on a tiny configuration (the registered ones use larger defaults)."""
-    return [step_selection_study.STEP_SELECTION_STUDY,
-            peers_study.peers_study(per_function=3, exp_points=1000, repeats=1),
-            scheme_study.SCHEME_STUDY,
-            gradient_cost_study.gradient_cost_study(sizes=(1, 4, 16), repeats=1),
-            noise_study.noise_study(trials=6, recovery_trials=10)]
+    return [step_selection_study.STUDY,
+            peers_study.build_study(per_function=3, exp_points=1000, repeats=1),
+            scheme_study.STUDY,
+            gradient_cost_study.build_study(sizes=(1, 4, 16), repeats=1),
+            noise_study.build_study(trials=6, recovery_trials=10)]
 
 
 @pytest.fixture(scope="module")
@@ -43,132 +41,6 @@ def tiny_run(tmp_path_factory):
 
 
 # ------------------------------------------------------------------ data functions
-
-def test_v_curves_best_step_and_algorithms_land_near_it():
-    curves = step_selection_study.v_curves(["exp", "sin"])
-    assert tuple(curves.columns) == step_selection_study.CURVE_COLUMNS
-    table = step_selection_study.step_algorithms(["exp", "sin"], curves=curves)
-    assert tuple(table.columns) == step_selection_study.STEP_COLUMNS
-    best = table.groupby(["function", "scheme"])["best_step"].first()
-    # Theory: forward ~ sqrt(u) ~ 1e-8, central ~ u^(1/3) ~ 6e-6 for functions of scale 1.
-    assert (best.xs("forward", level="scheme").between(1e-9, 1e-7)).all()
-    assert (best.xs("central", level="scheme").between(1e-6, 1e-4)).all()
-    plain = table[table["algorithm"].isin(step_selection_study.STEP_ALGORITHMS)]
-    assert plain["step_ratio"].between(0.1, 10).all()
-    auto = table[table["algorithm"] == "derivative:auto"]
-    assert (auto["abs_error"] < auto["best_error"]).all()  # extrapolation beats the plain best
-
-
-def test_best_step_ignores_a_lucky_dip():
-    eps = 10.0 ** np.arange(-8, 0, 0.05)
-    error = 1e-12 / eps + eps ** 2  # minimum near 1e-4.3
-    error[10] = 1e-20  # an accidental cancellation far from the optimum
-    curves = pd.DataFrame({"function": "f", "x": 1.0, "scheme": "central", "eps": eps,
-                           "abs_error": error})
-    best = step_selection_study.best_steps(curves)
-    assert 10 ** -4.8 < best["best_step"].iloc[0] < 10 ** -3.8
-
-
-def test_v_curves_mark_steps_outside_the_domain():
-    curves = step_selection_study.v_curves(["log"], schemes=["central"], eps=[1e-3, 1.0, 2.0])
-    assert np.isfinite(curves["abs_error"].iloc[0])
-    assert curves["abs_error"].iloc[1:].isna().all()
-
-
-def test_peer_comparison_coverage_is_judged_against_the_floored_true_error():
-    comparison = peers_study.peer_comparison({"exp": np.array([0.5, 1.0])}, peers=[],
-                                             repeats=1)
-    points = comparison.points
-    assert tuple(points.columns) == peers_study.POINT_COLUMNS
-    floor = np.maximum(points["abs_error"], np.finfo(float).eps * points["exact"].abs())
-    assert (points["covered"] == (points["error_estimate"] >= floor)).all()
-    assert np.allclose(points["estimate_ratio"], points["error_estimate"] / floor)
-    runs = comparison.runs
-    assert runs["mean_nfev"].tolist() == [10.0]  # central derivative: 10 calls per point
-
-
-def test_summary_lists_missing_peers_as_unavailable():
-    comparison = peers_study.peer_comparison({"sin": np.array([0.3])}, peers=[], repeats=1)
-    summary = peers_study.summarize_peers(comparison.points, comparison.runs,
-                                          methods=["numdiff", "scipy", "numdifftools"])
-    assert tuple(summary.columns) == peers_study.SUMMARY_COLUMNS
-    assert summary["available"].tolist() == [True, False, False]
-    assert summary["time_ratio"].iloc[0] == 1.0
-
-
-def test_references_are_the_50_digit_derivative_rounded_where_the_closed_form_is_not():
-    squire_trapp = get_function("squire_trapp")
-    exact = peers_study.reference_derivatives(squire_trapp, [1.5])
-    assert exact[0] == float(squire_trapp.reference(1.5))
-    assert exact[0] != squire_trapp.derivative(1.5)  # the closed form is an ulp off here
-    assert peers_study.reference_derivatives(squire_trapp, np.ones((2, 3))).shape == (2, 3)
-    assert np.isnan(peers_study.reference_derivatives(squire_trapp, [3.0])).all()
-
-
-def test_scheme_table_runs_every_scheme_and_the_complex_step_only_where_analytic(monkeypatch):
-    not_analytic = dataclasses.replace(get_function("abs"), analytic=False)
-    monkeypatch.setattr(scheme_study, "get_function",
-                        lambda name: not_analytic if name == "abs" else get_function(name))
-    table = scheme_study.scheme_table(["exp", "abs"], x=[0.5, 1.0])
-    assert tuple(table.columns) == scheme_study.SCHEME_COLUMNS
-    schemes = table.groupby("function")["scheme"].unique()
-    assert list(schemes["exp"]) == list(SCHEMES)
-    assert list(schemes["abs"]) == [s for s in SCHEMES if s != "complex_step"]
-    assert len(table) == 2 * (2 * len(SCHEMES) - 1)
-    central = table[(table["function"] == "exp") & (table["scheme"] == "central")]
-    assert central["nfev"].tolist() == [10, 10]
-    exp = get_function("exp")
-    assert central["exact"].tolist() == [float(exp.reference(0.5)), float(exp.reference(1.0))]
-    assert (central["abs_error"] == (central["estimate"] - central["exact"]).abs()).all()
-    assert set(table["status"]) <= {s.name.lower() for s in DerivativeStatus}
-
-
-def test_scheme_table_records_a_point_outside_the_domain_as_non_finite():
-    table = scheme_study.scheme_table(["log"], x=[-1.0], schemes=["central", "forward"])
-    assert table["status"].tolist() == ["non_finite", "non_finite"]
-    assert not table["covered"].any()
-    summary = scheme_study.summarize_schemes(table)
-    assert summary["coverage"].tolist() == [0.0, 0.0]
-    assert summary["max_abs_error"].isna().all()
-
-
-def test_scheme_summary_counts_cases_coverage_and_evaluations():
-    table = scheme_study.scheme_table(["exp", "sin", "sqrt"], schemes=["forward", "central"])
-    summary = scheme_study.summarize_schemes(table)
-    assert summary["scheme"].tolist() == ["forward", "central"]
-    assert summary["cases"].tolist() == [3, 3]
-    for _, row in summary.iterrows():
-        part = table[table["scheme"] == row["scheme"]]
-        assert row["coverage"] == part["covered"].mean()
-        assert row["mean_nfev"] == part["nfev"].mean()
-        assert row["max_abs_error"] == part["abs_error"].max()
-
-
-def test_gradient_cost_is_two_evaluations_per_variable_with_central():
-    table = gradient_cost_study.cost_vs_n((1, 5, 25), repeats=1)
-    assert tuple(table.columns) == gradient_cost_study.COST_COLUMNS
-    grad = table[table["method"] == "gradient"]
-    assert grad["evaluations"].tolist() == [2, 10, 50] == grad["expected_evaluations"].tolist()
-    assert grad["calls"].tolist() == [2, 10, 50]
-    assert (table[table["method"] == "gradient_batched"]["calls"] == 1).all()
-    forward = gradient_cost_study.cost_vs_n((8,), scheme="forward", repeats=1, batched=False)
-    assert forward[forward["method"] == "gradient"]["evaluations"].item() == 9  # n + centre
-
-
-def test_noise_curve_sits_on_the_noise_floor_at_small_steps():
-    sweep = noise_study.noise_sweep(1e-10, trials=20, eps=[1e-9, 1e-8])
-    curve = noise_study.noise_curve(sweep)
-    assert tuple(curve.columns) == noise_study.CURVE_COLUMNS
-    ratio = curve["rms_error"] / curve["noise_model"]
-    assert ratio.between(0.5, 2).all()  # RMS of the noise term = its standard deviation
-    assert (curve["noiseless_error"] < curve["rms_error"] / 10).all()
-
-
-def test_noise_recovery_counts_trials_within_a_factor_two():
-    table = noise_study.noise_recovery(n_points=(7, 9), trials=20)
-    assert tuple(table.columns) == noise_study.RECOVERY_COLUMNS
-    assert table["within_2"].between(0.8, 1).all() and (table["nfev"] == [7, 9]).all()
-
 
 # ------------------------------------------------------------------ studies in a run
 
@@ -222,22 +94,8 @@ def test_report_has_the_new_sections_and_render_recreates_the_figures(tiny_run):
     assert "Noise: the noise floor" in (tiny_run / "report.md").read_text()
 
 
-def test_missing_peers_are_named_in_the_section_with_the_extra(tmp_path, monkeypatch):
-    monkeypatch.setattr(peers_study, "available_peers", lambda: [])
-    study = peers_study.peers_study(per_function=3, exp_points=500, repeats=1)
-    study.compute(RunContext(tmp_path, RunConfig((catalogue_target("exp"),))))
-    summary = pd.read_csv(tmp_path / "peers_summary.csv")
-    assert summary["available"].tolist() == [True, False, False]
-    assert pd.read_csv(tmp_path / "peers_exp.csv")["method"].tolist() == ["numdiff"]
-    text = " ".join(block.text for section in study.sections(tmp_path, {}, ())
-                    for block in section.blocks if hasattr(block, "text"))
-    for name in ("scipy.differentiate.derivative", "numdifftools.Derivative"):
-        assert f"{name} is not installed" in text
-    assert "pip install 'numdiff[peers]'" in text
-
-
-@pytest.mark.parametrize("study", [step_selection_study.STEP_SELECTION_STUDY,
-                                   scheme_study.SCHEME_STUDY])
+@pytest.mark.parametrize("study", [step_selection_study.STUDY,
+                                   scheme_study.STUDY])
 def test_runs_without_catalogue_functions_say_so(tmp_path, study):
     config = RunConfig((expression_target("x**2"),))
     context = RunContext(tmp_path, config)
@@ -276,3 +134,15 @@ def test_help_lists_the_registered_studies():
     text = " ".join(build_parser().format_help().split())
     for study in STUDIES:
         assert f"{study.name} ({study.title})" in text
+
+
+def test_method_and_files_of_the_report_come_from_the_declarations(tiny_run):
+    markdown = (tiny_run / "report.md").read_text()
+    start = markdown.index("## Method\n")
+    end = markdown.index("\n## ", start + 1)  # the Method section ends at the next section
+    method = markdown[start:end]
+    positions = [method.index(f"### {study.title}\n") for study in _tiny_studies()]
+    assert positions == sorted(positions)  # in the order of the registry
+    for study in _tiny_studies():
+        for table in study.tables:
+            assert f"| {table.file} | {table.description} (study '{study.title}') |" in markdown

@@ -18,18 +18,18 @@ Examples
 4  10     20           20
 """
 
-import time
-
 import numpy as np
 import pandas as pd
 
-from numdiff import get_scheme, gradient
+from numdiff import CountedFunction, get_scheme, gradient
 
-from .report import Paragraph, Section, Table, figure_image, format_number
-from .studies import Study, StudyResult, register_study
+from ..report import Paragraph, Section, Table, figure_image, format_number
+from ..study import Study, StudyResult, StudyTable
+from ..tables import read_table, write_table
+from ..timing import best_time
 
 __all__ = ["sum_exp", "cost_vs_n", "DEFAULT_SIZES", "COST_COLUMNS", "METHOD_LABELS",
-           "cost_figure", "gradient_cost_study", "GRADIENT_COST_STUDY"]
+           "cost_figure", "build_study", "STUDY", "TABLES", "OPTIONS", "METHOD"]
 
 #: n from 1 to 10^4, log-spaced (two per decade).
 DEFAULT_SIZES = (1, 3, 10, 30, 100, 300, 1000, 3000, 10000)
@@ -46,29 +46,6 @@ METHOD_LABELS = {"f": "one evaluation of f", "gradient": "numdiff.gradient (f pe
 def sum_exp(x):
     """``sum_i exp(x_i)``, on one point of shape (n,) or columns of shape (n, m)."""
     return np.sum(np.exp(x), axis=0)
-
-
-class _Counted:
-    """``f`` counting its calls and the points it is evaluated at."""
-
-    def __init__(self, f, batched):
-        self.f, self.batched, self.calls, self.points = f, batched, 0, 0
-
-    def __call__(self, x):
-        self.calls += 1
-        self.points += x.shape[1] if self.batched and x.ndim > 1 else 1
-        return self.f(x)
-
-
-def _best_time(run, repeats):
-    """Best time of up to `repeats` runs (fewer once `TIME_BUDGET_S` is spent), and the runs."""
-    best, spent, runs = np.inf, 0.0, 0
-    while runs < repeats and (runs == 0 or spent < TIME_BUDGET_S):
-        start = time.perf_counter()
-        run()
-        elapsed = time.perf_counter() - start
-        best, spent, runs = min(best, elapsed), spent + elapsed, runs + 1
-    return best, runs
 
 
 def cost_vs_n(sizes=DEFAULT_SIZES, *, scheme="central", repeats=5, batched=True):
@@ -100,7 +77,7 @@ def cost_vs_n(sizes=DEFAULT_SIZES, *, scheme="central", repeats=5, batched=True)
         (seconds over those of one evaluation of f at the same n),
         ``max_abs_error`` (against the analytic gradient ``exp(x)``; NaN
         for ``"f"``). The gradients are timed through the counter of
-        calls, which adds one Python call (well under a microsecond) per
+        calls (`numdiff.CountedFunction`), which adds one Python call per
         call of f.
     """
     offsets = get_scheme(scheme).stencil(1).offsets
@@ -109,18 +86,20 @@ def cost_vs_n(sizes=DEFAULT_SIZES, *, scheme="central", repeats=5, batched=True)
     rows = []
     for n in sizes:
         x = np.linspace(0.0, 1.0, n)
-        t_f, runs = _best_time(lambda: sum_exp(x), max(repeats, 50))
+        t_f, runs = best_time(lambda: sum_exp(x), max(repeats, 50), budget=TIME_BUDGET_S)
         rows.append(dict(n=n, method="f", scheme=scheme, calls=1, evaluations=1,
                          expected_evaluations=1, seconds=t_f, runs=runs, ratio_to_f=1.0,
                          max_abs_error=np.nan))
         for method, vectorized in (("gradient", False), ("gradient_batched", True)):
             if vectorized and not batched:
                 continue
-            counted = _Counted(sum_exp, vectorized)
+            # Points lie along axis 1 of a batch; a call per point has shape (n,).
+            counted = CountedFunction(sum_exp, batch_axis=1)
             result = []
-            seconds, runs = _best_time(
+            seconds, runs = best_time(
                 lambda: result.append(gradient(counted, x, scheme=scheme,
-                                               vectorized=vectorized)), repeats)
+                                               vectorized=vectorized)), repeats,
+                budget=TIME_BUDGET_S)
             rows.append(dict(n=n, method=method, scheme=scheme, calls=counted.calls // runs,
                              evaluations=counted.points // runs,
                              expected_evaluations=per_coordinate * n + shared_centre,
@@ -154,7 +133,7 @@ def cost_figure(table):
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
-    from .figures import figure_style
+    from ..figures import figure_style
 
     methods = [m for m in METHOD_LABELS if m in set(table["method"])]
     gradients = [m for m in methods if m != "f"]
@@ -206,22 +185,26 @@ def cost_figure(table):
     return figure
 
 
-def gradient_cost_study(*, sizes=DEFAULT_SIZES, repeats=5):
-    """The cost study as a `Study` (sizes given; the registered one uses `DEFAULT_SIZES`)."""
+TABLES = (StudyTable("gradient_cost.csv", "one row per n and method: calls, evaluations, "
+                                          "time, time over one evaluation of f, error"),)
+OPTIONS = ()
+
+
+def build_study(*, sizes=DEFAULT_SIZES, repeats=5):
+    """The cost study as a `Study` of the sizes given (`STUDY` has `DEFAULT_SIZES`)."""
     def compute(context):
-        cost_vs_n(sizes, repeats=repeats).to_csv(context.directory / "gradient_cost.csv",
-                                                 index=False, float_format="%.17g")
+        write_table(cost_vs_n(sizes, repeats=repeats), context.directory, "gradient_cost.csv")
         return StudyResult()
 
-    return Study("gradient_cost", "Cost of many variables", compute, draw, sections,
-                 ("gradient_cost.csv",))
+    return Study("gradient_cost", "Cost of many variables", compute, draw, sections, TABLES,
+                 OPTIONS, METHOD)
 
 
 def draw(directory, metadata):
     """The cost chart, from ``gradient_cost.csv``."""
-    from .figures import save_figure
+    from ..figures import save_figure
 
-    table = pd.read_csv(directory / "gradient_cost.csv")
+    table = read_table(directory, "gradient_cost.csv")
     return (save_figure(
         cost_figure(table), directory / "figures", "gradient_cost",
         caption="Cost of the numerical gradient of f(x) = sum(exp(x)) against the number of "
@@ -236,12 +219,9 @@ def draw(directory, metadata):
 
 def sections(directory, metadata, files):
     """The cost section: what grows linearly, the chart, the table."""
-    table = pd.read_csv(directory / "gradient_cost.csv")
+    table = read_table(directory, "gradient_cost.csv")
     loop = table[table["method"] == "gradient"].sort_values("n")
-    blocks = [Paragraph(
-        "numdiff.gradient differentiates f(x) = sum(exp(x)) at x = linspace(0, 1, n); "
-        "evaluations are the points at which f is evaluated, counted by a wrapper of f; "
-        "times are the best of repeated runs in this process (gradient_cost.csv).")]
+    blocks = []
     if len(loop):
         exact = int((loop["evaluations"] == loop["expected_evaluations"]).sum())
         large = loop[loop["n"] >= 100]
@@ -293,4 +273,8 @@ def sections(directory, metadata, files):
                     "gradient-cost", tuple(blocks)),)
 
 
-GRADIENT_COST_STUDY = register_study(gradient_cost_study())
+METHOD = ("numdiff.gradient differentiates f(x) = sum(exp(x)) at x = linspace(0, 1, n); "
+          "evaluations are the points at which f is evaluated, counted by a wrapper of f; "
+          "times are the best of repeated runs in this process (gradient_cost.csv).")
+
+STUDY = build_study()

@@ -2,8 +2,9 @@
 
 Writes ``sweep.csv`` (the tidy table, `analysis.sweep.SWEEP_COLUMNS`) and
 ``summary.csv`` (the fit, `analysis.fit.SUMMARY_COLUMNS`); draws one chart
-per (function, x, dtype) and a grid of all functions; and writes the
-findings, the summary table, a section per function and the faults.
+per (function, x, dtype) and a grid of all functions
+(`analysis.studies.error_vs_step_figures`); and writes the findings, the
+summary table, a section per function and the faults.
 """
 
 import re
@@ -11,12 +12,23 @@ import re
 import numpy as np
 import pandas as pd
 
-from .fit import summarize_blocks
-from .report import Paragraph, Section, Table, figure_image, format_number
-from .studies import Study, StudyResult, register_study
-from .sweep import sweep_blocks
+from .. import fit
+from ..fit import DEFAULT_EPS_TEXT, summarize_blocks
+from ..report import Paragraph, Section, Table, figure_image, format_number
+from ..study import Study, StudyResult, StudyTable
+from ..sweep import sweep_blocks
+from ..tables import read_table, write_table
 
-__all__ = ["ERROR_STUDY", "findings", "MAX_DETAILED_FIGURES"]
+__all__ = ["STUDY", "TABLES", "OPTIONS", "method", "findings", "MAX_DETAILED_FIGURES"]
+
+TABLES = (
+    StudyTable("sweep.csv", "one row per function, point, scheme, dtype and step: estimate, "
+                            "exact derivative, error and the model's terms"),
+    StudyTable("summary.csv", "one row per function, point, scheme and dtype: observed and "
+                              "model optimum, fitted slopes, error at the default eps = 1e-4"),
+)
+OPTIONS = ("--functions", "--expr", "--func", "--x", "--schemes", "--dtypes", "--eps-min",
+           "--eps-max", "--per-decade", "--deriv", "--workers")
 
 #: Detailed charts drawn at most (one per function, point and dtype).
 MAX_DETAILED_FIGURES = 40
@@ -36,8 +48,8 @@ def compute(context):
         summaries.append(summarize_blocks([block]))
     table = pd.concat(frames, ignore_index=True)
     summary = pd.concat(summaries, ignore_index=True)
-    table.to_csv(context.directory / "sweep.csv", index=False, float_format="%.17g")
-    summary.to_csv(context.directory / "summary.csv", index=False, float_format="%.17g")
+    write_table(table, context.directory, "sweep.csv")
+    write_table(summary, context.directory, "summary.csv")
     flagged = summary[summary["flagged"]]
     faults = int(flagged["n_nonfinite"].sum() + flagged["n_raised"].sum())
     notes = ()
@@ -49,9 +61,7 @@ def compute(context):
 
 
 def _read_summary(directory):
-    summary = pd.read_csv(directory / "summary.csv", dtype={"fault_message": str})
-    summary["fault_message"] = summary["fault_message"].fillna("")
-    return summary
+    return read_table(directory, "summary.csv", text=("fault_message",))
 
 
 def _slug(text):
@@ -70,9 +80,10 @@ def _formulas(metadata):
 
 def draw(directory, metadata):
     """Detailed charts (first `MAX_DETAILED_FIGURES`) and the grid figure."""
-    from . import figures as charts  # matplotlib only when drawing
+    from . import error_vs_step_figures as charts  # matplotlib only when drawing
+    from ..figures import save_figure
 
-    table = pd.read_csv(directory / "sweep.csv")
+    table = read_table(directory, "sweep.csv")
     summary = _read_summary(directory)
     formulas = _formulas(metadata)
     out = directory / "figures"
@@ -85,15 +96,15 @@ def draw(directory, metadata):
         caption = (f"|error| of each scheme against the step for {function} at x = {x:g} in "
                    f"{dtype}: observed (solid), model (dashed: total, dotted: truncation, "
                    f"dash-dot: rounding); filled circles: observed optimum; diamonds: model "
-                   f"(h*, E*); dotted vertical line: the seed's eps = 1e-4; shading: where "
+                   f"(h*, E*); dotted vertical line: the default eps = 1e-4; shading: where "
                    f"every scheme shown is dominated by cancellation (blue) or by truncation "
                    f"(orange). Exact zeros of the error, if any, are drawn as open triangles "
                    f"at the floor given in the legend.")
-        files.append(charts.save_figure(figure, out, stem, caption=caption,
+        files.append(save_figure(figure, out, stem, caption=caption,
                                         alt=f"error against step for {function} at x={x:g}"))
     first_dtype = summary["dtype"].iloc[0]
     figure = charts.grid_figure(table, summary, dtype=first_dtype)
-    files.append(charts.save_figure(
+    files.append(save_figure(
         figure, out, "grid",
         caption=f"Observed |error| against the step for every function ({first_dtype}); "
                 f"dashed: the model's total error. Exact zeros drawn at the floor in the legend.",
@@ -147,40 +158,64 @@ def findings(summary):
     >>> print(lines[0])  # doctest: +ELLIPSIS
     At its best step, central is more accurate than forward by a median of ... decimal digits (2 cases, ...).
     """
-    lines = []
     base = summary[summary["dtype"] == summary["dtype"].iloc[0]]
+    lines = _central_against_forward(base) + _default_eps_losses(base)
+    lines += _model_agreement(base) + _fitted_slopes(base)
+    flagged = summary[summary["flagged"]]
+    if len(flagged):
+        lines.append(f"FAULTS: f raised or returned NaN/inf inside its domain in "
+                     f"{len(flagged)} cases; see the section 'Faults'.")
+    return lines
+
+
+def _central_against_forward(base):
+    """Digits central gains over forward at the best step; where central is exact."""
     keys = ["function", "x", "dtype"]
     forward = base[base["scheme"] == "forward"]
     central = base[base["scheme"] == "central"]
     both = forward.merge(central, on=keys, suffixes=("_f", "_c")).set_index(keys)
-    if len(both):
-        positive = both[(both["min_error_f"] > 0) & (both["min_error_c"] > 0)]
-        exact = both[both["min_error_c"] == 0].index.get_level_values("function")
-        if len(positive):
-            gain = np.log10(positive["min_error_f"] / positive["min_error_c"])
-            low, high = gain.idxmin()[0], gain.idxmax()[0]
-            lines.append(f"At its best step, central is more accurate than forward by a median "
-                         f"of {gain.median():.1f} decimal digits ({len(gain)} cases, from "
-                         f"{gain.min():.1f} on {low} to {gain.max():.1f} on {high}).")
-        if len(exact):
-            lines.append(f"Central reaches an error of exactly 0 on {', '.join(exact)} "
-                         "(its truncation error vanishes for these functions).")
+    if not len(both):
+        return []
+    lines = []
+    positive = both[(both["min_error_f"] > 0) & (both["min_error_c"] > 0)]
+    exact = both[both["min_error_c"] == 0].index.get_level_values("function")
+    if len(positive):
+        gain = np.log10(positive["min_error_f"] / positive["min_error_c"])
+        low, high = gain.idxmin()[0], gain.idxmax()[0]
+        lines.append(f"At its best step, central is more accurate than forward by a median "
+                     f"of {gain.median():.1f} decimal digits ({len(gain)} cases, from "
+                     f"{gain.min():.1f} on {low} to {gain.max():.1f} on {high}).")
+    if len(exact):
+        lines.append(f"Central reaches an error of exactly 0 on {', '.join(exact)} "
+                     "(its truncation error vanishes for these functions).")
+    return lines
+
+
+def _default_eps_losses(base):
+    """What the default eps = 1e-4 gives away, per scheme and on DeZero's example."""
+    lines = []
     for scheme in dict.fromkeys(base["scheme"]):
         part = base[(base["scheme"] == scheme) & np.isfinite(base["seed_digits_lost"])]
         if part.empty:
             continue
         worst = part.loc[part["seed_digits_lost"].idxmax()]
-        lines.append(f"With the seed's eps = 1e-4, {scheme} loses a median of "
+        lines.append(f"With the default eps = {DEFAULT_EPS_TEXT}, {scheme} loses a median of "
                      f"{part['seed_digits_lost'].median():.1f} decimal digits against its best "
                      f"step (worst: {worst['seed_digits_lost']:.1f} digits on "
                      f"{worst['function']} at x = {worst['x']:g}, error "
                      f"{worst['seed_error']:.1e} instead of {worst['min_error']:.1e} at eps = "
                      f"{worst['best_step']:.1e}).")
-    seed = base[(base["function"] == "exp_square_squared") & np.isfinite(base["seed_error"])]
-    for _, r in seed.iterrows():
-        lines.append(f"On the seed's own function exp(x**2)**2 at x = {r['x']:g}, {r['scheme']} "
-                     f"with eps = 1e-4 has error {r['seed_error']:.1e}; its best step "
-                     f"{r['best_step']:.1e} gives {r['min_error']:.1e}.")
+    example = base[(base["function"] == "exp_square_squared") & np.isfinite(base["seed_error"])]
+    for _, r in example.iterrows():
+        lines.append(f"On DeZero's example function exp(x**2)**2 at x = {r['x']:g}, "
+                     f"{r['scheme']} with eps = {DEFAULT_EPS_TEXT} has error "
+                     f"{r['seed_error']:.1e}; its best step {r['best_step']:.1e} gives {r['min_error']:.1e}.")
+    return lines
+
+
+def _model_agreement(base):
+    """How close the model's h* and E* come to the observed optimum."""
+    lines = []
     ratios = base["step_ratio"][np.isfinite(base["step_ratio"])]
     if len(ratios):
         inside = int(((ratios >= 0.1) & (ratios <= 10)).sum())
@@ -194,6 +229,12 @@ def findings(summary):
         cases = ", ".join(f"{r['scheme']} on {r['function']}" for _, r in no_optimum.iterrows())
         lines.append(f"The model has no finite optimum (the stencil is exact, truncation 0) "
                      f"for {cases}.")
+    return lines
+
+
+def _fitted_slopes(base):
+    """The fitted slopes of each branch against the theory's, per scheme."""
+    lines = []
     for scheme in dict.fromkeys(base["scheme"]):
         part = base[base["scheme"] == scheme]
         for branch in ("truncation", "cancellation"):
@@ -204,10 +245,6 @@ def findings(summary):
                              f"{slopes.median():+.2f} (theory {expected:+d}) over "
                              f"{len(slopes)} cases, range {slopes.min():+.2f} to "
                              f"{slopes.max():+.2f}.")
-    flagged = summary[summary["flagged"]]
-    if len(flagged):
-        lines.append(f"FAULTS: f raised or returned NaN/inf inside its domain in "
-                     f"{len(flagged)} cases; see the section 'Faults'.")
     return lines
 
 
@@ -253,5 +290,46 @@ def sections(directory, metadata, files):
     return tuple(result)
 
 
-ERROR_STUDY = register_study(Study("error_vs_step", "Error against step", compute, draw,
-                                   sections, ("sweep.csv", "summary.csv")))
+def method(directory, metadata):
+    """The sweep and the fit, as configured for the run (from ``metadata.json``)."""
+    config = metadata.get("config", {})
+    points = ("each function's default point" if config.get("x") is None
+              else ", ".join(f"{x:g}" for x in config["x"]))
+    schemes, dtypes = ", ".join(config.get("schemes", [])), ", ".join(config.get("dtypes", []))
+    return (
+        Paragraph(f"Every function is differentiated (derivative order {config.get('deriv', 1)}) "
+                  f"at {points} by numdiff.numerical_diff with the schemes "
+                  f"{schemes} in {dtypes}, "
+                  f"for steps eps from {config.get('eps_min', 0):g} to "
+                  f"{config.get('eps_max', 0):g}, {config.get('per_decade', 0)} per decade, "
+                  "whose powers of ten are exactly the decimal literals (1e-4 is 1e-4). All steps "
+                  "of a point are evaluated in one vectorised call (eps[:, None] against the "
+                  "points). The point is first rounded to the dtype and the exact derivative "
+                  "is taken at that rounded point, so the error is that of the differentiation."),
+        Paragraph(f"The default eps = {DEFAULT_EPS_TEXT} is the default step of DeZero's "
+                  f"numerical_diff(f, x, eps={DEFAULT_EPS_TEXT}), which numdiff.numerical_diff "
+                  "keeps; the summary gives each case's error at that step and the decimal digits it "
+                  "loses against the best step."),
+        Paragraph("The model is numdiff.error_model: truncation C2 eps^p with C2 = |K| "
+                  "|f^(p+q)(x)| (K the stencil's exact leading coefficient, p its order) and "
+                  "rounding C1 eps^-q with C1 = u |f(x)| sum|c_i| (u = machine epsilon of the "
+                  "dtype, c_i the weights, q the derivative order); h* minimises their sum, E* "
+                  "is the sum there (Numerical Recipes 3rd ed. section 5.7; FiniteDifferences.jl). "
+                  "For the complex step the rounding term is u |f'(x)| at every step."),
+        Paragraph("Fitted slopes: least squares of log10|error| against log10 eps on the "
+                  f"truncation branch (truncation term at least {fit._DOMINANCE:g} times the "
+                  f"rounding term, and at most {100 * fit._TRUNCATION_CAP:g} % of |f'|) and on "
+                  f"the cancellation branch (rounding term at least {fit._DOMINANCE:g} times "
+                  f"the truncation term, and at most {100 * fit._ROUNDING_CAP:g} % of |f'|, "
+                  "which leaves out the floor of total cancellation); exact zeros and steps "
+                  "whose stencil leaves the domain are excluded, and a branch needs "
+                  f"{fit._MIN_POINTS} steps over {fit._MIN_DECADES:g} decade. The observed best "
+                  "step is where the error, smoothed by a running median over 5 neighbouring "
+                  "steps, is lowest (the largest such step on ties); the minimum |error| is "
+                  "that smoothed error. Errors that are exactly 0 are drawn at a floor and "
+                  "marked as such."),
+    )
+
+
+STUDY = Study("error_vs_step", "Error against step", compute, draw, sections, TABLES, OPTIONS,
+              method)

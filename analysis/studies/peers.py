@@ -20,10 +20,11 @@ left out and the report says so; it is never an error. The study writes
     each method timed in the same run, with time ratios to numdiff.
 
 The true error is measured against ``f'`` at 50 digits rounded to float64
-(`reference_derivatives`; ``np.exp`` in the headline case) and floored at
-``u |f'|`` (u the unit roundoff of float64) when an error estimate is
-compared with it: an estimate covers the point when
-``estimate >= max(|error|, u |f'|)``.
+(`analysis.references.reference_derivatives`; ``np.exp`` in the headline
+case) and floored at ``eps |f'|`` (eps the machine epsilon of float64) when
+an error estimate is compared with it: an estimate covers the point when
+``estimate >= max(|error|, eps |f'|)`` (`analysis.references.judge_estimates`).
+Evaluations are counted by `numdiff.CountedFunction`.
 
 Examples
 --------
@@ -42,18 +43,20 @@ from importlib import metadata
 import numpy as np
 import pandas as pd
 
-from numdiff import machine_epsilon
+from numdiff import CountedFunction, length_scale
 from numdiff.catalogue import CATALOGUE, get_function
 from numdiff.derivative import derivative
 
-from .report import Paragraph, Section, Table, format_number, format_percent
-from .step_selection_study import catalogue_names
-from .studies import Study, StudyResult, register_study
+from ..references import FLOAT64_EPS, catalogue_names, judge_estimates, reference_derivatives
+from ..report import Paragraph, Section, Table, format_number, format_percent
+from ..study import Study, StudyResult, StudyTable
+from ..tables import read_table, write_table
+from ..timing import BATCH_SECONDS, batch_times
 
 __all__ = ["PEERS", "METHOD_LABELS", "INSTALL_PEERS", "available_peers", "catalogue_points",
-           "PeerComparison", "peer_comparison", "reference_derivatives", "judge_estimates",
-           "summarize_peers", "method_table", "exp_benchmark", "POINT_COLUMNS", "RUN_COLUMNS",
-           "SUMMARY_COLUMNS", "EXP_COLUMNS", "PEERS_STUDY"]
+           "PeerComparison", "peer_comparison", "summarize_peers", "method_table",
+           "exp_benchmark", "POINT_COLUMNS", "RUN_COLUMNS", "SUMMARY_COLUMNS", "EXP_COLUMNS",
+           "build_study", "STUDY", "TABLES", "OPTIONS", "METHOD"]
 
 #: The peers: name -> (distribution, what is called).
 PEERS = {"scipy": ("scipy", "scipy.differentiate.derivative"),
@@ -70,10 +73,6 @@ SUMMARY_COLUMNS = ("method", "function", "available", "version", "points", "fini
                    "mean_nfev", "time_s", "time_ratio")
 EXP_COLUMNS = ("method", "n", "max_abs_error", "coverage", "median_estimate_ratio",
                "mean_nfev", "repeats", "time_median_s", "time_min_s", "time_ratio")
-
-_U = machine_epsilon(np.float64)
-_TINY = float(np.finfo(np.float64).tiny)
-
 
 def available_peers():
     """Names of the peer methods importable here: a subset of ``["scipy", "numdifftools"]``.
@@ -139,21 +138,9 @@ def catalogue_points(per_function=5, *, functions=None):
         lo, hi = f.domain
         grid = np.linspace(max(lo, -3.0), min(hi, 3.0), per_function + 2)[1:-1]
         grid = np.append(grid, f.default_x)
-        reach = np.maximum(1.0, np.abs(grid)) / 8
+        reach = length_scale(grid) / 8
         points[name] = np.unique(grid[(grid - reach > lo) & (grid + reach < hi)])
     return points
-
-
-class _Counter:
-    """``f`` counting the values it computes."""
-
-    def __init__(self, f):
-        self.f = f
-        self.values = 0
-
-    def __call__(self, x):
-        self.values += np.size(x)
-        return self.f(x)
 
 
 def _methods(peers):
@@ -183,68 +170,6 @@ def _methods(peers):
     return methods
 
 
-#: Shortest batch of calls timed at once: a call of a millisecond or less is
-#: repeated until a batch lasts this long (as `timeit` and asv do), so that the
-#: timer's resolution and one-off pauses weigh little.
-BATCH_SECONDS = 0.01
-
-
-def _times(run, repeats):
-    """Time per call of `run` in each of `repeats` batches (see `BATCH_SECONDS`)."""
-    start = time.perf_counter()
-    run()
-    first = time.perf_counter() - start
-    number = max(1, int(BATCH_SECONDS / max(first, 1e-9)))
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(number):
-            run()
-        times.append((time.perf_counter() - start) / number)
-    return times
-
-
-def reference_derivatives(f, points):
-    """``f'`` at each point at 50 digits (`TestFunction.reference`), rounded to float64.
-
-    NaN outside the function's domain. The closed forms of
-    `TestFunction.derivative` are evaluated in float64 and may be an ulp off,
-    as much as the errors being judged near the unit roundoff.
-
-    Examples
-    --------
-    >>> from numdiff.catalogue import get_function
-    >>> tanh = get_function("tanh")
-    >>> print(reference_derivatives(tanh, [0.5])[0], tanh.derivative(0.5))
-    0.7864477329659274 0.7864477329659275
-    """
-    points = np.asarray(points, dtype=np.float64)
-    return np.array([float(f.reference(x)) if f.contains(x) else np.nan
-                     for x in points.reshape(-1)], dtype=np.float64).reshape(points.shape)
-
-
-def judge_estimates(df, error, exact):
-    """True error, coverage and estimate ratio (the true error floored at u |f'|).
-
-    Returns ``(|df - exact|, covered, ratio)``: covered where `df` is finite
-    and ``error >= max(|df - exact|, u |exact|)``; ``ratio`` is `error` over
-    that floored error (NaN where `df` is not finite).
-
-    Examples
-    --------
-    >>> true, covered, ratio = judge_estimates([1.0, 2.0], [1e-10, 1e-20], [1.0, 2.0 + 1e-15])
-    >>> covered.tolist(), float(ratio[0]) > 1e5
-    ([True, False], True)
-    """
-    df, error = np.asarray(df, dtype=float), np.asarray(error, dtype=float)
-    true = np.abs(df - exact)
-    floored = np.maximum(true, np.maximum(_U * np.abs(exact), _TINY))
-    with np.errstate(invalid="ignore"):
-        covered = np.isfinite(df) & (error >= floored)
-        ratio = np.where(np.isfinite(df), error / floored, np.nan)
-    return true, covered, ratio
-
-
 @dataclass(frozen=True)
 class PeerComparison:
     """The raw observations of `peer_comparison`.
@@ -257,7 +182,7 @@ class PeerComparison:
         `RUN_COLUMNS`, one row per (method, function): ``mean_nfev`` (values
         of f computed per point), ``time_s`` (best of the repeats of one call
         on all the points of the function, timed in batches of calls lasting
-        `BATCH_SECONDS` or more), ``failure`` (the exception a
+        `analysis.timing.BATCH_SECONDS` or more), ``failure`` (the exception a
         method raised, empty if none; its points are then NaN).
     available : tuple of str
         The peers that were importable.
@@ -295,12 +220,12 @@ def peer_comparison(points=None, *, peers=None, repeats=3):
             f = get_function(name)
             x = np.asarray(x, dtype=np.float64)
             exact = reference_derivatives(f, x)
-            counter = _Counter(f)
+            counter = CountedFunction(f)
             failure = ""
             with np.errstate(all="ignore"):
                 try:
                     df, error = run(counter, x)
-                    seconds = min(_times(lambda: run(f, x), repeats))
+                    seconds = min(batch_times(lambda: run(f, x), repeats))
                 except Exception as problem:  # noqa: BLE001 - a peer's failure is data
                     failure = f"{type(problem).__name__}: {problem}"
                     df = error = np.full(x.shape, np.nan)
@@ -408,7 +333,7 @@ def exp_benchmark(n=10**5, *, peers=None, repeats=3, slow_repeats=2):
     peers = available if peers is None else [p for p in peers if p in available]
     rows = []
     for method, run in _methods(peers).items():
-        counter = _Counter(np.exp)
+        counter = CountedFunction(np.exp)
         df, error = run(counter, x)
         count = slow_repeats if method == "numdifftools" else repeats
         times = []
@@ -431,15 +356,30 @@ def exp_benchmark(n=10**5, *, peers=None, repeats=3, slow_repeats=2):
 
 # ---------------------------------------------------------------- the study
 
-#: Grid points per function before filtering (about 5 points each after it).
+#: Grid points per function before filtering (`catalogue_points`).
 STUDY_POINTS_PER_FUNCTION = 5
 #: Points of the headline exp case.
 STUDY_EXP_POINTS = 10**5
 
 
-def peers_study(*, per_function=STUDY_POINTS_PER_FUNCTION, exp_points=STUDY_EXP_POINTS,
+TABLES = (
+    StudyTable("peers_points.csv", "one row per method, catalogue function and point: "
+                                   "estimate, error estimate, true error, coverage"),
+    StudyTable("peers_runs.csv", "one row per method and function: evaluations per point, "
+                                 "time of one call, failure"),
+    StudyTable("peers_functions.csv", "per method and function: error, coverage, "
+                                      "evaluations, time and its ratio to numdiff's"),
+    StudyTable("peers_summary.csv", "per method (missing peers listed as unavailable): the "
+                                    "same over all functions"),
+    StudyTable("peers_exp.csv", "the headline case, exp on 10^5 points: error, coverage, "
+                                "evaluations, times and their ratio to numdiff's"),
+)
+OPTIONS = ("--functions",)
+
+
+def build_study(*, per_function=STUDY_POINTS_PER_FUNCTION, exp_points=STUDY_EXP_POINTS,
                 repeats=3, peers=None):
-    """The peer comparison as a `Study` (sizes given; the registered one uses the defaults).
+    """The peer comparison as a `Study` of the sizes given (`STUDY` has the defaults).
 
     Parameters
     ----------
@@ -457,26 +397,22 @@ def peers_study(*, per_function=STUDY_POINTS_PER_FUNCTION, exp_points=STUDY_EXP_
         names = catalogue_names(context.config.targets)
         comparison = peer_comparison(catalogue_points(per_function, functions=names),
                                      peers=peers, repeats=repeats)
-        methods = ["numdiff", *PEERS]
-        directory = context.directory
-        comparison.points.to_csv(directory / "peers_points.csv", index=False,
-                                 float_format="%.17g")
-        comparison.runs.to_csv(directory / "peers_runs.csv", index=False, float_format="%.17g")
-        summarize_peers(comparison.points, comparison.runs, methods=methods).to_csv(
-            directory / "peers_summary.csv", index=False, float_format="%.17g")
-        summarize_peers(comparison.points, comparison.runs, by=("method", "function")).to_csv(
-            directory / "peers_functions.csv", index=False, float_format="%.17g")
-        exp_benchmark(exp_points, peers=peers, repeats=2 * repeats + 1,
-                      slow_repeats=repeats).to_csv(
-            directory / "peers_exp.csv", index=False, float_format="%.17g")
-        failures = comparison.runs[comparison.runs["failure"].fillna("") != ""]
+        points, runs, directory = comparison.points, comparison.runs, context.directory
+        write_table(points, directory, "peers_points.csv")
+        write_table(runs, directory, "peers_runs.csv")
+        write_table(summarize_peers(points, runs, methods=["numdiff", *PEERS]), directory,
+                    "peers_summary.csv")
+        write_table(summarize_peers(points, runs, by=("method", "function")), directory,
+                    "peers_functions.csv")
+        write_table(exp_benchmark(exp_points, peers=peers, repeats=2 * repeats + 1,
+                                  slow_repeats=repeats), directory, "peers_exp.csv")
+        failures = runs[runs["failure"].fillna("") != ""]
         notes = tuple(f"peers: {r['method']} failed on {r['function']}: {r['failure']}"
                       for _, r in failures.iterrows())
         return StudyResult(notes=notes)
 
-    return Study("peers", "Peer comparison", compute, lambda d, m: (), sections,
-                 ("peers_points.csv", "peers_runs.csv", "peers_functions.csv",
-                  "peers_summary.csv", "peers_exp.csv"))
+    return Study("peers", "Peer comparison", compute, lambda directory, metadata: (),
+                 sections, TABLES, OPTIONS, METHOD)
 
 
 def _first_seen(values):
@@ -504,91 +440,110 @@ _METHOD_COLUMNS = ("method", "version", "points", "max |error|", "median |error|
                    "time / numdiff")
 
 
+METHOD = (
+    "Each method differentiates the same points with its default settings: every "
+    "catalogue function of the run on a grid over its domain (clipped to [-3, 3], points "
+    "within max(1, |x|)/8 of a singularity or kink left out, the default point added; "
+    "peers_points.csv). The true error is measured against f' at 50 digits (mpmath) "
+    "rounded to float64. Coverage is the fraction of points where the method's error "
+    f"estimate is at least the true error, the true error floored at u|f'| (u = {FLOAT64_EPS:.2g}, "
+    "float64); the estimate/true ratio uses the same floor. Evaluations are values of f "
+    "computed per point; time is that of one call per function on all its points (the "
+    f"best of batches of calls lasting {BATCH_SECONDS * 1e3:g} ms or more), summed over "
+    "the functions, measured in this run.")
+
+
 def sections(directory, metadata, files):
     """The peer section: availability, per-method table, exp headline, per-function table."""
-    summary = pd.read_csv(directory / "peers_summary.csv", keep_default_na=False,
-                          na_values=[""], dtype={"version": str})
-    summary["version"] = summary["version"].fillna("")
-    per_function = pd.read_csv(directory / "peers_functions.csv", dtype={"version": str})
-    runs = pd.read_csv(directory / "peers_runs.csv", dtype={"failure": str})
-    exp = pd.read_csv(directory / "peers_exp.csv")
-    title = "Peer comparison: numdiff.derivative, scipy and numdifftools"
-    blocks = [Paragraph(
-        "Each method differentiates the same points with its default settings: every "
-        "catalogue function of the run on a grid over its domain (clipped to [-3, 3], points "
-        "within max(1, |x|)/8 of a singularity or kink left out, the default point added; "
-        "peers_points.csv). The true error is measured against f' at 50 digits (mpmath) "
-        "rounded to float64. Coverage is the fraction of points where the method's error "
-        f"estimate is at least the true error, the true error floored at u|f'| (u = {_U:.2g}, "
-        "float64); the estimate/true ratio uses the same floor. Evaluations are values of f "
-        "computed per point; time is that of one call per function on all its points (the "
-        f"best of batches of calls lasting {BATCH_SECONDS * 1e3:g} ms or more), summed over "
-        "the functions, measured in this run.")]
-    missing = summary[~summary["available"].astype(bool)]
-    for _, r in missing.iterrows():
-        blocks.append(Paragraph(
-            f"{METHOD_LABELS.get(r['method'], r['method'])} is not installed here, so it is "
-            f"left out of this comparison; install the optional peers with: {INSTALL_PEERS}"))
-    failed = runs[runs["failure"].fillna("") != ""]
-    for _, r in failed.iterrows():
-        blocks.append(Paragraph(f"{METHOD_LABELS.get(r['method'], r['method'])} raised on "
-                                f"{r['function']}: {r['failure']} (its points count as "
-                                "uncovered)."))
-    ours = summary[summary["method"] == "numdiff"]
-    if len(ours) and bool(ours["available"].iloc[0]) and len(summary) > len(missing) + 1:
-        present = summary[summary["available"].astype(bool) & (summary["method"] != "numdiff")]
-        o = ours.iloc[0]
-        comparisons = "; ".join(
-            f"{METHOD_LABELS[r['method']]} {format_percent(r['coverage'])}, median ratio "
-            f"{r['median_estimate_ratio']:.2g}, max |error| {r['max_abs_error']:.1e}, "
-            f"{r['mean_nfev']:.3g} evaluations, {r['time_ratio']:.2g} times numdiff's time"
-            for _, r in present.iterrows())
-        blocks.append(Paragraph(
-            f"Over {int(o['points'])} points, numdiff.derivative's error estimate covers the "
-            f"true error at {format_percent(o['coverage'])} of them with a median estimate/true "
-            f"ratio of {o['median_estimate_ratio']:.2g}, max |error| {o['max_abs_error']:.1e}, "
-            f"{o['mean_nfev']:.3g} evaluations per point; {comparisons}."))
+    summary = read_table(directory, "peers_summary.csv", text=("version",))
+    per_function = read_table(directory, "peers_functions.csv", text=("version",))
+    runs = read_table(directory, "peers_runs.csv", text=("failure",))
+    exp = read_table(directory, "peers_exp.csv")
+    blocks = _availability(summary, runs) + _overview(summary)
     blocks.append(Table(_METHOD_COLUMNS, method_table(summary),
                         "All functions of the run together"))
-    if len(exp):
-        head = exp[exp["method"] == "numdiff"].iloc[0]
-        lines = [f"numdiff.derivative: max |error| {head['max_abs_error']:.1e}, "
-                 f"{head['time_median_s'] * 1e3:.3g} ms (median of {int(head['repeats'])})"]
-        for _, r in exp[exp["method"] != "numdiff"].iterrows():
-            lines.append(f"{METHOD_LABELS[r['method']]}: max |error| "
-                         f"{r['max_abs_error']:.1e}, {r['time_ratio']:.3g} times numdiff's "
-                         f"time")
-        blocks.append(Paragraph(
-            f"Headline case, exp on np.linspace(0, 1, {int(head['n'])}) in one vectorised call "
-            f"(peers_exp.csv; times of calls repeated after a first, counted one): "
-            + "; ".join(lines) + "."))
-        rows = tuple((METHOD_LABELS.get(r["method"], r["method"]),
-                      format_number(r["max_abs_error"]), format_percent(r["coverage"]),
-                      format_number(r["median_estimate_ratio"]), format_number(r["mean_nfev"]),
-                      f"{r['time_median_s'] * 1e3:.3g}", f"{r['time_min_s'] * 1e3:.3g}",
-                      str(int(r["repeats"])), format_number(r["time_ratio"]))
-                     for _, r in exp.iterrows())
-        blocks.append(Table(("method", "max |error|", "coverage", "median estimate/true",
-                             "evaluations per point", "time median (ms)", "time min (ms)",
-                             "timed calls", "time / numdiff"), rows,
-                            f"exp on np.linspace(0, 1, {int(head['n'])}), float64"))
-    if len(per_function):
-        rows = tuple((r["function"], METHOD_LABELS.get(r["method"], r["method"]),
-                      str(int(r["points"])), format_number(r["max_abs_error"]),
-                      format_number(r["median_abs_error"]), format_percent(r["coverage"]),
-                      format_number(r["median_estimate_ratio"]), format_number(r["mean_nfev"]),
-                      format_number(r["time_s"] * 1e3), format_number(r["time_ratio"]))
-                     for _, r in per_function.sort_values(
-                         "function", kind="stable",
-                         key=lambda names: names.map(_first_seen(per_function["function"]))
-                     ).iterrows())
-        blocks.append(Table(("function", "method", "points", "max |error|", "median |error|",
-                             "coverage", "median estimate/true", "evaluations per point",
-                             "time (ms)", "time / numdiff"), rows, "Per function"))
-    else:
-        blocks.append(Paragraph("No catalogue function in this run (--functions): only the "
-                                "exp headline case was measured."))
-    return (Section(title, "peers", tuple(blocks)),)
+    blocks += _headline(exp) + _per_function(per_function)
+    return (Section("Peer comparison: numdiff.derivative, scipy and numdifftools", "peers",
+                    tuple(blocks)),)
 
 
-PEERS_STUDY = register_study(peers_study())
+def _label(method):
+    return METHOD_LABELS.get(method, method)
+
+
+def _availability(summary, runs):
+    """Paragraphs naming the peers not installed here and the failures of those that ran."""
+    blocks = [Paragraph(f"{_label(r['method'])} is not installed here, so it is left out of "
+                        f"this comparison; install the optional peers with: {INSTALL_PEERS}")
+              for _, r in summary[~summary["available"].astype(bool)].iterrows()]
+    blocks += [Paragraph(f"{_label(r['method'])} raised on {r['function']}: {r['failure']} "
+                         "(its points count as uncovered).")
+               for _, r in runs[runs["failure"] != ""].iterrows()]
+    return blocks
+
+
+def _overview(summary):
+    """numdiff's coverage, error and evaluations against each peer's, if a peer ran."""
+    ours = summary[summary["method"] == "numdiff"]
+    missing = summary[~summary["available"].astype(bool)]
+    if not (len(ours) and bool(ours["available"].iloc[0]) and len(summary) > len(missing) + 1):
+        return []
+    present = summary[summary["available"].astype(bool) & (summary["method"] != "numdiff")]
+    o = ours.iloc[0]
+    comparisons = "; ".join(
+        f"{METHOD_LABELS[r['method']]} {format_percent(r['coverage'])}, median ratio "
+        f"{r['median_estimate_ratio']:.2g}, max |error| {r['max_abs_error']:.1e}, "
+        f"{r['mean_nfev']:.3g} evaluations, {r['time_ratio']:.2g} times numdiff's time"
+        for _, r in present.iterrows())
+    return [Paragraph(
+        f"Over {int(o['points'])} points, numdiff.derivative's error estimate covers the "
+        f"true error at {format_percent(o['coverage'])} of them with a median estimate/true "
+        f"ratio of {o['median_estimate_ratio']:.2g}, max |error| {o['max_abs_error']:.1e}, "
+        f"{o['mean_nfev']:.3g} evaluations per point; {comparisons}.")]
+
+
+def _headline(exp):
+    """The exp case: a sentence per method and its table."""
+    if not len(exp):
+        return []
+    head = exp[exp["method"] == "numdiff"].iloc[0]
+    lines = [f"numdiff.derivative: max |error| {head['max_abs_error']:.1e}, "
+             f"{head['time_median_s'] * 1e3:.3g} ms (median of {int(head['repeats'])})"]
+    lines += [f"{METHOD_LABELS[r['method']]}: max |error| {r['max_abs_error']:.1e}, "
+              f"{r['time_ratio']:.3g} times numdiff's time"
+              for _, r in exp[exp["method"] != "numdiff"].iterrows()]
+    rows = tuple((_label(r["method"]), format_number(r["max_abs_error"]),
+                  format_percent(r["coverage"]), format_number(r["median_estimate_ratio"]),
+                  format_number(r["mean_nfev"]), f"{r['time_median_s'] * 1e3:.3g}",
+                  f"{r['time_min_s'] * 1e3:.3g}", str(int(r["repeats"])),
+                  format_number(r["time_ratio"]))
+                 for _, r in exp.iterrows())
+    return [Paragraph(f"Headline case, exp on np.linspace(0, 1, {int(head['n'])}) in one "
+                      "vectorised call (peers_exp.csv; times of calls repeated after a first, "
+                      "counted one): " + "; ".join(lines) + "."),
+            Table(("method", "max |error|", "coverage", "median estimate/true",
+                   "evaluations per point", "time median (ms)", "time min (ms)",
+                   "timed calls", "time / numdiff"), rows,
+                  f"exp on np.linspace(0, 1, {int(head['n'])}), float64")]
+
+
+def _per_function(per_function):
+    """The table per function and method (or why there is none)."""
+    if not len(per_function):
+        return [Paragraph("No catalogue function in this run (--functions): only the exp "
+                          "headline case was measured.")]
+    order = _first_seen(per_function["function"])
+    ordered = per_function.sort_values("function", kind="stable",
+                                       key=lambda names: names.map(order))
+    rows = tuple((r["function"], _label(r["method"]), str(int(r["points"])),
+                  format_number(r["max_abs_error"]), format_number(r["median_abs_error"]),
+                  format_percent(r["coverage"]), format_number(r["median_estimate_ratio"]),
+                  format_number(r["mean_nfev"]), format_number(r["time_s"] * 1e3),
+                  format_number(r["time_ratio"]))
+                 for _, r in ordered.iterrows())
+    return [Table(("function", "method", "points", "max |error|", "median |error|",
+                   "coverage", "median estimate/true", "evaluations per point", "time (ms)",
+                   "time / numdiff"), rows, "Per function")]
+
+
+STUDY = build_study()

@@ -4,8 +4,8 @@ For every catalogue function of the run and every scheme of
 `numdiff.SCHEMES` (the complex step only for analytic functions),
 `numdiff.derivative` runs with its defaults at the function's default point,
 or at the run's ``--x`` points. It is judged as in the peer comparison:
-against the derivative at 50 digits (`analysis.peers_study.reference_derivatives`),
-the true error floored at ``u |f'|`` (`analysis.peers_study.judge_estimates`).
+against the derivative at 50 digits (`analysis.references.reference_derivatives`),
+the true error floored at ``eps |f'|`` (`analysis.references.judge_estimates`).
 The study writes ``derivative_schemes.csv`` (`SCHEME_COLUMNS`, one row per
 function, point and scheme) and a section with a table per scheme and the
 errors of every case.
@@ -26,12 +26,13 @@ from numdiff import SCHEMES
 from numdiff.catalogue import get_function
 from numdiff.derivative import DerivativeStatus, derivative
 
-from .peers_study import judge_estimates, reference_derivatives
-from .report import Paragraph, Section, Table, format_number, format_percent
-from .step_selection_study import catalogue_names
-from .studies import Study, StudyResult, register_study
+from ..references import catalogue_names, judge_estimates, reference_derivatives
+from ..report import Paragraph, Section, Table, format_number, format_percent
+from ..study import Study, StudyResult, StudyTable
+from ..tables import read_table, write_table
 
-__all__ = ["SCHEME_COLUMNS", "scheme_table", "summarize_schemes", "SCHEME_STUDY"]
+__all__ = ["SCHEME_COLUMNS", "scheme_table", "summarize_schemes", "STUDY", "TABLES", "OPTIONS",
+           "METHOD"]
 
 SCHEME_COLUMNS = ("function", "x", "scheme", "estimate", "exact", "abs_error",
                   "error_estimate", "covered", "estimate_ratio", "nfev", "step", "order",
@@ -121,9 +122,8 @@ def summarize_schemes(table):
 def compute(context):
     """Run every scheme on the run's catalogue functions; write ``derivative_schemes.csv``."""
     names = catalogue_names(context.config.targets)
-    table = scheme_table(names, x=context.config.x)
-    table.to_csv(context.directory / "derivative_schemes.csv", index=False,
-                 float_format="%.17g")
+    write_table(scheme_table(names, x=context.config.x), context.directory,
+                "derivative_schemes.csv")
     return StudyResult()
 
 
@@ -152,14 +152,9 @@ def _complex_step(summary):
 
 def sections(directory, metadata, files):
     """The section: what was run, a table per scheme and one of every case's error."""
-    table = pd.read_csv(directory / "derivative_schemes.csv")
+    table = read_table(directory, "derivative_schemes.csv")
     title = "numdiff.derivative by scheme"
-    blocks = [Paragraph(
-        "numdiff.derivative with its defaults (automatic step, Richardson extrapolation, "
-        "error estimate) and each scheme, at each catalogue function's point; the complex "
-        "step only for analytic functions (derivative_schemes.csv). As in the peer "
-        "comparison, the true error is measured against f' at 50 digits (mpmath) and "
-        "floored at u|f'| for the coverage and the estimate/true ratio.")]
+    blocks = []
     if table.empty:
         blocks.append(Paragraph("No catalogue function in this run (--functions)."))
         return (Section(title, "schemes", tuple(blocks)),)
@@ -190,6 +185,16 @@ def sections(directory, metadata, files):
     return (Section(title, "schemes", tuple(blocks)),)
 
 
-SCHEME_STUDY = register_study(Study("schemes", "Derivative by scheme", compute,
-                                    lambda directory, metadata: (), sections,
-                                    ("derivative_schemes.csv",)))
+METHOD = ("numdiff.derivative with its defaults (automatic step, Richardson extrapolation, "
+          "error estimate) and each scheme, at each catalogue function's point; the complex "
+          "step only for analytic functions (derivative_schemes.csv). As in the peer "
+          "comparison, the true error is measured against f' at 50 digits (mpmath) and "
+          "floored at u|f'| for the coverage and the estimate/true ratio.")
+
+TABLES = (StudyTable("derivative_schemes.csv", "one row per catalogue function, point and "
+                                               "scheme: estimate, error, error estimate, "
+                                               "coverage, evaluations, status"),)
+OPTIONS = ("--functions", "--x")
+
+STUDY = Study("schemes", "Derivative by scheme", compute, lambda directory, metadata: (),
+              sections, TABLES, OPTIONS, METHOD)

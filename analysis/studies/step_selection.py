@@ -28,18 +28,20 @@ True
 import numpy as np
 import pandas as pd
 
-from numdiff import get_scheme, numerical_diff, machine_epsilon
+from numdiff import get_scheme, numerical_diff
 from numdiff.catalogue import CATALOGUE, get_function
 from numdiff.derivative import STEP_RULES, derivative
 from numdiff.step_selection import gill_murray_step, stepleman_winarsky_step, theory_step
 
-from .grid import eps_grid
-from .report import Paragraph, Section, Table, figure_image, format_number
-from .studies import Study, StudyResult, register_study
+from ..grid import eps_grid
+from ..references import catalogue_names, error_floor
+from ..report import Paragraph, Section, Table, figure_image, format_number
+from ..study import Study, StudyResult, StudyTable
+from ..tables import read_table, write_table
 
 __all__ = ["STEP_ALGORITHMS", "ALGORITHM_LABELS", "CURVE_STEPS", "CURVE_COLUMNS",
-           "STEP_COLUMNS", "v_curves", "best_steps", "step_algorithms", "catalogue_names",
-           "step_selection_figure", "STEP_SELECTION_STUDY"]
+           "STEP_COLUMNS", "v_curves", "best_steps", "step_algorithms", "step_selection_figure",
+           "STUDY", "TABLES", "OPTIONS", "METHOD"]
 
 #: The step-selection algorithms, by the name `numdiff.derivative` accepts as a step rule.
 STEP_ALGORITHMS = {
@@ -69,21 +71,7 @@ STEP_COLUMNS = ("function", "x", "scheme", "algorithm", "step", "estimate", "exa
                 "abs_error", "error_estimate", "nfev", "status", "best_step", "best_error",
                 "step_ratio", "error_ratio")
 
-_U = machine_epsilon(np.float64)
 _SCHEMES = ("central", "forward")
-
-
-def catalogue_names(targets):
-    """Names of the catalogue functions among a run's targets (others are skipped).
-
-    Examples
-    --------
-    >>> from analysis.targets import catalogue_target, expression_target
-    >>> catalogue_names([catalogue_target("exp"), expression_target("x**2")])
-    ['exp']
-    """
-    return [t.name for t in targets
-            if t.recipe is not None and t.recipe[0] == "catalogue" and t.name in CATALOGUE]
 
 
 def v_curves(functions=None, *, schemes=_SCHEMES, eps=CURVE_STEPS):
@@ -163,10 +151,9 @@ def step_algorithms(functions=None, *, schemes=_SCHEMES, curves=None):
 
     Parameters
     ----------
-    functions : list of str, optional
-        Catalogue names; default all.
-    schemes : sequence of str, optional
-        Real schemes to choose steps for.
+    functions, schemes : optional
+        As for `v_curves`; the schemes must be real (the algorithms choose
+        steps for them).
     curves : pandas.DataFrame, optional
         `v_curves` of the same functions and schemes (computed if not given),
         for the best step.
@@ -183,7 +170,7 @@ def step_algorithms(functions=None, *, schemes=_SCHEMES, curves=None):
         the algorithm's status code; ``best_step``, ``best_error`` the
         optimum of the V-curve (`best_steps`); ``step_ratio`` is
         ``step / best_step``; ``error_ratio`` is ``abs_error / best_error``,
-        both floored at ``u |f'|`` (u the unit roundoff of float64).
+        both floored at ``eps |f'|`` (eps the machine epsilon of float64).
     """
     names = list(CATALOGUE) if functions is None else list(functions)
     if curves is None:
@@ -214,7 +201,7 @@ def step_algorithms(functions=None, *, schemes=_SCHEMES, curves=None):
     table = pd.DataFrame(rows)
     table["abs_error"] = (table["estimate"] - table["exact"]).abs()
     table["step_ratio"] = table["step"] / table["best_step"]
-    floor = np.maximum(_U * table["exact"].abs(), np.finfo(float).tiny)
+    floor = error_floor(table["exact"])
     table["error_ratio"] = (np.maximum(table["abs_error"], floor)
                             / np.maximum(table["best_error"], floor))
     return table[list(STEP_COLUMNS)]
@@ -223,13 +210,11 @@ def step_algorithms(functions=None, *, schemes=_SCHEMES, curves=None):
 # ---------------------------------------------------------------- the study
 
 def compute(context):
-    """Sweep and run the algorithms; write the two CSV files."""
+    """Sweep and run the algorithms; write the two tables."""
     names = catalogue_names(context.config.targets)
     curves = v_curves(names)
-    table = step_algorithms(names, curves=curves)
-    curves.to_csv(context.directory / "step_selection_curves.csv", index=False,
-                  float_format="%.17g")
-    table.to_csv(context.directory / "step_selection.csv", index=False, float_format="%.17g")
+    write_table(curves, context.directory, "step_selection_curves.csv")
+    write_table(step_algorithms(names, curves=curves), context.directory, "step_selection.csv")
     return StudyResult()
 
 
@@ -250,100 +235,102 @@ def step_selection_figure(curves, table):
     -------
     matplotlib.figure.Figure
     """
-    import math
-
-    from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-
-    from .figures import colour, figure_style, zero_floor
+    from ..figures import figure_style, panel_grid, zero_floor
 
     names = list(dict.fromkeys(curves["function"]))
     if not names:
         raise ValueError("no V-curves to draw")
     schemes = list(dict.fromkeys(curves["scheme"]))
-    columns = min(4, len(names))
-    lines = math.ceil(len(names) / columns)
     floor = zero_floor(np.concatenate([curves["abs_error"].to_numpy(dtype=float),
                                        table["abs_error"].to_numpy(dtype=float)]))
     top = np.nanmax(curves["abs_error"].to_numpy(dtype=float))
     with figure_style():
-        height = 2.3 * lines + 1.5
-        figure = Figure(figsize=(2.75 * columns + 0.7, height))
-        figure.subplots_adjust(left=0.07, right=0.99, bottom=0.5 / height,
-                               top=1 - 0.8 / height, hspace=0.42, wspace=0.08)
-        grid = figure.subplots(lines, columns, squeeze=False, sharex=True, sharey=True)
+        figure, grid = panel_grid(len(names), panel=(2.75, 2.3), margins=(0.7, 1.5), left=0.07,
+                                  top=0.8, bottom=0.5, hspace=0.42)
         zero_seen = False
         for axes, name in zip(grid.flat, names):
             rows = table[table["function"] == name]
             for scheme in schemes:
                 part = curves[(curves["function"] == name) & (curves["scheme"] == scheme)]
-                part = part.sort_values("eps")
-                error = part["abs_error"].to_numpy(dtype=float)
-                eps = part["eps"].to_numpy(dtype=float)
-                axes.plot(eps, np.where(error > 0, error, np.nan), color=colour(scheme),
-                          lw=1.2)
-                if (error == 0).any():
-                    zero_seen = True
-                    axes.plot(eps[error == 0], np.full((error == 0).sum(), floor), ls="none",
-                              marker="v", ms=3, mfc="none", color=colour(scheme))
-                mine = rows[rows["scheme"] == scheme]
-                if mine.empty:
-                    continue
-                best = mine.iloc[0]
-                axes.plot(best["best_step"], max(best["best_error"], floor), ls="none",
-                          marker=_BEST_MARKER, ms=8, mfc="none", mec="black", mew=1.0,
-                          zorder=4)
-                for algorithm, marker in _MARKERS.items():
-                    hit = mine[mine["algorithm"] == algorithm]
-                    if hit.empty:
-                        continue
-                    axes.plot(hit["step"].iloc[0], max(hit["abs_error"].iloc[0], floor),
-                              ls="none", marker=marker, ms=5.5, mfc=colour(scheme), mec="black",
-                              mew=0.7, zorder=5)
-                auto = mine[mine["algorithm"] == "derivative:auto"]
-                if not auto.empty:
-                    level = auto["abs_error"].iloc[0]
-                    zero_seen |= level == 0
-                    axes.axhline(max(level, floor), color=colour(scheme), lw=1.0,
-                                 ls=(0, (4, 2, 1, 2)), alpha=0.9)
+                zero_seen |= _draw_scheme(axes, part.sort_values("eps"),
+                                          rows[rows["scheme"] == scheme], scheme, floor)
             axes.set_title(f"{name}, x = {rows['x'].iloc[0] if len(rows) else np.nan:g}",
                            fontsize=9)
-            axes.set_xscale("log")
-            axes.set_yscale("log")
-            axes.grid(True, which="major", lw=0.4, alpha=0.5)
         grid[0, 0].set_ylim(floor / 3, max(top, floor) * 30)
-        for axes in grid.flat[len(names):]:
-            axes.set_visible(False)
         for axes in grid[:, 0]:
             axes.set_ylabel("|error| (units of f')")
         for index, axes in enumerate(grid.flat[:len(names)]):
-            if index + columns >= len(names):  # nothing drawn below this panel
+            if index + grid.shape[1] >= len(names):  # nothing drawn below this panel
                 axes.xaxis.set_tick_params(labelbottom=True)
                 axes.set_xlabel("step eps (units of x)")
-        handles = [Line2D([], [], color=colour(s), lw=1.2, label=f"{s}: |error| of the sweep")
-                   for s in schemes]
-        handles += [Line2D([], [], color="#555555", lw=1.0, ls=(0, (4, 2, 1, 2)),
-                           label="|error| of " + ALGORITHM_LABELS["derivative:auto"])]
-        handles += [Line2D([], [], ls="none", marker=_BEST_MARKER, ms=8, mfc="none", mec="black",
-                           label="best step of the sweep")]
-        handles += [Line2D([], [], ls="none", marker=m, ms=5.5, mfc="#BBBBBB", mec="black",
-                           label=ALGORITHM_LABELS[a]) for a, m in _MARKERS.items()]
-        if zero_seen:
-            handles.append(Line2D([], [], ls="none", marker="v", ms=4, mfc="none",
-                                  mec="#555555", label=f"error exactly 0 (drawn at {floor:.0e})"))
+        handles = _legend_handles(schemes, floor, zero_seen)
         figure.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 1.0),
                       ncols=min(4, len(handles)), frameon=False)
     return figure
 
 
+def _draw_scheme(axes, part, mine, scheme, floor):
+    """One scheme's V-curve in a panel, its best step and the algorithms' steps.
+
+    Returns whether an error of exactly 0 was drawn (at `floor`).
+    """
+    from ..figures import colour, log_axes
+
+    error = part["abs_error"].to_numpy(dtype=float)
+    eps = part["eps"].to_numpy(dtype=float)
+    axes.plot(eps, np.where(error > 0, error, np.nan), color=colour(scheme), lw=1.2)
+    zero_seen = bool((error == 0).any())
+    if zero_seen:
+        axes.plot(eps[error == 0], np.full((error == 0).sum(), floor), ls="none",
+                  marker="v", ms=3, mfc="none", color=colour(scheme))
+    log_axes(axes)
+    if mine.empty:
+        return zero_seen
+    best = mine.iloc[0]
+    axes.plot(best["best_step"], max(best["best_error"], floor), ls="none",
+              marker=_BEST_MARKER, ms=8, mfc="none", mec="black", mew=1.0, zorder=4)
+    for algorithm, marker in _MARKERS.items():
+        hit = mine[mine["algorithm"] == algorithm]
+        if not hit.empty:
+            axes.plot(hit["step"].iloc[0], max(hit["abs_error"].iloc[0], floor), ls="none",
+                      marker=marker, ms=5.5, mfc=colour(scheme), mec="black", mew=0.7,
+                      zorder=5)
+    auto = mine[mine["algorithm"] == "derivative:auto"]
+    if not auto.empty:
+        level = auto["abs_error"].iloc[0]
+        zero_seen |= bool(level == 0)
+        axes.axhline(max(level, floor), color=colour(scheme), lw=1.0, ls=(0, (4, 2, 1, 2)),
+                     alpha=0.9)
+    return zero_seen
+
+
+def _legend_handles(schemes, floor, zero_seen):
+    from matplotlib.lines import Line2D
+
+    from ..figures import colour
+
+    handles = [Line2D([], [], color=colour(s), lw=1.2, label=f"{s}: |error| of the sweep")
+               for s in schemes]
+    handles += [Line2D([], [], color="#555555", lw=1.0, ls=(0, (4, 2, 1, 2)),
+                       label="|error| of " + ALGORITHM_LABELS["derivative:auto"])]
+    handles += [Line2D([], [], ls="none", marker=_BEST_MARKER, ms=8, mfc="none", mec="black",
+                       label="best step of the sweep")]
+    handles += [Line2D([], [], ls="none", marker=m, ms=5.5, mfc="#BBBBBB", mec="black",
+                       label=ALGORITHM_LABELS[a]) for a, m in _MARKERS.items()]
+    if zero_seen:
+        handles.append(Line2D([], [], ls="none", marker="v", ms=4, mfc="none",
+                              mec="#555555", label=f"error exactly 0 (drawn at {floor:.0e})"))
+    return handles
+
+
 def draw(directory, metadata):
     """The grid figure, from the two CSV files."""
-    from .figures import save_figure
+    from ..figures import save_figure
 
-    curves = pd.read_csv(directory / "step_selection_curves.csv")
+    curves = read_table(directory, "step_selection_curves.csv")
     if curves.empty:
         return ()
-    table = pd.read_csv(directory / "step_selection.csv")
+    table = read_table(directory, "step_selection.csv")
     return (save_figure(
         step_selection_figure(curves, table), directory / "figures", "step_selection",
         caption="Where each step-selection algorithm lands on the V-curve, for each catalogue "
@@ -376,23 +363,13 @@ def _summary_rows(table):
 
 def sections(directory, metadata, files):
     """Summary per algorithm, the figure and the detail table."""
-    table = pd.read_csv(directory / "step_selection.csv")
+    table = read_table(directory, "step_selection.csv")
     title = "Step selection: where each algorithm lands on the V-curve"
     if table.empty:
         return (Section(title, "step-selection", (Paragraph(
             "No catalogue function in this run (--functions): the step-selection study needs "
             "the catalogue's exact derivatives."),)),)
-    blocks = [Paragraph(
-        "Each catalogue function of the run is differentiated at its default point. The "
-        "V-curve is the |error| of the plain scheme over steps from 1e-13 to 1, 20 per "
-        "decade; its best step is the minimum of the error's upper envelope over a quarter "
-        "decade either side (step_selection_curves.csv). Each algorithm of "
-        "numdiff.step_selection chooses a step for the scheme (theory h* with the derivative "
-        "scale estimated by a finite difference; Stepleman & Winarsky 1979; Gill, Murray, "
-        "Saunders & Wright 1983); numdiff.derivative is run with step='auto' and with each "
-        "algorithm as its step rule (step_selection.csv). Error ratio = |error| / |error at "
-        "the best step|, both floored at u|f'|; evaluations are calls of f per point, the "
-        "final estimate included.")]
+    blocks = []
     plain = table[~table["algorithm"].str.startswith("derivative:")]
     for scheme in dict.fromkeys(plain["scheme"]):
         part = plain[plain["scheme"] == scheme]
@@ -432,6 +409,24 @@ def sections(directory, metadata, files):
     return (Section(title, "step-selection", tuple(blocks)),)
 
 
-STEP_SELECTION_STUDY = register_study(Study(
-    "step_selection", "Step selection", compute, draw, sections,
-    ("step_selection_curves.csv", "step_selection.csv")))
+METHOD = ("Each catalogue function of the run is differentiated at its default point. The "
+          "V-curve is the |error| of the plain scheme over steps from 1e-13 to 1, 20 per "
+          "decade; its best step is the minimum of the error's upper envelope over a quarter "
+          "decade either side (step_selection_curves.csv). Each algorithm of "
+          "numdiff.step_selection chooses a step for the scheme (theory h* with the derivative "
+          "scale estimated by a finite difference; Stepleman & Winarsky 1979; Gill, Murray, "
+          "Saunders & Wright 1983); numdiff.derivative is run with step='auto' and with each "
+          "algorithm as its step rule (step_selection.csv). Error ratio = |error| / |error at "
+          "the best step|, both floored at u|f'|; evaluations are calls of f per point, the "
+          "final estimate included.")
+
+TABLES = (
+    StudyTable("step_selection_curves.csv", "one row per catalogue function, scheme and step: "
+                                            "the V-curve at the default point"),
+    StudyTable("step_selection.csv", "one row per catalogue function, scheme and algorithm: "
+                                     "step chosen, error, evaluations, best step of the curve"),
+)
+OPTIONS = ("--functions",)
+
+STUDY = Study("step_selection", "Step selection", compute, draw, sections, TABLES, OPTIONS,
+              METHOD)

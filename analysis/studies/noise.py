@@ -34,16 +34,17 @@ True
 import numpy as np
 import pandas as pd
 
-from numdiff import (NoiseStatus, estimate_noise, get_scheme, noise_aware_step, numerical_diff,
-                     machine_epsilon)
+from numdiff import (NoiseStatus, estimate_noise, get_scheme, machine_epsilon, noise_aware_step,
+                     numerical_diff)
 
-from .grid import eps_grid
-from .report import Paragraph, Section, Table, figure_image, format_number
-from .studies import Study, StudyResult, register_study
+from ..grid import eps_grid
+from ..report import Paragraph, Section, Table, figure_image, format_number
+from ..study import Study, StudyResult, StudyTable
+from ..tables import read_table, write_table
 
 __all__ = ["noisy_exp", "noise_sweep", "noise_curve", "noise_summary", "noise_recovery",
            "DEFAULT_NOISE_STEPS", "CURVE_COLUMNS", "SUMMARY_COLUMNS", "RECOVERY_COLUMNS",
-           "noise_figure", "noise_study", "NOISE_STUDY"]
+           "noise_figure", "build_study", "STUDY", "TABLES", "OPTIONS", "method"]
 
 #: Steps of the noise sweep: 1e-10 to 1e-1, 10 per decade (decimal-exact).
 DEFAULT_NOISE_STEPS = eps_grid(1e-10, 1e-1, per_decade=10)
@@ -286,7 +287,7 @@ def noise_figure(curve, summary):
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    from .figures import colour, figure_style
+    from ..figures import colour, figure_style
 
     schemes = list(dict.fromkeys(curve["scheme"]))
     with figure_style():
@@ -342,30 +343,39 @@ def noise_figure(curve, summary):
     return figure
 
 
-def noise_study(*, level=STUDY_LEVEL, x=STUDY_X, trials=30, recovery_trials=100, seed=0):
-    """The noise study as a `Study` (sizes given; the registered one uses the defaults)."""
+TABLES = (
+    StudyTable("noise_curve.csv", "one row per scheme and step: RMS error of noisy exp over "
+                                  "the draws, percentiles, the model's terms"),
+    StudyTable("noise_summary.csv", "one row per scheme: ECnoise's noise estimate, the "
+                                    "noise-aware step and its error against the best step"),
+    StudyTable("noise_recovery.csv", "one row per number of points: how often ECnoise "
+                                     "recovers the injected noise within a factor 2"),
+)
+OPTIONS = ()
+
+
+def build_study(*, level=STUDY_LEVEL, x=STUDY_X, trials=30, recovery_trials=100, seed=0):
+    """The noise study as a `Study` of the sizes given (`STUDY` has the defaults)."""
     def compute(context):
         sweep = noise_sweep(level, x=x, trials=trials, seed=seed)
         summary = noise_summary(level, x=x, trials=trials, seed=seed, sweep=sweep)
         estimated = dict(zip(summary["scheme"], summary["estimated_noise"]))
         directory = context.directory
-        noise_curve(sweep, estimated_noise=estimated).to_csv(
-            directory / "noise_curve.csv", index=False, float_format="%.17g")
-        summary.to_csv(directory / "noise_summary.csv", index=False, float_format="%.17g")
-        noise_recovery(level, x=x, trials=recovery_trials, seed=seed).to_csv(
-            directory / "noise_recovery.csv", index=False, float_format="%.17g")
+        write_table(noise_curve(sweep, estimated_noise=estimated), directory, "noise_curve.csv")
+        write_table(summary, directory, "noise_summary.csv")
+        write_table(noise_recovery(level, x=x, trials=recovery_trials, seed=seed), directory,
+                    "noise_recovery.csv")
         return StudyResult()
 
-    return Study("noise", "Noise", compute, draw, sections,
-                 ("noise_curve.csv", "noise_summary.csv", "noise_recovery.csv"))
+    return Study("noise", "Noise", compute, draw, sections, TABLES, OPTIONS, method)
 
 
 def draw(directory, metadata):
     """The V-curve figure, from the CSV files."""
-    from .figures import save_figure
+    from ..figures import save_figure
 
-    curve = pd.read_csv(directory / "noise_curve.csv")
-    summary = pd.read_csv(directory / "noise_summary.csv")
+    curve = read_table(directory, "noise_curve.csv")
+    summary = read_table(directory, "noise_summary.csv")
     level, x = curve["level"].iloc[0], curve["x"].iloc[0]
     return (save_figure(
         noise_figure(curve, summary), directory / "figures", "noise",
@@ -381,18 +391,9 @@ def draw(directory, metadata):
 
 def sections(directory, metadata, files):
     """The noise section: the case, the figure, the step table, the recovery table."""
-    summary = pd.read_csv(directory / "noise_summary.csv")
-    recovery = pd.read_csv(directory / "noise_recovery.csv")
-    level, x = summary["level"].iloc[0], summary["x"].iloc[0]
-    blocks = [Paragraph(
-        f"f(x) = exp(x) (1 + {level:.0e} z), z standard normal from np.random.default_rng, "
-        f"drawn afresh at each evaluation, differentiated at x = {x:g}: noise of standard "
-        f"deviation {summary['injected_noise'].iloc[0]:.3g} in f, about "
-        f"{summary['injected_noise'].iloc[0] / (machine_epsilon(np.float64) * np.exp(x)):.2g} times "
-        "the rounding level. numdiff.estimate_noise (ECnoise, Moré & Wild 2011) measures the "
-        "noise; numdiff.noise_aware_step (Moré & Wild 2012) turns it into a step; both are "
-        "repeated in each trial and compared with the best step of a sweep of the same noisy "
-        "function (noise_curve.csv, noise_summary.csv).")]
+    summary = read_table(directory, "noise_summary.csv")
+    recovery = read_table(directory, "noise_recovery.csv")
+    blocks = []
     for _, r in summary.iterrows():
         blocks.append(Paragraph(
             f"{r['scheme']}: ECnoise estimates the noise at {r['estimated_noise']:.3g} "
@@ -434,4 +435,20 @@ def sections(directory, metadata, files):
     return (Section("Noise: the noise floor and the noise-aware step", "noise", tuple(blocks)),)
 
 
-NOISE_STUDY = register_study(noise_study())
+def method(directory, metadata):
+    """The noisy function and what is compared, with its noise level from the table."""
+    summary = read_table(directory, "noise_summary.csv")
+    level, x = summary["level"].iloc[0], summary["x"].iloc[0]
+    injected = summary["injected_noise"].iloc[0]
+    return (Paragraph(
+        f"f(x) = exp(x) (1 + {level:.0e} z), z standard normal from np.random.default_rng, "
+        f"drawn afresh at each evaluation, differentiated at x = {x:g}: noise of standard "
+        f"deviation {injected:.3g} in f, about "
+        f"{injected / (machine_epsilon(np.float64) * np.exp(x)):.2g} times "
+        "the rounding level. numdiff.estimate_noise (ECnoise, Moré & Wild 2011) measures the "
+        "noise; numdiff.noise_aware_step (Moré & Wild 2012) turns it into a step; both are "
+        "repeated in each trial and compared with the best step of a sweep of the same noisy "
+        "function (noise_curve.csv, noise_summary.csv)."),)
+
+
+STUDY = build_study()

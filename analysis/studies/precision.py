@@ -1,0 +1,160 @@
+"""The precision study: how the best step moves with the unit roundoff.
+
+Sweeps every function of the run at its first point with forward and
+central differences in float16, float32 and float64 over the run's grid,
+writes ``precision_summary.csv`` (`analysis.fit.SUMMARY_COLUMNS`), draws
+`dtype_figure` and writes a section with its table. Faults
+in this study (a function overflowing float16, say) are shown in its table
+but do not change the exit status, which reports on the main sweep.
+"""
+
+from fractions import Fraction
+
+import numpy as np
+
+from ..fit import summarize_blocks
+from ..report import Paragraph, Section, Table, figure_image
+from ..study import Study, StudyResult, StudyTable
+from ..sweep import sweep_blocks
+from ..tables import read_table, write_table
+
+__all__ = ["STUDY", "TABLES", "OPTIONS", "METHOD", "PRECISION_DTYPES", "PRECISION_SCHEMES",
+           "model_exponents", "dtype_figure"]
+
+TABLES = (StudyTable("precision_summary.csv", "the columns of summary.csv, one row per function, "
+                                              "scheme and dtype (float16, float32, float64)"),)
+OPTIONS = ("--x", "--eps-min", "--eps-max", "--per-decade", "--deriv", "--workers")
+
+PRECISION_DTYPES = ("float16", "float32", "float64")
+PRECISION_SCHEMES = ("forward", "central")
+
+
+def compute(context):
+    """Sweep the three dtypes and write ``precision_summary.csv``."""
+    config = context.config
+    points = {t.name: (config.x[0] if config.x else t.default_x) for t in config.targets}
+    blocks = sweep_blocks(config.targets, x=points, schemes=PRECISION_SCHEMES,
+                          dtypes=PRECISION_DTYPES,
+                          eps=config.steps(),
+                          deriv=config.deriv, executor=context.executor,
+                          progress=config.progress)
+    write_table(summarize_blocks(blocks), context.directory, "precision_summary.csv")
+    return StudyResult()
+
+
+def model_exponents(summary):
+    """``"forward u^(1/2) and u^(1/2), ..."``: the model's exponents of h* and E* per scheme."""
+    parts = []
+    for scheme, case in summary.groupby("scheme", sort=False):
+        p, q = int(case["order"].iloc[0]), int(case["deriv"].iloc[0])
+        parts.append(f"{scheme} u^({Fraction(1, p + q)}) and u^({Fraction(p, p + q)})")
+    return ", ".join(parts)
+
+
+def draw(directory, metadata):
+    """The figure of best step and minimum error against u, from the table."""
+    from ..figures import save_figure  # matplotlib only when drawing
+
+    figure = dtype_figure(read_table(directory, "precision_summary.csv"))
+    return (save_figure(
+        figure, directory / "figures", "precision",
+        caption="Observed best step (left) and minimum |error| (right) against the unit "
+                "roundoff u of float64, float32 and float16; thin lines: one per function; "
+                "thick dashed: the model's h* and E*, median over the functions.",
+        alt="best step and minimum error against unit roundoff"),)
+
+
+def sections(directory, metadata, files):
+    summary = read_table(directory, "precision_summary.csv")
+    blocks = [Paragraph("The model predicts h* ~ u^(1/(p+q)) and E* ~ u^(p/(p+q)) (p the "
+                        "order of accuracy, q the derivative order): "
+                        f"{model_exponents(summary)}.")]
+    for scheme in dict.fromkeys(summary["scheme"]):
+        part = summary[(summary["scheme"] == scheme) & (summary["best_step"] > 0)
+                       & np.isfinite(summary["best_step"])]
+        slopes = []
+        for _, case in part.groupby(["function", "x"], sort=False):
+            if case["unit_roundoff"].nunique() >= 2:
+                slopes.append(np.polyfit(np.log10(case["unit_roundoff"]),
+                                         np.log10(case["best_step"]), 1)[0])
+        if slopes:
+            order = int(part["order"].iloc[0])
+            deriv = int(part["deriv"].iloc[0])
+            blocks.append(Paragraph(
+                f"{scheme}: log-log slope of the observed best step against u, median "
+                f"{np.median(slopes):.2f} over {len(slopes)} functions (model "
+                f"1/(p+q) = {1 / (order + deriv):.2f})."))
+    for image in files:
+        blocks.append(figure_image(image))
+    rows = tuple((r["function"], f"{r['x']:g}", r["scheme"], r["dtype"],
+                  f"{r['unit_roundoff']:.2g}", f"{r['best_step']:.2g}",
+                  f"{r['theory_step']:.2g}", f"{r['min_error']:.2g}",
+                  f"{r['theory_error']:.2g}", "FAULT" if r["flagged"] else "")
+                 for _, r in summary.iterrows())
+    blocks.append(Table(("function", "x", "scheme", "dtype", "u", "best step", "model h*",
+                         "min |error|", "model E*", "flag"), rows))
+    return (Section("Precision: best step against unit roundoff", "precision", tuple(blocks)),)
+
+
+def dtype_figure(summary):
+    """Observed best step and minimum error against the unit roundoff, per scheme.
+
+    Each thin line is one (function, x); the thick dashed line is the median
+    over them of the model's ``h*`` (left) and ``E*`` (right).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    from ..figures import colour, figure_style
+
+    with figure_style():
+        figure = Figure(figsize=(9.2, 4.6))
+        figure.subplots_adjust(left=0.08, right=0.98, bottom=0.3, top=0.88, wspace=0.25)
+        left, right = figure.subplots(1, 2)
+        handles = []
+        for scheme in dict.fromkeys(summary["scheme"]):
+            part = summary[summary["scheme"] == scheme]
+            for _, case in part.groupby(["function", "x"], sort=False):
+                case = case.sort_values("unit_roundoff")
+                for axes, column in ((left, "best_step"), (right, "min_error")):
+                    values = case[column].to_numpy(dtype=float)
+                    axes.plot(case["unit_roundoff"], np.where(values > 0, values, np.nan),
+                              color=colour(scheme), lw=0.7, alpha=0.45, marker="o", ms=3)
+            median = part.groupby("unit_roundoff")[["theory_step", "theory_error"]].median()
+            for axes, column in ((left, "theory_step"), (right, "theory_error")):
+                values = median[column].to_numpy(dtype=float)
+                axes.plot(median.index, np.where(np.isfinite(values) & (values > 0), values,
+                                                 np.nan),
+                          color=colour(scheme), lw=2.0, ls="--")
+            handles.append(Line2D([], [], color=colour(scheme), lw=0.7, marker="o", ms=3,
+                                  label=f"{scheme}: observed (one line per function)"))
+            handles.append(Line2D([], [], color=colour(scheme), lw=2.0, ls="--",
+                                  label=f"{scheme}: model, median over functions"))
+        for axes, label in ((left, "best step eps"), (right, "minimum |error|")):
+            axes.set_xscale("log")
+            axes.set_yscale("log")
+            axes.set_xlabel("unit roundoff u of the dtype (float64, float32, float16)")
+            axes.set_ylabel(label)
+            axes.grid(True, lw=0.4, alpha=0.5)
+        exponents = {scheme: (int(case["order"].iloc[0]), int(case["deriv"].iloc[0]))
+                     for scheme, case in summary.groupby("scheme", sort=False)}
+        left.set_title("Best step\n(model: " + ", ".join(
+            f"{scheme} ~ u^{Fraction(1, p + q)}" for scheme, (p, q) in exponents.items()) + ")")
+        right.set_title("Minimum error\n(model: " + ", ".join(
+            f"{scheme} ~ u^{Fraction(p, p + q)}" for scheme, (p, q) in exponents.items()) + ")")
+        figure.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=2,
+                      frameon=False)
+    return figure
+
+
+METHOD = ("Every function of the run is differentiated at its first point with forward and "
+          "central differences in float16, float32 and float64, over the run's grid of steps; "
+          "each case is fitted as in the sweep (precision_summary.csv has the columns of "
+          "summary.csv). Its column unit_roundoff holds the machine epsilon of the dtype, the u "
+          "of the error model.")
+
+STUDY = Study("precision", "Precision", compute, draw, sections, TABLES, OPTIONS, METHOD)
