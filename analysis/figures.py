@@ -125,23 +125,24 @@ def panel_grid(count, *, panel, margins, left, top, bottom, hspace):
     return figure, grid
 
 
-def shade_dominance(axes, crossings, eps_min, eps_max):
+def shade_dominance(axes, crossings, eps_min, eps_max, *, truncation=True, cancellation=True):
     """Shade where every scheme shown is on the same branch of its model.
 
     Below the smallest crossover step (`crossings`, one per scheme: where
     the model's truncation and rounding terms are equal) cancellation
-    dominates for all of them; above the largest, truncation does. A
-    crossover of inf (no truncation: the stencil is exact for f) leaves no
-    truncation-dominated region; an unknown model (NaN) shades nothing.
+    dominates for all of them; above the largest, truncation does. A branch
+    the model does not have (`truncation` or `cancellation` False: an exact
+    stencil, no cancellation where ``f(x) = x = 0``, the complex step) is
+    not shaded, nor is anything where the crossover is unknown (NaN).
     """
     axes.set_xlim(eps_min, eps_max)
     crossings = np.asarray(crossings, dtype=float)
     if crossings.size == 0 or np.isnan(crossings).any() or (crossings <= 0).any():
         return
-    if crossings.min() > eps_min:
+    if cancellation and crossings.min() > eps_min:
         axes.axvspan(eps_min, min(eps_max, crossings.min()), color=_CANCELLATION_SHADE,
                      alpha=0.15, lw=0)
-    if crossings.max() < eps_max:
+    if truncation and crossings.max() < eps_max:
         axes.axvspan(max(eps_min, crossings.max()), eps_max, color=_TRUNCATION_SHADE,
                      alpha=0.15, lw=0)
 

@@ -69,7 +69,8 @@ def findings(summary):
         # Read back from CSV, an empty note is NaN.
         summary[column] = summary[column].astype(object).fillna("").astype(str)
     found = []
-    for make in (_central_vs_forward, _exact_zero, _default_eps, _model_step, _model_error,
+    for make in (_central_vs_forward, _exact_zero, _default_eps, _dezero_example, _model_step,
+                 _model_error,
                  _slopes, _absent_branches, _argument_rounding, _faults):
         found.extend(make(summary))
     return found
@@ -145,6 +146,21 @@ def _default_eps(summary):
             f"At the default eps = {_step(DEFAULT_EPS)} of DeZero's numerical_diff, in {dtype}, "
             "the "
             f"decimal digits lost against the best step are: {'; '.join(clauses)}."), values)
+
+
+def _dezero_example(summary):
+    """DeZero's own example, exp(x**2)**2, at the default step and at its best."""
+    rows = summary[(summary["function"] == "exp_square_squared")
+                   & np.isfinite(summary["seed_error"].astype(float))
+                   & (summary["min_error"] > 0)]
+    for row in rows.itertuples():
+        values = {"scheme": row.scheme, "case": _cases(summary.loc[[row.Index]])[0],
+                  "dtype": row.dtype, "error": float(row.seed_error),
+                  "best_step": float(row.best_step), "best_error": float(row.min_error)}
+        yield Finding("dezero_example", (
+            f"On DeZero's example exp(x**2)**2 at x = {row.x:g} ({row.dtype}), {row.scheme} "
+            f"with eps = {_step(DEFAULT_EPS)} errs by {values['error']:.1e}; at its best step "
+            f"{values['best_step']:.1e} the error is {values['best_error']:.1e}."), values)
 
 
 def _model_step(summary):

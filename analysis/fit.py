@@ -59,7 +59,7 @@ from numdiff import ErrorModel, get_scheme, machine_epsilon
 from .sweep import OK, OUT_OF_DOMAIN, STATUSES
 
 __all__ = ["summarize", "summarize_blocks", "SUMMARY_COLUMNS", "DEFAULT_EPS", "DEFAULT_EPS_TEXT",
-           "NOTES"]
+           "NOTES", "MODEL_WITHOUT_BRANCH"]
 
 #: The default step of DeZero's ``numerical_diff(f, x, eps=1e-4)``, kept by
 #: `numdiff.numerical_diff`.
@@ -92,6 +92,10 @@ NOTES = {
     "no_error": "the model predicts no error at all: f and its derivatives vanish here",
     "no_digit": "|f^(q)| is below the model's E*: no correct digit to expect",
 }
+
+#: The notes that say the model itself has no such branch (not the data's fault).
+MODEL_WITHOUT_BRANCH = tuple(NOTES[key] for key in ("exact", "no_cancellation", "complex",
+                                                    "unknown"))
 
 #: Columns of the summary table, in order.
 SUMMARY_COLUMNS = (

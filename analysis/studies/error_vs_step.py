@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .. import fit
+from ..findings import findings as study_findings
 from ..fit import DEFAULT_EPS_TEXT, summarize_blocks
 from ..report import Paragraph, Section, Table, figure_image, format_number
 from ..study import Study, StudyResult, StudyTable
@@ -139,16 +140,7 @@ _SUMMARY_COLUMNS = ("function", "x", "scheme", "dtype", "best step", "model h*",
 
 
 def findings(summary):
-    """Sentences computed from the summary table (no number is typed by hand).
-
-    Parameters
-    ----------
-    summary : pandas.DataFrame
-        `analysis.fit.summarize` output.
-
-    Returns
-    -------
-    list of str
+    """The findings' sentences (`analysis.findings`: each built from the table's values).
 
     Examples
     --------
@@ -156,96 +148,9 @@ def findings(summary):
     >>> from analysis.fit import summarize
     >>> lines = findings(summarize(sweep(["exp", "sin"])))
     >>> print(lines[0])  # doctest: +ELLIPSIS
-    At its best step, central is more accurate than forward by a median of ... decimal digits (2 cases, ...).
+    At its best step, central is more accurate than forward by a median of ... decimal digits over 2 cases in float64 (...).
     """
-    base = summary[summary["dtype"] == summary["dtype"].iloc[0]]
-    lines = _central_against_forward(base) + _default_eps_losses(base)
-    lines += _model_agreement(base) + _fitted_slopes(base)
-    flagged = summary[summary["flagged"]]
-    if len(flagged):
-        lines.append(f"FAULTS: f raised or returned NaN/inf inside its domain in "
-                     f"{len(flagged)} cases; see the section 'Faults'.")
-    return lines
-
-
-def _central_against_forward(base):
-    """Digits central gains over forward at the best step; where central is exact."""
-    keys = ["function", "x", "dtype"]
-    forward = base[base["scheme"] == "forward"]
-    central = base[base["scheme"] == "central"]
-    both = forward.merge(central, on=keys, suffixes=("_f", "_c")).set_index(keys)
-    if not len(both):
-        return []
-    lines = []
-    positive = both[(both["min_error_f"] > 0) & (both["min_error_c"] > 0)]
-    exact = both[both["min_error_c"] == 0].index.get_level_values("function")
-    if len(positive):
-        gain = np.log10(positive["min_error_f"] / positive["min_error_c"])
-        low, high = gain.idxmin()[0], gain.idxmax()[0]
-        lines.append(f"At its best step, central is more accurate than forward by a median "
-                     f"of {gain.median():.1f} decimal digits ({len(gain)} cases, from "
-                     f"{gain.min():.1f} on {low} to {gain.max():.1f} on {high}).")
-    if len(exact):
-        lines.append(f"Central reaches an error of exactly 0 on {', '.join(exact)} "
-                     "(its truncation error vanishes for these functions).")
-    return lines
-
-
-def _default_eps_losses(base):
-    """What the default eps = 1e-4 gives away, per scheme and on DeZero's example."""
-    lines = []
-    for scheme in dict.fromkeys(base["scheme"]):
-        part = base[(base["scheme"] == scheme) & np.isfinite(base["seed_digits_lost"])]
-        if part.empty:
-            continue
-        worst = part.loc[part["seed_digits_lost"].idxmax()]
-        lines.append(f"With the default eps = {DEFAULT_EPS_TEXT}, {scheme} loses a median of "
-                     f"{part['seed_digits_lost'].median():.1f} decimal digits against its best "
-                     f"step (worst: {worst['seed_digits_lost']:.1f} digits on "
-                     f"{worst['function']} at x = {worst['x']:g}, error "
-                     f"{worst['seed_error']:.1e} instead of {worst['min_error']:.1e} at eps = "
-                     f"{worst['best_step']:.1e}).")
-    example = base[(base["function"] == "exp_square_squared") & np.isfinite(base["seed_error"])]
-    for _, r in example.iterrows():
-        lines.append(f"On DeZero's example function exp(x**2)**2 at x = {r['x']:g}, "
-                     f"{r['scheme']} with eps = {DEFAULT_EPS_TEXT} has error "
-                     f"{r['seed_error']:.1e}; its best step {r['best_step']:.1e} gives {r['min_error']:.1e}.")
-    return lines
-
-
-def _model_agreement(base):
-    """How close the model's h* and E* come to the observed optimum."""
-    lines = []
-    ratios = base["step_ratio"][np.isfinite(base["step_ratio"])]
-    if len(ratios):
-        inside = int(((ratios >= 0.1) & (ratios <= 10)).sum())
-        lines.append(f"The model's optimal step h* lies within a factor 10 of the observed best "
-                     f"step in {inside} of {len(ratios)} cases (median ratio observed/model "
-                     f"{ratios.median():.2f}); the observed minimum error is a median "
-                     f"{base['error_ratio'][np.isfinite(base['error_ratio'])].median():.2f} "
-                     "times the model's E* (the model adds worst-case rounding bounds).")
-    no_optimum = base[np.isinf(base["theory_step"])]
-    if len(no_optimum):
-        cases = ", ".join(f"{r['scheme']} on {r['function']}" for _, r in no_optimum.iterrows())
-        lines.append(f"The model has no finite optimum (the stencil is exact, truncation 0) "
-                     f"for {cases}.")
-    return lines
-
-
-def _fitted_slopes(base):
-    """The fitted slopes of each branch against the theory's, per scheme."""
-    lines = []
-    for scheme in dict.fromkeys(base["scheme"]):
-        part = base[base["scheme"] == scheme]
-        for branch in ("truncation", "cancellation"):
-            slopes = part[f"{branch}_slope"][np.isfinite(part[f"{branch}_slope"])]
-            if len(slopes):
-                expected = int(part[f"expected_{branch}_slope"].iloc[0])
-                lines.append(f"{scheme}: the fitted {branch} slope has median "
-                             f"{slopes.median():+.2f} (theory {expected:+d}) over "
-                             f"{len(slopes)} cases, range {slopes.min():+.2f} to "
-                             f"{slopes.max():+.2f}.")
-    return lines
+    return [finding.text for finding in study_findings(summary)]
 
 
 def sections(directory, metadata, files):
@@ -255,10 +160,11 @@ def sections(directory, metadata, files):
     result = [Section("Findings", "findings", tuple(Paragraph(t) for t in findings(summary))),
               Section("Summary: observed against predicted optimum", "summary", (
                   Paragraph("One row per function, point, scheme and dtype. Step ratio = "
-                            "observed best step / model h*; error ratio = observed minimum "
-                            "|error| / model E*; slopes are least-squares fits of log10|error| "
-                            "against log10 eps on each branch, with the theory's value in "
-                            "parentheses (n/a: too few usable steps)."),
+                            "observed best step / model h*; error ratio = observed error near "
+                            "the best step (root mean square over half a decade) / model E*; "
+                            "slopes are least-squares fits of log10|error| against log10 eps "
+                            "on each branch, with the theory's value in parentheses (n/a: the "
+                            "notes in summary.csv say why)."),
                   Table(_SUMMARY_COLUMNS, _summary_rows(summary))))]
     flagged = summary[summary["flagged"]]
     if len(flagged):

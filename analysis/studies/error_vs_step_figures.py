@@ -16,6 +16,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from ..fit import MODEL_WITHOUT_BRANCH
 from ..figures import (colour, default_eps_handle, default_eps_line, dominance_handles,
                        figure_style, log_axes, panel_grid, shade_dominance, zero_floor)
 
@@ -90,15 +91,18 @@ def _draw_case(axes, rows, facts, floor, *, detail):
         axes.plot(eps, np.where(total > 0, total, np.nan), color=colour(scheme), lw=1.0,
                   ls="--", alpha=0.9)
         if detail:
-            for column, style in (("truncation_model", ":"), ("rounding_model", "-.")):
-                values = part[column].to_numpy(dtype=float)
+            for columns, style in ((("truncation_model", "next_truncation_model"), ":"),
+                                   (("rounding_model", "floor_model"), "-.")):
+                values = sum(part[c].to_numpy(dtype=float) for c in columns if c in part)
                 axes.plot(eps, np.where(values > 0, values, np.nan), color=colour(scheme),
                           lw=0.8, ls=style, alpha=0.7)
             _mark(axes, facts[facts["scheme"] == scheme], scheme, part, floor)
     log_axes(axes)
     axes.set_ylim(floor / 3, max(top, floor) * 30)
     if detail:
-        shade_dominance(axes, facts["crossover_step"], rows["eps"].min(), rows["eps"].max())
+        shade_dominance(axes, facts["crossover_step"], rows["eps"].min(), rows["eps"].max(),
+                        truncation=_has_branch(facts, "truncation"),
+                        cancellation=_has_branch(facts, "cancellation"))
         default_eps_line(axes, annotate=True)
         handles += _detail_handles()
         if zero_seen:
@@ -107,12 +111,23 @@ def _draw_case(axes, rows, facts, floor, *, detail):
     return handles
 
 
+def _has_branch(facts, branch):
+    """Whether the model of every scheme shown has this branch (its note does not deny it)."""
+    column = f"{branch}_note"
+    if column not in facts:  # summaries written before the notes existed
+        return True
+    notes = facts[column].astype(object).fillna("")
+    return bool(len(notes)) and not notes.isin(MODEL_WITHOUT_BRANCH).any()
+
+
 def _detail_handles():
     """Legend entries of the model's curves, the optima, the default step and the shading."""
     return [
         Line2D([], [], color="#555555", lw=1.0, ls="--", label="model: total"),
-        Line2D([], [], color="#555555", lw=0.8, ls=":", label="model: truncation C2 h^p"),
-        Line2D([], [], color="#555555", lw=0.8, ls="-.", label="model: rounding C1 h^-q"),
+        Line2D([], [], color="#555555", lw=0.8, ls=":",
+               label=r"model: truncation $C_2 h^p + C_3 h^{p_2}$"),
+        Line2D([], [], color="#555555", lw=0.8, ls="-.",
+               label=r"model: rounding $C_1 h^{-q}$ + floor"),
         Line2D([], [], ls="none", marker="o", mfc="#555555", mec="black", ms=7,
                label="observed optimum"),
         Line2D([], [], ls="none", marker="D", mfc="white", mec="#555555", ms=6,
