@@ -137,11 +137,13 @@ def run_chromium(chromium, page, *args):
     return done.stdout
 
 
-def _with_head(page, extra, folder):
-    """Copy the HTML file ``page`` into ``folder`` with ``extra`` first in its <head>."""
+def _copy_replacing(page, folder, old, new):
+    """Copy the HTML file ``page`` into ``folder`` with the first ``old`` replaced by ``new``."""
     text = Path(page).read_text(encoding="utf-8")
+    if old not in text:
+        raise ValueError(f"{page} has no {old}")
     copy = Path(folder) / f"probed-{Path(page).name}"
-    copy.write_text(text.replace("<head>", "<head>\n" + extra, 1), encoding="utf-8")
+    copy.write_text(text.replace(old, new, 1), encoding="utf-8")
     return copy
 
 
@@ -151,7 +153,7 @@ def print_pdf(chromium, page, pdf):
     The A4 rule goes first in the page's <head>, so a page size the report sets itself wins.
     """
     with tempfile.TemporaryDirectory() as folder:
-        copy = _with_head(page, PRINT_ON_A4, folder)
+        copy = _copy_replacing(page, folder, "<head>", "<head>\n" + PRINT_ON_A4)
         run_chromium(chromium, copy, f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
     if not Path(pdf).is_file():
         raise RuntimeError(f"Chromium wrote no PDF to {pdf}")
@@ -170,9 +172,7 @@ def screenshot(chromium, page, png, *, width=1280, height=900):
 def measure_layout(chromium, page, *, width=A4_WIDTH_PX, height=1123):
     """Load the HTML file ``page`` at ``width`` x ``height`` and measure its layout."""
     with tempfile.TemporaryDirectory() as folder:
-        text = Path(page).read_text(encoding="utf-8")
-        copy = Path(folder) / f"probed-{Path(page).name}"
-        copy.write_text(text.replace("</body>", PROBE_SCRIPT + "</body>", 1), encoding="utf-8")
+        copy = _copy_replacing(page, folder, "</body>", PROBE_SCRIPT + "</body>")
         dom = run_chromium(chromium, copy, f"--window-size={width},{height}",
                            f"--virtual-time-budget={SETTLE_MS}", "--dump-dom")
     found = re.search(r'<pre id="layout-probe">(.*?)</pre>', dom, re.S)

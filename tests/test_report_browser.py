@@ -1,4 +1,4 @@
-"""The report in a real browser: headless Chromium prints it, loads its figures, measures its width.
+"""The report in headless Chromium: printed to PDF, figures loaded, width measured.
 
 Each test runs the analysis the way a reader does (``python -m analysis``) into a temporary
 folder and opens the report.html it wrote. Without Chromium the tests are skipped and say why.
@@ -66,7 +66,11 @@ def chromium():
 def run_analysis(folder, *args):
     """Run ``python -m analysis *args`` in ``folder``; return the report.html it wrote."""
     folder.mkdir(parents=True, exist_ok=True)
+    # Run outside the repository, so `reports/` lands in `folder`; the repository stays
+    # importable even where the project is not installed.
+    path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
     done = subprocess.run([sys.executable, "-m", "analysis", *args], cwd=folder,
+                          env={**os.environ, "PYTHONPATH": path},
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     reports = sorted(folder.glob("**/report.html"))
@@ -106,20 +110,26 @@ def check_a4_width(chromium, report, limit):
     assert layout.viewport_width == browser.A4_WIDTH_PX
     assert len(layout.overflowing) <= limit, (
         f"{len(layout.overflowing)} elements wider than an A4 page "
-        f"({browser.A4_WIDTH_PX} px), at most {limit} allowed:\n" + "\n".join(map(str, layout.overflowing)))
+        f"({browser.A4_WIDTH_PX} px), at most {limit} allowed:\n"
+        + "\n".join(map(str, layout.overflowing)))
 
 
 PROBE_PAGE = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>probe</title></head><body>
-<h2>Figures</h2><img alt="drawn" style="width: 300px" src="data:image/png;base64,{png}"><img alt="missing" src="nowhere.png">
-<h2>Tables</h2><table><tr><td><div style="width: 1500px">wide</div></td></tr></table>
-<div style="overflow-x: auto"><table><tr><td><div style="width: 1500px">scrolls</div></td></tr></table></div>
+<h2>Figures</h2>
+<img alt="drawn" style="width: 300px" src="data:image/png;base64,{png}">
+<img alt="missing" src="nowhere.png">
+<h2>Tables</h2>
+<table><tr><td><div style="width: 1500px">wide</div></td></tr></table>
+<div style="overflow-x: auto">
+<table><tr><td><div style="width: 1500px">scrolls</div></td></tr></table>
+</div>
 <p style="break-before: page">second page</p><p style="break-before: page">third page</p>
 </body></html>
 """
 
 
-def test_the_browser_checks_see_a_missing_figure_a_wide_table_and_each_page(chromium, tmp_path):
+def test_the_checks_see_a_missing_figure_a_wide_table_and_each_page(chromium, tmp_path):
     png = (REPO / "docs" / "images" / "error_exp.png").read_bytes()
     page = tmp_path / "probe.html"
     page.write_text(PROBE_PAGE.format(png=base64.b64encode(png).decode()), encoding="utf-8")
