@@ -31,8 +31,10 @@ TIMEOUT = 120
 #: ``--dump-dom`` serializes it; virtual time, so it costs nothing when the page is idle.
 SETTLE_MS = 5000
 
-#: A4 at 96 px per inch: 210 mm is 793.7 px.
-A4_WIDTH_PX = 794
+#: The width Chromium prints on A4, at 96 px per inch: the paper's 210 mm (793.7 px) less
+#: the default margins of 1 cm (37.8 px) each side. Wider content is cut off at the right
+#: edge of the page, not shrunk; a window this wide lays the page out as printed.
+PRINTED_WIDTH_PX = 718
 
 PRINT_ON_A4 = "<style>@page { size: A4; }</style>"
 
@@ -169,7 +171,7 @@ def screenshot(chromium, page, png, *, width=1280, height=900):
     return Path(png)
 
 
-def measure_layout(chromium, page, *, width=A4_WIDTH_PX, height=1123):
+def measure_layout(chromium, page, *, width=PRINTED_WIDTH_PX, height=1123):
     """Load the HTML file ``page`` at ``width`` x ``height`` and measure its layout."""
     with tempfile.TemporaryDirectory() as folder:
         copy = _copy_replacing(page, folder, "</body>", PROBE_SCRIPT + "</body>")

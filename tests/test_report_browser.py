@@ -40,11 +40,12 @@ MAX_PAGES_DEFAULT_RUN = 25
 #: Pages of a one-function run's report (``--functions exp``) on A4. 9 today; later 4.
 MAX_PAGES_ONE_FUNCTION = 10
 
-#: Elements wider than an A4 page (794 px) outside any scroll container: today the wide
-#: tables (20 in the default run, 10 in the one-function run). The goal, and the limit once
-#: the report is rewritten, is 0.
-MAX_OVERFLOWING_DEFAULT_RUN = 20
-MAX_OVERFLOWING_ONE_FUNCTION = 10
+#: Elements wider than what an A4 page prints (718 px: 210 mm less Chromium's 1 cm margins),
+#: outside any scroll container, in a window that wide: today the wide tables (22 in the
+#: default run, 11 in the one-function run), whose right columns the PDF cuts off. The goal,
+#: and the limit once the report is rewritten, is 0.
+MAX_OVERFLOWING_DEFAULT_RUN = 22
+MAX_OVERFLOWING_ONE_FUNCTION = 11
 
 #: The first screen a reader sees, and the screenshot the README shows.
 SCREEN = (1280, 900)
@@ -105,12 +106,13 @@ def check_figures_load_and_screen_fits(chromium, report):
                          f"{layout.scroll_width}; " + "; ".join(map(str, layout.overflowing)))
 
 
-def check_a4_width(chromium, report, limit):
-    layout = browser.measure_layout(chromium, report, width=browser.A4_WIDTH_PX)
-    assert layout.viewport_width == browser.A4_WIDTH_PX
+def check_printed_width(chromium, report, limit):
+    width = browser.PRINTED_WIDTH_PX
+    layout = browser.measure_layout(chromium, report, width=width)
+    assert layout.viewport_width == width
     assert len(layout.overflowing) <= limit, (
-        f"{len(layout.overflowing)} elements wider than an A4 page "
-        f"({browser.A4_WIDTH_PX} px), at most {limit} allowed:\n"
+        f"{len(layout.overflowing)} elements wider than a printed A4 page "
+        f"({width} px), at most {limit} allowed:\n"
         + "\n".join(map(str, layout.overflowing)))
 
 
@@ -133,10 +135,10 @@ def test_the_checks_see_a_missing_figure_a_wide_table_and_each_page(chromium, tm
     png = (REPO / "docs" / "images" / "error_exp.png").read_bytes()
     page = tmp_path / "probe.html"
     page.write_text(PROBE_PAGE.format(png=base64.b64encode(png).decode()), encoding="utf-8")
-    layout = browser.measure_layout(chromium, page, width=browser.A4_WIDTH_PX)
+    layout = browser.measure_layout(chromium, page, width=browser.PRINTED_WIDTH_PX)
     assert layout.images_loaded == (("drawn", True), ("missing", False))
     assert [(o.tag, o.section) for o in layout.overflowing] == [("table", "Tables")]
-    assert not layout.fits and layout.scroll_width > browser.A4_WIDTH_PX
+    assert not layout.fits and layout.scroll_width > browser.PRINTED_WIDTH_PX
     assert browser.pdf_page_count(browser.print_pdf(chromium, page, tmp_path / "p.pdf")) == 3
 
 
@@ -150,15 +152,15 @@ def test_one_function_report_loads_every_figure_and_fits_the_screen(chromium,
     check_figures_load_and_screen_fits(chromium, one_function_report)
 
 
-def test_one_function_report_at_a4_width(chromium, one_function_report):
-    check_a4_width(chromium, one_function_report, MAX_OVERFLOWING_ONE_FUNCTION)
+def test_one_function_report_at_printed_width(chromium, one_function_report):
+    check_printed_width(chromium, one_function_report, MAX_OVERFLOWING_ONE_FUNCTION)
 
 
 @pytest.mark.slow
 def test_default_report_in_the_browser(chromium, default_report, tmp_path):
     check_prints_within(chromium, default_report, MAX_PAGES_DEFAULT_RUN, tmp_path)
     check_figures_load_and_screen_fits(chromium, default_report)
-    check_a4_width(chromium, default_report, MAX_OVERFLOWING_DEFAULT_RUN)
+    check_printed_width(chromium, default_report, MAX_OVERFLOWING_DEFAULT_RUN)
     shot = browser.screenshot(chromium, default_report, tmp_path / "first_screen.png",
                       width=SCREEN[0], height=SCREEN[1])
     assert browser.png_size(shot) == SCREEN
