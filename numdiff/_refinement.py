@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._sampling import Sampler, complex_step
+from .evaluator import Evaluator, complex_step_estimate
 from ._tableau import best_entries, difference_row, rounding_bound, within_tolerance
 from ._tableau_design import level_steps
 
@@ -150,7 +150,7 @@ def shifted_tableau(problem, points, h0, previous, shift):
     centre = None
     if base is not None and 0 in base.offsets:
         # f(x) is shared by every row: one call for all the elements.
-        sample = Sampler(problem.f, dtype, problem.wrap)
+        sample = Evaluator(problem.f, dtype=dtype, wrap=problem.wrap)
         centre = sample(points)
         calls += sample.calls
     columns = np.arange(n)
@@ -161,9 +161,9 @@ def shifted_tableau(problem, points, h0, previous, shift):
         need = ~reuse
         if not need.any():
             continue
-        sample = Sampler(problem.f, dtype, problem.wrap)
+        sample = Evaluator(problem.f, dtype=dtype, wrap=problem.wrap)
         if spec.is_complex:
-            estimate, size = complex_step(sample, points[need], h[need]), None
+            estimate, size = complex_step_estimate(sample, points[need], h[need]), None
         else:
             estimate, size = difference_row(sample, points[need], h[need], base,
                                             None if centre is None else centre[need])

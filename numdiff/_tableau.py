@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._sampling import complex_step, stencil_difference
+from .evaluator import complex_step_estimate, stencil_estimate
 from ._tableau_design import CONDITION_WEIGHT, level_steps
 from .richardson import _extrapolate, entry_weights
 from .theory import machine_epsilon
@@ -38,39 +38,25 @@ def base_estimates(sample, points, h0, spec, deriv, design, levels, ratio, nomin
         table, above, below = work[:levels], work[levels], work[levels + 1]
     else:
         table = np.empty((levels,) + points.shape, dtype=dtype)
+    base = None if spec.is_complex else spec.stencil(deriv)
     for k, h in enumerate(level_steps(h0, levels, ratio, dtype)):
+        last = k == levels - 1
         if spec.is_complex:
-            table[k] = complex_step(sample, points, h)
-            continue
-        if central:
+            table[k] = complex_step_estimate(sample, points, h)
+        elif central:
             # (f(x+h) - f(x-h)) / ((x+h) - (x-h)) in place: the step actually
-            # taken (Numerical Recipes 3rd ed., §5.7).
-            np.add(points, h, out=above)
-            f_above = own_values(sample(above), above)
-            np.subtract(points, h, out=below)
-            f_below = own_values(sample(below), below)
-            row = table[k, ...]  # a view, also for 0-d points
-            np.subtract(f_above, f_below, out=row)
-            if k < nominal:
-                continue
-            np.subtract(above, below, out=above)
-            if k == levels - 1:
-                # The values of f may be read-only or kept by f: |f| goes to
-                # new memory and to the buffer `below`, free once the step is known.
-                scale = np.abs(f_above)
-                np.maximum(scale, np.abs(f_below, out=below), out=scale)
-            # Released before the next calls of f, whose results can then reuse
-            # their memory rather than new pages.
-            del f_above, f_below
-            np.divide(row, above, out=row)
-            if k == levels - 1:
-                add_condition(scale, points, row, scratch=above)
-            continue
-        found = stencil_difference(sample, points, h, spec.stencil(deriv), centre)
-        table[k], centre = found.estimate, found.centre
-        if k == levels - 1:
-            scale = add_condition(found.scale, points,
-                                  found.estimate if deriv == 1 else found.slope, shifted_by=h)
+            # taken (Numerical Recipes 3rd ed., §5.7); the nominal rows undivided.
+            found = stencil_estimate(sample, points, h, base, divide=None if k < nominal
+                                     else "taken", measure=last, out=table[k, ...],
+                                     work=(above, below))
+            if last:
+                scale = add_condition(found.scale, points, found.estimate, scratch=above)
+        else:
+            found = stencil_estimate(sample, points, h, base, centre=centre, measure=last)
+            table[k], centre = found.estimate, found.centre
+            if last:
+                scale = add_condition(found.scale, points,
+                                      found.estimate if deriv == 1 else found.slope, shifted_by=h)
     return table, scale
 
 
@@ -103,11 +89,6 @@ class NominalRows:
             flat[k, where] /= (points + h) - (points - h)
 
 
-def own_values(values, buffer):
-    """`values`, copied if they may share memory with `buffer` (f returning its argument)."""
-    return values.copy() if np.may_share_memory(values, buffer) else values
-
-
 def add_condition(scale, points, slope, scratch=None, *, shifted_by=None):
     """The value scale ``F = max(max|f|, CONDITION_WEIGHT |x| |f'|)``, in place on `scale`.
 
@@ -138,13 +119,10 @@ def difference_row(sample, points, h, st, centre):
     actually taken, as `base_estimates` does, so that a refined element
     gets the same values as it would in a first round at that step.
     """
-    if st.offsets == (-1, 1) and st.deriv == 1:
-        above, below = points + h, points - h
-        f_above, f_below = sample(above), sample(below)
-        estimate = (f_above - f_below) / (above - below)
-        size = np.maximum(np.abs(f_above), np.abs(f_below))
-        return estimate, add_condition(size, points, estimate)
-    found = stencil_difference(sample, points, h, st, centre)
+    if st.offsets == (-1, 1):
+        found = stencil_estimate(sample, points, h, st, divide="taken", measure=True)
+        return found.estimate, add_condition(found.scale, points, found.estimate)
+    found = stencil_estimate(sample, points, h, st, centre=centre, measure=True)
     slope = found.estimate if st.deriv == 1 else found.slope
     return found.estimate, add_condition(found.scale, points, slope, shifted_by=h)
 

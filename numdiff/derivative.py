@@ -114,7 +114,7 @@ import numpy as np
 from . import step_selection
 from .noise import noise_aware_step
 from ._refinement import Kept, Problem, refine_steps, wants_smaller_steps
-from ._sampling import Sampler
+from .evaluator import Evaluator
 from ._tableau import (NominalRows, all_within_tolerance, base_estimates, best_entries,
                        rounding_bound, within_tolerance)
 from ._tableau_design import auto_step, level_steps, tableau_design
@@ -380,7 +380,7 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
             h0 = h0.flat[0]  # one step for all: scalar arithmetic from here on
         elif h0.ndim:
             h0 = np.broadcast_to(h0, shape)
-        sample = Sampler(f, dtype, wrap)
+        sample = Evaluator(f, dtype=dtype, wrap=wrap)
         # Nominal-step rows need one step for all elements (folded into the weights).
         nominal = None
         if design.nominal_rows and np.ndim(h0) == 0:

@@ -1,10 +1,8 @@
 """`numerical_diff`: one vectorised finite difference with a given step."""
 
-from functools import lru_cache
-
 import numpy as np
 
-from ._sampling import Sampler, complex_step
+from .evaluator import Evaluator, complex_step_estimate, stencil_estimate
 from ._validation import (as_steps, check_callable, check_deriv, check_flag, points_and_extent,
                           uses_variables)
 from .schemes import get_scheme
@@ -104,14 +102,14 @@ def numerical_diff(f, x, eps=1e-4, *, scheme="central", deriv=1, exact_step=Fals
         raise ValueError(f"x of shape {points.shape} and eps of shape {h.shape} "
                          "do not broadcast together") from None
 
-    sample = Sampler(f, dtype, wrap)
+    evaluate = Evaluator(f, dtype=dtype, wrap=wrap)
     if spec.is_complex:
-        return complex_step(sample, points, h)[()]
+        return complex_step_estimate(evaluate, points, h)[()]
     if exact_step:
         h = (points + h) - points
     else:
         _check_step_moves(points, h, largest_point)
-    return _combine(sample, points, h, *_plan(spec, deriv), deriv, dtype)
+    return stencil_estimate(evaluate, points, h, spec.stencil(deriv)).estimate[()]
 
 
 def _check_step_moves(points, h, largest_point):
@@ -130,70 +128,3 @@ def _check_step_moves(points, h, largest_point):
 def _show(array):
     array = np.asarray(array)
     return f"{array.flat[0]:.3g}" if array.size == 1 else f"[{array.min():.3g} .. {array.max():.3g}]"
-
-
-@lru_cache(maxsize=None)
-def _plan(spec, deriv):
-    """The stencil of a scheme as groups ``(g, n_g, n_-g or None)``, and its denominator.
-
-    Symmetric offsets are grouped (`Stencil.numerator_pairs`): ``f(x + g h)
-    - f(x - g h)`` of nearby values is exact (Sterbenz), so pairing the
-    offsets of opposite weights loses nothing to rounding. Cached per
-    (scheme, deriv): building it from the exact stencil is most of the cost
-    of a call on a scalar.
-    """
-    st = spec.stencil(deriv)
-    return tuple((float(g), n, partner) for g, n, partner in st.numerator_pairs), st.denominator
-
-
-def _evaluate(sample, points, h, g, buffer):
-    """``f(x + g h)`` with the argument formed in `buffer`; values never alias it."""
-    if g == 0:
-        at = points
-    elif g == 1:
-        at = np.add(points, h, out=buffer)
-    elif g == -1:
-        at = np.subtract(points, h, out=buffer)
-    else:
-        at = np.add(points, h.dtype.type(g) * h, out=buffer)
-    values = sample(at)
-    if g != 0 and np.may_share_memory(values, buffer):
-        values = values.copy()  # e.g. f returned its argument
-    return values
-
-
-def _combine(sample, points, h, groups, denominator, deriv, dtype):
-    """``sum n_i f(x + g_i h) / (D h^q)``, symmetric offsets taken in pairs.
-
-    The arguments ``x + g h`` are formed in one reused buffer, which then
-    holds the group's term, so a two-point stencil allocates one array
-    besides the values of `f`.
-    """
-    shape = np.broadcast_shapes(points.shape, h.shape)
-    buffer = np.empty(shape, dtype)
-    total = None
-    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        for g, n, partner in groups:
-            first = _evaluate(sample, points, h, g, buffer)
-            second = None if partner is None else _evaluate(sample, points, h, -g, buffer)
-            # The buffer is free again; the term goes there unless f returned
-            # complex values, which a real buffer cannot hold.
-            real = first.dtype == dtype and (second is None or second.dtype == dtype)
-            out = buffer if real else None
-            if second is None:
-                term = first if n == 1 else np.multiply(first, n, out=out)
-            elif partner == n or partner == -n:
-                term = (np.add if partner == n else np.subtract)(first, second, out=out)
-                if n != 1:
-                    term = np.multiply(term, n, out=term if real else None)
-            else:
-                term = np.add(np.multiply(first, n, out=out), partner * second, out=out)
-            term = np.broadcast_to(term, shape) if term.shape != shape else term
-            if total is None:
-                total = term if term is buffer else np.array(term)
-                if total is buffer and len(groups) > 1:
-                    buffer = np.empty(shape, dtype)
-            else:
-                total += term
-        total /= denominator * (h if deriv == 1 else h ** deriv)
-    return total[()]

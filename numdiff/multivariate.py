@@ -11,11 +11,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._validation import (as_numbers, as_points, as_steps, check_callable, check_flag,
-                          uses_variables)
+from ._validation import as_points, as_steps, check_callable, check_flag, uses_variables
+from .evaluator import Evaluator, stencil_estimate
 from .schemes import get_scheme
 from .theory import optimal_step, machine_epsilon
-from .variable import Variable
 
 __all__ = ["coordinate_steps", "gradient", "jacobian", "hessian"]
 
@@ -194,9 +193,7 @@ def _jacobian(spec, evaluate, eps):
                     f"(got dtype {values.dtype}); use complex-safe operations or a real scheme")
             result = values.imag / _column(h, values.ndim)
         else:
-            st = spec.stencil(1)
-            total = _weighted_sum(evaluate, h, st.offsets, st.numerators, n)
-            result = total / _column(st.denominator * h, total.ndim)
+            result = _stencil_along(evaluate, h, spec.stencil(1), divide="given")
     return np.moveaxis(evaluate.as_dtype(result), 0, -1)
 
 
@@ -257,7 +254,7 @@ def hessian(f, x, *, scheme="central", eps=None, vectorized=False):
     n = h.size
     first, second = spec.stencil(1), spec.stencil(2)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        diagonal = _weighted_sum(evaluate, h, second.offsets, second.numerators, n)
+        diagonal = _stencil_along(evaluate, h, second, divide=None)
         diagonal = diagonal / (second.denominator * h * h)
         rows, cols = np.triu_indices(n, 1)
         mixed = np.zeros(rows.size, dtype=evaluate.dtype)
@@ -281,14 +278,15 @@ def hessian(f, x, *, scheme="central", eps=None, vectorized=False):
     return result
 
 
-def _weighted_sum(evaluate, h, offsets, numerators, n):
-    """``sum_k n_k f(x + g_k h_i e_i)`` for every coordinate ``i`` (axis 0)."""
-    values = evaluate.along(offsets, h)
-    total = None
-    for g, k in zip(offsets, numerators):
-        term = values[g] if k == 1 else k * values[g]
-        total = term if total is None else total + term
-    return total
+def _stencil_along(evaluate, h, st, divide):
+    """``sum_k n_k f(x + g_k h_i e_i)`` for every coordinate ``i`` (axis 0), term by term.
+
+    Divided by ``D h_i`` with ``divide="given"`` (`numdiff.evaluator.stencil_estimate`).
+    """
+    values = evaluate.along(st.offsets, h)
+    ndim = values[st.offsets[0]].ndim
+    return stencil_estimate({float(g): v for g, v in values.items()}, None, _column(h, ndim), st,
+                            summation="ascending", divide=divide).estimate
 
 
 def _scaled(g, h):
@@ -355,7 +353,8 @@ class _Evaluator:
         self.vectorized = check_flag(vectorized, "vectorized")
         self.wrap = uses_variables(f, x)
         self.x = _as_vector(x)
-        self.f = f
+        self.f = Evaluator(f, wrap=self.wrap, elementwise=False,
+                           batch_axis=1 if self.vectorized else None)
         self.scalar = scalar
         self.dtype = self.x.dtype
         # float16 has no complex counterpart; the complex step uses complex64.
@@ -422,7 +421,7 @@ class _Evaluator:
         return point
 
     def _raw(self, point):
-        return as_numbers(self.f(Variable(point)) if self.wrap else self.f(point))
+        return self.f(point)
 
     def _check_shape(self, shape, what):
         if self.scalar and shape != ():

@@ -17,12 +17,11 @@ from numbers import Integral
 
 import numpy as np
 
-from ._validation import (as_points, as_steps, as_values, check_callable, check_deriv,
-                          uses_variables)
+from ._validation import as_points, as_steps, check_callable, check_deriv, uses_variables
+from .evaluator import Evaluator, stencil_estimate
 from .schemes import get_scheme
 from .stencil import central_stencil
 from .theory import machine_epsilon
-from .variable import Variable
 
 __all__ = ["NoiseStatus", "NoiseEstimate", "estimate_noise", "NoiseAwareStep",
            "noise_aware_step"]
@@ -153,10 +152,9 @@ def estimate_noise(f, x, h=None, *, n_points=9):
     except ValueError:
         raise ValueError(f"x of shape {points.shape} and h of shape {step.shape} "
                          "do not broadcast together") from None
-    call = _caller(f, x, shape)
+    call = Evaluator(f, dtype=dtype, wrap=uses_variables(f, x))
     first = -((n_points - 1) // 2)
-    values = np.stack([call(points + dtype.type(first + j) * step).astype(dtype, copy=False)
-                       for j in range(n_points)])
+    values = np.stack([call(points + dtype.type(first + j) * step) for j in range(n_points)])
     noise, status, order, levels = _difference_table(values)
     scalar = shape == ()
     return NoiseEstimate(
@@ -167,24 +165,6 @@ def estimate_noise(f, x, h=None, *, n_points=9):
         step=np.broadcast_to(step, shape)[()] if scalar else np.broadcast_to(step, shape).copy(),
         nfev=n_points,
     )
-
-
-def _on_arrays(f, x):
-    """``f`` as a function of arrays, through `Variable` when it follows that convention."""
-    if not uses_variables(f, x):
-        return f
-
-    def call(at):
-        y = f(Variable(at))
-        return y.data if isinstance(y, Variable) else y
-
-    return call
-
-
-def _caller(f, x, shape):
-    """``f`` on an array, its values checked to have `shape`."""
-    plain = _on_arrays(f, x)
-    return lambda at: as_values(plain(at), shape)
 
 
 def _check_n_points(n_points):
@@ -383,8 +363,8 @@ def noise_aware_step(f, x, *, noise=None, scheme="central", deriv=1, noise_step=
     nfev = 0
     noise_status = None
     if noise is None:
-        noise, noise_status, nfev = _noise_with_retries(_on_arrays(f, x), points,
-                                                        noise_step, n_points, max_retries)
+        noise, noise_status, nfev = _noise_with_retries(f, x, points, noise_step, n_points,
+                                                        max_retries)
     else:
         noise = _check_noise(noise, points.shape)
     st = spec.stencil(deriv)
@@ -394,13 +374,11 @@ def noise_aware_step(f, x, *, noise=None, scheme="central", deriv=1, noise_step=
     pilot_noise_factor = float(np.sqrt(sum(float(w) ** 2 for w in pilot.weights)))
     scale = np.maximum(np.abs(points), 1)
 
-    call = _caller(f, x, points.shape)
+    call = Evaluator(f, wrap=uses_variables(f, x))
 
     def difference(h):
-        total = 0
-        for g, w in zip(pilot.offsets, pilot.weights):
-            total = total + float(w) * call(points + dtype.type(g) * h)
-        return np.abs(total) / h ** order
+        # Term by term in the order of the offsets (weights of a power-of-two denominator).
+        return np.abs(stencil_estimate(call, points, h, pilot, summation="ascending").estimate)
 
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         pilot_noise = noise * pilot_noise_factor
@@ -447,13 +425,16 @@ def _check_noise(noise, shape):
                          f"shape {shape}") from None
 
 
-def _noise_with_retries(f, points, h, n_points, max_retries):
+def _noise_with_retries(f, x, points, h, n_points, max_retries):
     """ECnoise, repeated where it failed with the spacing moved by RETRY_FACTOR.
 
     Where it never succeeds the noise is the rounding level ``u max |f|`` over
     ``x`` and ``x +- h`` (the last spacing tried).
     Returns the noise, the last status and the number of calls of ``f``.
     """
+    wrap = uses_variables(f, x)
+    if wrap:
+        f = Evaluator(f, wrap=True, elementwise=False)
     estimate = estimate_noise(f, points, h, n_points=n_points)
     noise = np.array(estimate.noise, dtype=float, ndmin=1).reshape(points.shape or (1,))
     status = np.array(estimate.status, dtype=int, ndmin=1).reshape(noise.shape)
@@ -476,7 +457,8 @@ def _noise_with_retries(f, points, h, n_points, max_retries):
         # The rounding level of the values near x: |f(x)| alone is 0 at a root.
         near = flat_points[failed]
         spacing = step[failed].astype(points.dtype)
-        size = np.max([np.abs(np.asarray(f(at), dtype=float))
+        call = Evaluator(f, elementwise=False)
+        size = np.max([np.abs(np.asarray(call(at), dtype=float))
                        for at in (near, near - spacing, near + spacing)], axis=0)
         noise[failed] = machine_epsilon(points.dtype) * np.maximum(size, np.finfo(float).tiny)
         nfev += 3

@@ -30,7 +30,7 @@ from enum import IntEnum
 
 import numpy as np
 
-from ._sampling import Sampler, difference, shifted
+from .evaluator import Evaluator, stencil_estimate
 from ._validation import as_points, as_steps, check_callable, check_deriv, uses_variables
 from .schemes import get_scheme
 from .stencil import central_stencil
@@ -91,7 +91,7 @@ def _prepare(f, x, scheme, deriv):
                          "(any step below sqrt(u) |x| works)")
     deriv = check_deriv(deriv, spec.max_deriv, spec.name)
     points = as_points(x)
-    sample = Sampler(f, points.dtype, uses_variables(f, x))
+    sample = Evaluator(f, dtype=points.dtype, wrap=uses_variables(f, x))
     return spec.stencil(deriv), points, sample
 
 
@@ -119,7 +119,7 @@ def _finish(sample, points, h, st, status, nfev_before):
     # max(1,|x|) it no longer describes the neighbourhood of x.
     h = np.clip(np.where(np.isfinite(h), h, unit), unit * dtype.type(u), unit).astype(dtype)
     calls = sample.calls
-    estimate, _, _ = difference(sample, points, h, st)
+    estimate = stencil_estimate(sample, points, h, st).estimate
     nfev = nfev_before + (sample.calls - calls)
     status = np.where(np.isfinite(estimate), status, StepStatus.NON_FINITE).astype(np.int64)
     nfev = np.broadcast_to(nfev, points.shape).astype(np.int64)
@@ -182,12 +182,11 @@ def theory_step(f, x, *, scheme="central", deriv=1):
     unit = _length_unit(points)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         wide = (unit * dtype.type(_scheme_constant(probe, u))).astype(dtype)
-        values = {g: sample(shifted(points, wide, g)) for g in probe.offsets}
-        total = sum(values[g] * dtype.type(n) for g, n in zip(probe.offsets, probe.numerators))
-        scale_m = total / (dtype.type(probe.denominator) * wide ** m)
-        slope = np.abs(values[1] - values[-1]) / (2 * wide)
-        size = np.max(np.abs(np.stack(list(values.values()))), axis=0)
-        value_scale = size + np.abs(points) * slope
+        probed = stencil_estimate(sample, points, wide, probe, summation="ascending",
+                                  measure=True)
+        scale_m = probed.estimate
+        slope = np.abs(probed.values[1] - probed.values[-1]) / (2 * wide)
+        value_scale = probed.scale + np.abs(points) * slope
         resolution = dtype.type(u * float(probe.weight_sum)) * value_scale / wide ** m
         unresolved = ~(np.abs(scale_m) > resolution)
         derivative_scale = np.where(unresolved, resolution, np.abs(scale_m))
@@ -279,7 +278,8 @@ def stepleman_winarsky_step(f, x, *, scheme="central", deriv=1, initial_step=Non
     else:
         h = np.broadcast_to(as_steps(initial_step, dtype, "initial_step"), points.shape).copy()
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        previous, _, centre = difference(sample, points, h, st)
+        found = stencil_estimate(sample, points, h, st)
+        previous, centre = found.estimate, found.centre
         chosen_h = h.copy()
         last_gap = np.full(points.shape, np.inf, dtype=dtype)
         active = np.isfinite(previous)
@@ -289,7 +289,7 @@ def stepleman_winarsky_step(f, x, *, scheme="central", deriv=1, initial_step=Non
             if not active.any():
                 break
             h_next = h / dtype.type(shrink)
-            current, _, centre = difference(sample, points, h_next, st, centre)
+            current = stencil_estimate(sample, points, h_next, st, centre=centre).estimate
             gap = np.abs(current - previous)
             stop = active & ~(gap < last_gap)
             stop &= np.isfinite(last_gap)  # needs two differences to compare
@@ -369,6 +369,7 @@ def gill_murray_step(f, x, *, scheme="central", deriv=1, max_iterations=6):
     u = dtype.type(machine_epsilon(dtype))
     unit = _length_unit(points)
     ten = dtype.type(10)
+    curvature_stencil = central_stencil(2)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         centre = sample(points)
         h = unit * dtype.type(20) * np.sqrt(u)  # 10 * h_bar
@@ -382,12 +383,13 @@ def gill_murray_step(f, x, *, scheme="central", deriv=1, max_iterations=6):
             active = ~accepted
             if not active.any():
                 break
-            above, below = sample(points + h), sample(points - h)
+            # (f(x+h) - 2 f(x) + f(x-h)) / h^2, summed in that order.
+            second = stencil_estimate(sample, points, h, curvature_stencil, centre=centre,
+                                      summation="descending", measure=True)
             used = np.where(active, sample.calls, used)
-            slope = np.abs(above - below) / (2 * h)
-            scale_now = np.maximum(np.abs(centre), np.maximum(np.abs(above), np.abs(below))) \
-                + np.abs(points) * slope
-            phi_now = (above - 2 * centre + below) / (h * h)
+            slope = np.abs(second.values[1] - second.values[-1]) / (2 * h)
+            scale_now = second.scale + np.abs(points) * slope
+            phi_now = second.estimate
             condition = 4 * u * scale_now / (h * h * np.abs(phi_now))
             good = condition <= dtype.type(0.1)
             in_band = good & (condition >= dtype.type(0.001))

@@ -5,7 +5,7 @@ import pytest
 
 from numdiff import (SCHEMES, MAX_DERIV, Exp, Square, Variable, error_model, get_scheme,
                      numerical_diff, machine_epsilon)
-from numdiff._sampling import Sampler, stencil_difference
+from numdiff.evaluator import Evaluator, stencil_estimate
 from numdiff.catalogue import CATALOGUE
 
 REAL_SCHEMES = [name for name in SCHEMES if name != "complex_step"]
@@ -298,6 +298,6 @@ def test_derivative_and_the_step_rules_share_its_arithmetic(scheme, deriv):
     x = np.linspace(-2.0, 2.0, 23)
     h = np.full_like(x, 0.01)
     expected = numerical_diff(np.exp, x, h, scheme=scheme, deriv=deriv)
-    found = stencil_difference(Sampler(np.exp, x.dtype, False), x, h,
-                               get_scheme(scheme).stencil(deriv))
+    found = stencil_estimate(Evaluator(np.exp, dtype=x.dtype), x, h,
+                             get_scheme(scheme).stencil(deriv))
     assert np.array_equal(found.estimate, expected)
