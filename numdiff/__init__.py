@@ -2,9 +2,10 @@
 
 - The seed's API: `Variable`, `Function`, `Square`, `Exp` and
   `numerical_diff`, the finite difference with a given step.
-- Schemes as data: `SCHEMES` (forward, backward, central, one-sided and
-  central of higher orders, complex step), exact stencils for any offsets
-  (`stencil`, Fornberg's recursion in rationals).
+- Schemes as objects: `SCHEMES` (forward, backward, central, one-sided and
+  central of higher orders, complex step), each a `StencilScheme` or the
+  `ComplexStep`; `Scheme.from_stencil` makes one of any offsets, whose exact
+  stencil comes from `stencil` (Fornberg's recursion in rationals).
 - The error theory: `machine_epsilon`, `unit_roundoff`, `error_model` (truncation and rounding
   terms, the optimal step and the error there), `optimal_step`.
 - Automatic steps: `derivative` (Richardson extrapolation with an error
@@ -29,18 +30,19 @@ from .gradient_check import GradientCheck, gradient_check
 from .multivariate import coordinate_steps, gradient, hessian, jacobian
 from .noise import NoiseAwareStep, NoiseEstimate, NoiseStatus, estimate_noise, noise_aware_step
 from .richardson import RichardsonResult, richardson
-from .schemes import MAX_DERIV, SCHEMES, Scheme, get_scheme
+from .schemes import MAX_DERIV, SCHEMES, ComplexStep, Scheme, StencilScheme, get_scheme
 from .stencil import Stencil, fornberg_weights, stencil
 from .step_selection import (StepResult, StepStatus, gill_murray_step, stepleman_winarsky_step,
                              theory_step)
 from .theory import (ErrorModel, error_model, length_scale, machine_epsilon, optimal_step,
-                     unit_roundoff)
+                     unit_roundoff, unit_scale_step)
 from .variable import Exp, Function, Square, Variable
 
 __all__ = [
     "Variable", "Function", "Square", "Exp", "numerical_diff",
-    "SCHEMES", "MAX_DERIV", "Scheme", "get_scheme", "Stencil", "stencil", "fornberg_weights",
+    "SCHEMES", "MAX_DERIV", "Scheme", "StencilScheme", "ComplexStep", "get_scheme", "Stencil", "stencil", "fornberg_weights",
     "ErrorModel", "error_model", "optimal_step", "machine_epsilon", "unit_roundoff", "length_scale",
+    "unit_scale_step",
     "CountedFunction",
     "gradient", "jacobian", "hessian", "coordinate_steps", "gradient_check", "GradientCheck",
     "estimate_noise", "NoiseEstimate", "NoiseStatus", "noise_aware_step", "NoiseAwareStep",

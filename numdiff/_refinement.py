@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .evaluator import Evaluator, complex_step_estimate
+from .evaluator import Evaluator
 from ._tableau import best_entries, difference_row, rounding_bound, within_tolerance
 from ._tableau_design import level_steps
 
@@ -76,7 +76,7 @@ def refine_steps(problem, points, h0, noise, table, best, refine, rounds, kept):
     """
     levels, ratio, design = problem.levels, problem.ratio, problem.design
     dtype = points.dtype
-    rounding_power = 0 if problem.spec.is_complex else problem.deriv
+    rounding_power = problem.spec.rounding_power(problem.deriv)
     index = np.flatnonzero(refine)
     h_previous = h0[index]
     previous = table[:, index]
@@ -146,9 +146,8 @@ def shifted_tableau(problem, points, h0, previous, shift):
     table = np.empty((levels, n), dtype=dtype)
     calls = np.zeros(n, dtype=np.int64)
     scale = None
-    base = None if spec.is_complex else spec.stencil(deriv)
     centre = None
-    if base is not None and 0 in base.offsets:
+    if spec.uses_centre(deriv):
         # f(x) is shared by every row: one call for all the elements.
         sample = Evaluator(problem.f, dtype=dtype, wrap=problem.wrap)
         centre = sample(points)
@@ -162,11 +161,8 @@ def shifted_tableau(problem, points, h0, previous, shift):
         if not need.any():
             continue
         sample = Evaluator(problem.f, dtype=dtype, wrap=problem.wrap)
-        if spec.is_complex:
-            estimate, size = complex_step_estimate(sample, points[need], h[need]), None
-        else:
-            estimate, size = difference_row(sample, points[need], h[need], base,
-                                            None if centre is None else centre[need])
+        estimate, size = difference_row(spec, sample, points[need], h[need], deriv,
+                                        None if centre is None else centre[need])
         table[k, need] = estimate
         calls[need] += sample.calls
         if k == levels - 1:

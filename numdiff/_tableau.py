@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .evaluator import complex_step_estimate, stencil_estimate
 from ._tableau_design import CONDITION_WEIGHT, level_steps
 from .richardson import _extrapolate, entry_weights
 from .theory import machine_epsilon
@@ -38,25 +37,21 @@ def base_estimates(sample, points, h0, spec, deriv, design, levels, ratio, nomin
         table, above, below = work[:levels], work[levels], work[levels + 1]
     else:
         table = np.empty((levels,) + points.shape, dtype=dtype)
-    base = None if spec.is_complex else spec.stencil(deriv)
     for k, h in enumerate(level_steps(h0, levels, ratio, dtype)):
         last = k == levels - 1
-        if spec.is_complex:
-            table[k] = complex_step_estimate(sample, points, h)
-        elif central:
+        if central:
             # (f(x+h) - f(x-h)) / ((x+h) - (x-h)) in place: the step actually
             # taken (Numerical Recipes 3rd ed., §5.7); the nominal rows undivided.
-            found = stencil_estimate(sample, points, h, base, divide=None if k < nominal
-                                     else "taken", measure=last, out=table[k, ...],
-                                     work=(above, below))
+            found = spec.evaluate(sample, points, h, deriv, divide=None if k < nominal
+                                  else "taken", measure=last, out=table[k, ...],
+                                  work=(above, below))
             if last:
-                scale = add_condition(found.scale, points, found.estimate, scratch=above)
+                scale = value_scale(found, points, deriv, h, scratch=above)
         else:
-            found = stencil_estimate(sample, points, h, base, centre=centre, measure=last)
+            found = spec.evaluate(sample, points, h, deriv, centre=centre, measure=last)
             table[k], centre = found.estimate, found.centre
             if last:
-                scale = add_condition(found.scale, points,
-                                      found.estimate if deriv == 1 else found.slope, shifted_by=h)
+                scale = value_scale(found, points, deriv, h)
     return table, scale
 
 
@@ -112,19 +107,30 @@ def add_condition(scale, points, slope, scratch=None, *, shifted_by=None):
     return scale
 
 
-def difference_row(sample, points, h, st, centre):
-    """One real difference estimate at steps `h`, and its value scale (`add_condition`).
+def value_scale(found, points, deriv, h, scratch=None):
+    """The value scale ``F`` of a `numdiff.evaluator.StencilEstimate` (`add_condition`).
+
+    The step actually taken (`divide="taken"`) adds nothing for the shifts;
+    the complex step's scale is the estimate's own size.
+    """
+    if found.slope is None:
+        return found.scale
+    if found.values is None:  # divided by the step actually taken
+        return add_condition(found.scale, points, found.estimate, scratch=scratch)
+    slope = found.estimate if deriv == 1 else found.slope
+    return add_condition(found.scale, points, slope, shifted_by=h)
+
+
+def difference_row(spec, sample, points, h, deriv, centre):
+    """One difference estimate at steps `h`, and its value scale (`value_scale`).
 
     The central difference divides by ``(x + h) - (x - h)``, the step
     actually taken, as `base_estimates` does, so that a refined element
     gets the same values as it would in a first round at that step.
     """
-    if st.offsets == (-1, 1):
-        found = stencil_estimate(sample, points, h, st, divide="taken", measure=True)
-        return found.estimate, add_condition(found.scale, points, found.estimate)
-    found = stencil_estimate(sample, points, h, st, centre=centre, measure=True)
-    slope = found.estimate if st.deriv == 1 else found.slope
-    return found.estimate, add_condition(found.scale, points, slope, shifted_by=h)
+    numerics = {"divide": "taken"} if spec.step_taken(deriv) else {"centre": centre}
+    found = spec.evaluate(sample, points, h, deriv, measure=True, **numerics)
+    return found.estimate, value_scale(found, points, deriv, h)
 
 
 def rounding_bound(table, scale, h0, spec, deriv, design, noise):
@@ -139,21 +145,20 @@ def rounding_bound(table, scale, h0, spec, deriv, design, noise):
     dtype = table.dtype
     u = machine_epsilon(dtype)
     weight = design.top_rounding_weight
-    if spec.is_complex:
-        rho = np.abs(table[-1])
-        rho *= dtype.type(u * weight)
-        return rho
+    q = spec.rounding_power(deriv)
     rho = scale
     if noise is not None:
         rho *= dtype.type(u)
         rho = np.maximum(rho, noise)
         rho *= dtype.type(design.weight_sum * weight)
-        rho /= h0 ** deriv if deriv > 1 else h0
     elif np.ndim(h0) == 0:
-        rho *= dtype.type(u * design.weight_sum * weight) / h0 ** deriv
+        rho *= dtype.type(u * design.weight_sum * weight) / h0 ** q if q else \
+            dtype.type(u * design.weight_sum * weight)
+        return rho
     else:
         rho *= dtype.type(u * design.weight_sum * weight)
-        rho /= h0 ** deriv if deriv > 1 else h0
+    if q:
+        rho /= h0 ** q if q > 1 else h0
     return rho
 
 

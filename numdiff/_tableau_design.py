@@ -10,16 +10,13 @@ tableau that may use the nominal step. Computed once per combination, in
 exact fractions where it matters.
 """
 
-import math
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
 
 from .richardson import ROUNDING_WEIGHT, entry_fractions, entry_weights
 from .schemes import get_scheme
-from .stencil import stencil
 from .theory import machine_epsilon
 
 
@@ -52,40 +49,19 @@ class TableauDesign:
 
 
 @lru_cache(maxsize=64)
-def tableau_design(name, deriv, levels, ratio, dtype):
-    spec = get_scheme(name)
+def tableau_design(scheme, deriv, levels, ratio, dtype):
+    """The `TableauDesign` of a scheme (a name or a `numdiff.Scheme`) and its options."""
+    spec = get_scheme(scheme)
     u = machine_epsilon(dtype)
-    if spec.is_complex:
-        # Im f(x+ih)/h = f' - f''' h^2/6 + ...: powers 2, 4, ...; no rounding
-        # growth as h shrinks (rounding power 0).
-        # h0 = sqrt(u) L puts the truncation ~ (h/L)^2/6 ~ u/6 below the
-        # rounding floor u |f'| even before extrapolation.
-        return TableauDesign(2, 2, 1.0, float(np.sqrt(u)), 1.0,
-                             *top_combinations(levels, ratio, 2, 2, 0, dtype), False)
-    base = spec.stencil(deriv)
-    order_step = 2 if spec.layout == "central" else 1
-    r = Fraction(ratio) if float(ratio).is_integer() else Fraction(ratio).limit_denominator(10**6)
-    # The error estimate of the top entry is its distance to T[K-1, K-2], the
-    # entry of offsets g_i / r^k, k = 1..K-1; h0 puts that entry at its own
-    # optimum, h0 / r = h*(K-1 levels), so that its truncation error, and so
-    # the estimate, is down at the rounding level.
-    # With two levels, the whole tableau (one entry) stands in for that entry.
-    below = sorted({g / r**k for g in base.offsets for k in range(1 if levels > 2 else 0,
-                                                                  levels)})
-    auto_constant = theory_constant(stencil(below, deriv), u)
-    # Rounded to the nearest power of two: every step h0 / r^k is then a
-    # power of two for r = 2, and x +- h exact for most x.
-    auto_constant = float(2.0 ** np.round(np.log2(auto_constant)))
-    # The bound |f^(m)| <= m! |f| / L^m holds within L of x; the first row's
-    # stencil, which reaches max|g| h0, is kept within L / 2 of x, where the
-    # Taylor terms of its values fall at least by half per order.
-    auto_constant = min(auto_constant, max_initial_constant(base))
-    scale_to_initial = auto_constant / theory_constant(base, u)
-    plain = base.offsets == (-1, 1)
-    return TableauDesign(base.accuracy, order_step, float(base.weight_sum),
-                         auto_constant, scale_to_initial,
-                         *top_combinations(levels, ratio, base.accuracy, order_step, deriv, dtype),
-                         plain, count_nominal_rows(levels, float(ratio), base) if plain else 0)
+    order, order_step = spec.accuracy(deriv), spec.order_step
+    auto_constant, scale_to_initial = spec.initial_step(deriv, levels, ratio, u)
+    plain = spec.step_taken(deriv)
+    return TableauDesign(order, order_step, spec.weight_sum(deriv), auto_constant,
+                         scale_to_initial,
+                         *top_combinations(levels, ratio, order, order_step,
+                                           spec.rounding_power(deriv), dtype),
+                         plain, count_nominal_rows(levels, float(ratio), spec.stencil(deriv))
+                         if plain else 0)
 
 
 #: Largest share of the top entry's rounding bound (of its part from rounding
@@ -138,38 +114,6 @@ def top_combinations(levels, ratio, order, order_step, rounding_power, dtype):
     _, factor = entry_weights(levels, float(ratio), order, order_step, rounding_power)[
         (levels - 1, levels - 1)]
     return combinations, ROUNDING_WEIGHT * factor
-
-
-def theory_constant(st, u):
-    """Optimal step at length scale 1 for an analytic function: Cauchy's estimate.
-
-    With ``|f^(m)| <= m! |f| / L^m`` (Cauchy's estimate for ``f`` analytic in
-    a disc of radius ``L`` about ``x``), ``E'(h) = 0`` of the model gives
-    ``h* = L (q u sum|c| / (p |K| (p+q)!))^(1/(p+q))``.
-    """
-    p, q = st.accuracy, st.deriv
-    denominator = p * abs(float(st.error_coefficient)) * math.factorial(p + q)
-    return float((q * u * float(st.weight_sum) / denominator) ** (1.0 / (p + q)))
-
-
-#: Largest distance from ``x``, in units of ``L = max(1, |x|)``, at which the
-#: automatic step's first stencil samples ``f``.
-MAX_REACH = 0.5
-
-
-def max_initial_constant(base):
-    """Largest power of two ``c`` with ``c max|g_i| <= MAX_REACH``: the cap on the initial step.
-
-    Examples
-    --------
-    >>> from numdiff import get_scheme
-    >>> max_initial_constant(get_scheme("central").stencil(1))  # offsets -1, 1
-    0.5
-    >>> max_initial_constant(get_scheme("central8").stencil(1))  # offsets -4 .. 4
-    0.125
-    """
-    reach = max(abs(g) for g in base.offsets)
-    return float(2.0 ** math.floor(math.log2(MAX_REACH / reach)))
 
 
 def auto_step(points, design, extent):

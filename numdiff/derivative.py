@@ -350,18 +350,18 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
                              "do not broadcast together") from None
     else:
         shape = points.shape
-    design = tableau_design(spec.name, deriv, levels, ratio, dtype)
+    design = tableau_design(spec, deriv, levels, ratio, dtype)
     result_shape = shape
     shape = shape or (1,)  # 0-d input is computed as one element
     points = np.broadcast_to(points, shape)
-    rounding_power = 0 if spec.is_complex else deriv
+    rounding_power = spec.rounding_power(deriv)
     nfev = 0
     noise = None
     placement = "scale"
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         if rule is not None:
             function, placement = STEP_RULES[rule]
-            chosen = function(f, x, scheme=spec.name, deriv=deriv)
+            chosen = function(f, x, scheme=spec, deriv=deriv)
             nfev = np.asarray(chosen.nfev)
             # A rule that measured the noise of f sets the error per evaluation.
             noise = getattr(chosen, "noise", None)
@@ -453,9 +453,7 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
 
 def _check_levels(levels, spec):
     if levels is None:
-        if spec.is_complex:
-            return 2
-        return 5 if spec.layout == "central" else 6
+        return spec.default_levels
     return check_integer(levels, "levels", 2, 12)
 
 
@@ -481,7 +479,7 @@ def _check_step(step, spec):
     if step not in STEP_RULES:
         raise ValueError(f"unknown step rule {step!r}; valid: 'auto', "
                          f"{', '.join(repr(name) for name in STEP_RULES)}, or a positive step")
-    if spec.is_complex:
+    if not spec.step_rules_apply:
         raise ValueError(f"step={step!r} selects a step for real schemes; the complex step "
                          "uses step='auto' or a given step")
     return step

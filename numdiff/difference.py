@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .evaluator import Evaluator, complex_step_estimate, stencil_estimate
+from .evaluator import Evaluator
 from ._validation import (as_steps, check_callable, check_deriv, check_flag, points_and_extent,
                           uses_variables)
 from .schemes import get_scheme
@@ -103,13 +103,12 @@ def numerical_diff(f, x, eps=1e-4, *, scheme="central", deriv=1, exact_step=Fals
                          "do not broadcast together") from None
 
     evaluate = Evaluator(f, dtype=dtype, wrap=wrap)
-    if spec.is_complex:
-        return complex_step_estimate(evaluate, points, h)[()]
-    if exact_step:
-        h = (points + h) - points
-    else:
-        _check_step_moves(points, h, largest_point)
-    return stencil_estimate(evaluate, points, h, spec.stencil(deriv)).estimate[()]
+    if spec.subtracts:
+        if exact_step:
+            h = (points + h) - points
+        else:
+            _check_step_moves(points, h, largest_point)
+    return spec.evaluate(evaluate, points, h, deriv).estimate[()]
 
 
 def _check_step_moves(points, h, largest_point):

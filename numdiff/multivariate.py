@@ -14,7 +14,6 @@ import numpy as np
 from ._validation import as_points, as_steps, check_callable, check_flag, uses_variables
 from .evaluator import Evaluator, stencil_estimate
 from .schemes import get_scheme
-from .theory import optimal_step, machine_epsilon
 
 __all__ = ["coordinate_steps", "gradient", "jacobian", "hessian"]
 
@@ -182,18 +181,8 @@ def jacobian(f, x, *, scheme="central", eps=None, vectorized=False):
 def _jacobian(spec, evaluate, eps):
     """`jacobian` of the function of `evaluate` (`gradient` when it requires a scalar)."""
     h = _steps(evaluate.x, eps, spec, 1)
-    n = h.size
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        if spec.is_complex:
-            index = np.arange(n)[:, None]
-            values = evaluate.points(index, (h.astype(evaluate.complex_dtype) * 1j)[:, None])
-            if values.dtype.kind != "c":
-                raise ValueError(
-                    "complex_step needs f to return complex values for complex input "
-                    f"(got dtype {values.dtype}); use complex-safe operations or a real scheme")
-            result = values.imag / _column(h, values.ndim)
-        else:
-            result = _stencil_along(evaluate, h, spec.stencil(1), divide="given")
+        result = spec.along_coordinates(evaluate, h)
     return np.moveaxis(evaluate.as_dtype(result), 0, -1)
 
 
@@ -247,14 +236,16 @@ def hessian(f, x, *, scheme="central", eps=None, vectorized=False):
            [2., 0.]])
     """
     spec = get_scheme(scheme)
-    if spec.is_complex:
-        raise ValueError("hessian needs a real scheme; complex_step gives first derivatives only")
+    if spec.max_deriv < 2:
+        raise ValueError(f"hessian needs a real scheme; {spec.name} gives first derivatives only")
     evaluate = _Evaluator(f, x, vectorized, scalar=True)
     h = _steps(evaluate.x, eps, spec, 2)
     n = h.size
     first, second = spec.stencil(1), spec.stencil(2)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        diagonal = _stencil_along(evaluate, h, second, divide=None)
+        values = evaluate.along(second.offsets, h)
+        diagonal = stencil_estimate({float(g): v for g, v in values.items()}, None, h, second,
+                                    summation="ascending", divide=None).estimate
         diagonal = diagonal / (second.denominator * h * h)
         rows, cols = np.triu_indices(n, 1)
         mixed = np.zeros(rows.size, dtype=evaluate.dtype)
@@ -278,17 +269,6 @@ def hessian(f, x, *, scheme="central", eps=None, vectorized=False):
     return result
 
 
-def _stencil_along(evaluate, h, st, divide):
-    """``sum_k n_k f(x + g_k h_i e_i)`` for every coordinate ``i`` (axis 0), term by term.
-
-    Divided by ``D h_i`` with ``divide="given"`` (`numdiff.evaluator.stencil_estimate`).
-    """
-    values = evaluate.along(st.offsets, h)
-    ndim = values[st.offsets[0]].ndim
-    return stencil_estimate({float(g): v for g, v in values.items()}, None, _column(h, ndim), st,
-                            summation="ascending", divide=divide).estimate
-
-
 def _scaled(g, h):
     """``g h`` without a multiplication for ``g = +-1`` (as `numerical_diff`)."""
     if g == 1:
@@ -296,11 +276,6 @@ def _scaled(g, h):
     if g == -1:
         return -h
     return h.dtype.type(g) * h
-
-
-def _column(h, ndim):
-    """`h` of shape (n,) shaped to broadcast along axis 0 of an ndim array."""
-    return h.reshape(h.shape + (1,) * (ndim - 1))
 
 
 def _as_vector(x, name="x"):
@@ -315,7 +290,7 @@ def _steps(points, eps, spec, deriv):
     """Steps ``h_i = eps max(1, |x_i|)``, checked to move every coordinate."""
     dtype = points.dtype
     if eps is None:
-        relative = np.asarray(_default_relative_step(spec.name, deriv, dtype), dtype=dtype)
+        relative = np.asarray(_default_relative_step(spec, deriv, dtype), dtype=dtype)
     else:
         relative = as_steps(eps, dtype)
         if relative.ndim > 1 or relative.size not in (1, points.size):
@@ -324,7 +299,7 @@ def _steps(points, eps, spec, deriv):
     h = relative * np.maximum(np.abs(points), dtype.type(1))
     if not np.isfinite(h).all():
         raise ValueError("eps * max(1, |x|) overflows the dtype " + str(dtype))
-    if not spec.is_complex:
+    if spec.subtracts:
         stuck = (points + h) == points
         if stuck.any():
             i = int(np.argmax(stuck))
@@ -336,9 +311,7 @@ def _steps(points, eps, spec, deriv):
 @lru_cache(maxsize=None)
 def _default_relative_step(scheme, deriv, dtype):
     """The theory's optimal step at unit scales (`coordinate_steps`), cached."""
-    if get_scheme(scheme).is_complex:
-        return machine_epsilon(dtype)
-    return optimal_step(scheme, deriv=deriv, f_scale=1.0, derivative_scale=1.0, dtype=dtype)
+    return scheme.default_relative_step(deriv, dtype)
 
 
 class _Evaluator:

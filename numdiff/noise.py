@@ -352,7 +352,7 @@ def noise_aware_step(f, x, *, noise=None, scheme="central", deriv=1, noise_step=
     """
     check_callable(f)
     spec = get_scheme(scheme)
-    if spec.is_complex:
+    if not spec.step_rules_apply:
         raise ValueError("noise_aware_step needs a real scheme: the complex step has no "
                          "difference of noisy values")
     deriv = check_deriv(deriv, spec.max_deriv, spec.name)

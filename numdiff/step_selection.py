@@ -86,7 +86,7 @@ class StepResult:
 def _prepare(f, x, scheme, deriv):
     check_callable(f)
     spec = get_scheme(scheme)
-    if spec.is_complex:
+    if not spec.step_rules_apply:
         raise ValueError("step selection is for real schemes; the complex step needs none "
                          "(any step below sqrt(u) |x| works)")
     deriv = check_deriv(deriv, spec.max_deriv, spec.name)

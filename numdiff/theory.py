@@ -33,13 +33,13 @@ numbers at 1, as in the sources above; the unit roundoff, the bound of
 rounding to nearest, is half of it (`unit_roundoff`).
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from .schemes import get_scheme
-
-__all__ = ["machine_epsilon", "unit_roundoff", "length_scale", "ErrorModel", "error_model", "optimal_step"]
+__all__ = ["machine_epsilon", "unit_roundoff", "length_scale", "ErrorModel", "error_model",
+           "optimal_step", "unit_scale_step"]
 
 
 def machine_epsilon(dtype=np.float64):
@@ -257,19 +257,18 @@ def error_model(scheme="central", *, deriv=1, f_scale, derivative_scale,
     >>> bool(np.isclose(m.minimum_error, 2 * np.sqrt(u)))
     True
     """
+    from .schemes import get_scheme  # the schemes build on this module
+
     spec = get_scheme(scheme)
     u = machine_epsilon(dtype)
     f_scale = _scale(f_scale, "f_scale")
     derivative_scale = _scale(derivative_scale, "derivative_scale")
     coefficient = abs(float(spec.error_coefficient(deriv)))
-    if spec.is_complex:
-        if result_scale is None:
-            raise ValueError("result_scale (|f'(x)|) is required for the complex step")
-        rounding = u * _scale(result_scale, "result_scale")
-        return ErrorModel(rounding, coefficient * derivative_scale, 0, spec.order)
-    st = spec.stencil(deriv)
-    return ErrorModel(u * f_scale * st.weight_sum, coefficient * derivative_scale,
-                      deriv, st.accuracy)
+    rounding = spec.rounding_coefficient(
+        deriv, u=u, f_scale=f_scale,
+        result_scale=None if result_scale is None else _scale(result_scale, "result_scale"))
+    return ErrorModel(rounding, coefficient * derivative_scale, spec.rounding_power(deriv),
+                      spec.accuracy(deriv))
 
 
 def _scale(value, name):
@@ -295,3 +294,50 @@ def optimal_step(scheme="central", *, deriv=1, f_scale, derivative_scale,
     return error_model(scheme, deriv=deriv, f_scale=f_scale,
                        derivative_scale=derivative_scale,
                        result_scale=result_scale, dtype=dtype).optimal_step
+
+
+def unit_scale_step(st, u, *, derivatives="geometric"):
+    """The optimal step of a stencil for a function of length scale 1.
+
+    The model ``E(h) = u |f| sum|c| h^-q + |K| |f^(p+q)| h^p`` with ``|f| = 1``
+    and the derivative given by one of two assumptions:
+
+    * ``"geometric"``: ``|f^(m)| ~ |f| / L^m``, derivatives of unit size;
+      then ``h* = (q u sum|c| / (p |K|))^(1/(p+q))`` (`ErrorModel`), the
+      step of `error_model` at unit scales;
+    * ``"cauchy"``: Cauchy's estimate ``|f^(m)| <= m! |f| / L^m`` for ``f``
+      analytic in a disc of radius ``L`` about ``x``; then
+      ``h* = (q u sum|c| / (p |K| (p+q)!))^(1/(p+q))``.
+
+    Multiply by the length scale ``L`` (`length_scale`) for the step at ``x``.
+
+    Parameters
+    ----------
+    st : numdiff.Stencil
+    u : float
+        The rounding unit of the model (`machine_epsilon`).
+    derivatives : {"geometric", "cauchy"}
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numdiff import SCHEMES
+    >>> u = machine_epsilon()
+    >>> h = unit_scale_step(SCHEMES["central"].stencil(1), u)
+    >>> bool(np.isclose(h, (3 * u) ** (1 / 3)))
+    True
+    >>> bool(np.isclose(unit_scale_step(SCHEMES["central"].stencil(1), u, derivatives="cauchy"),
+    ...                 (3 * u / 6) ** (1 / 3)))
+    True
+    """
+    p, q = st.accuracy, st.deriv
+    if derivatives == "cauchy":
+        denominator = p * abs(float(st.error_coefficient)) * math.factorial(p + q)
+        return float((q * u * float(st.weight_sum) / denominator) ** (1.0 / (p + q)))
+    if derivatives != "geometric":
+        raise ValueError(f"derivatives must be 'geometric' or 'cauchy', got {derivatives!r}")
+    return ErrorModel(u * st.weight_sum, abs(float(st.error_coefficient)), q, p).optimal_step
