@@ -11,12 +11,41 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._tableau_design import CONDITION_WEIGHT, level_steps
+from ._plan import CONDITION_WEIGHT
 from .richardson import _extrapolate, entry_weights
 from .theory import machine_epsilon
 
 
-def base_estimates(sample, points, h0, spec, deriv, design, levels, ratio, nominal=0):
+@dataclass(frozen=True)
+class Tableau:
+    """Estimates at the steps ``h0 / r^k`` (rows) and what was read from them.
+
+    `table` has shape ``(K,) + points.shape``; `noise` is the noise per
+    evaluation a step rule measured (or None); `rounding` the rounding part
+    of the top entry's error estimate (`rounding_bound`); `best` the best
+    entries (`best_entries`).
+    """
+
+    table: np.ndarray
+    h0: object
+    noise: object
+    rounding: object
+    best: object
+
+
+def evaluate_tableau(plan, sample, points, h0, noise=None):
+    """The `Tableau` of `plan` at the initial step(s) `h0`: ``f`` called, estimates read."""
+    # Nominal-step rows need one step for all elements (folded into the weights).
+    nominal = None
+    if plan.nominal_rows and np.ndim(h0) == 0:
+        nominal = NominalRows(plan.nominal_rows, plan.steps(h0), points)
+    table, scale = base_estimates(plan, sample, points, h0,
+                                  0 if nominal is None else nominal.rows)
+    rho = rounding_bound(plan, table, scale, h0, noise)
+    return Tableau(table, h0, noise, rho, best_entries(plan, table, rho, nominal))
+
+
+def base_estimates(plan, sample, points, h0, nominal=0):
     """``D(h0 / r^k)`` for k < levels, stacked, and ``max |f|`` at the smallest step.
 
     The smallest step's values stand for ``|f|`` near ``x``: the rounding of
@@ -24,9 +53,9 @@ def base_estimates(sample, points, h0, spec, deriv, design, levels, ratio, nomin
     smallest steps. The first `nominal` rows of the central difference hold
     ``f(x+h) - f(x-h)`` alone, to be divided by ``2h`` (`NominalRows`).
     """
-    dtype = points.dtype
+    dtype, levels, spec, deriv = points.dtype, plan.levels, plan.scheme, plan.deriv
     scale, centre = None, None
-    central = design.plain_central
+    central = plan.plain_central
     if central:
         # One block for the tableau and the buffers of x + h and x - h: fewer,
         # larger allocations, which the C allocator (glibc's, at least) then
@@ -37,7 +66,7 @@ def base_estimates(sample, points, h0, spec, deriv, design, levels, ratio, nomin
         table, above, below = work[:levels], work[levels], work[levels + 1]
     else:
         table = np.empty((levels,) + points.shape, dtype=dtype)
-    for k, h in enumerate(level_steps(h0, levels, ratio, dtype)):
+    for k, h in enumerate(plan.steps(h0)):
         last = k == levels - 1
         if central:
             # (f(x+h) - f(x-h)) / ((x+h) - (x-h)) in place: the step actually
@@ -133,10 +162,10 @@ def difference_row(spec, sample, points, h, deriv, centre):
     return found.estimate, value_scale(found, points, deriv, h)
 
 
-def rounding_bound(table, scale, h0, spec, deriv, design, noise):
+def rounding_bound(plan, table, scale, h0, noise):
     """The rounding part of the top entry's error estimate, in place on `scale`.
 
-    ``design.top_rounding_weight`` times a bound ``rho`` on the rounding error
+    ``plan.top_rounding_weight`` times a bound ``rho`` on the rounding error
     of the first row's estimates (step `h0`). Real stencils:
     ``rho = u F sum|c_i| / h0^q``, ``F`` the value scale at the smallest step
     (`add_condition`), or the measured noise per evaluation where larger;
@@ -144,19 +173,18 @@ def rounding_bound(table, scale, h0, spec, deriv, design, noise):
     """
     dtype = table.dtype
     u = machine_epsilon(dtype)
-    weight = design.top_rounding_weight
-    q = spec.rounding_power(deriv)
+    weight, q = plan.top_rounding_weight, plan.rounding_power
     rho = scale
     if noise is not None:
         rho *= dtype.type(u)
         rho = np.maximum(rho, noise)
-        rho *= dtype.type(design.weight_sum * weight)
+        rho *= dtype.type(plan.weight_sum * weight)
     elif np.ndim(h0) == 0:
-        rho *= dtype.type(u * design.weight_sum * weight) / h0 ** q if q else \
-            dtype.type(u * design.weight_sum * weight)
+        rho *= dtype.type(u * plan.weight_sum * weight) / h0 ** q if q else \
+            dtype.type(u * plan.weight_sum * weight)
         return rho
     else:
-        rho *= dtype.type(u * design.weight_sum * weight)
+        rho *= dtype.type(u * plan.weight_sum * weight)
     if q:
         rho /= h0 ** q if q > 1 else h0
     return rho
@@ -180,7 +208,7 @@ class Entries:
     top_rounding: object
 
 
-def best_entries(table, design, ratio, rounding, rounding_power, nominal=None):
+def best_entries(plan, table, rounding, nominal=None):
     """The top tableau entry where it is trusted, else the full Ridders search.
 
     Returns an `Entries` whose ``row`` and ``column`` are None when every
@@ -199,10 +227,10 @@ def best_entries(table, design, ratio, rounding, rounding_power, nominal=None):
     that number is the estimate and its error estimate the first row's
     rounding bound.
     """
-    levels = table.shape[0]
+    levels, ratio = table.shape[0], plan.ratio
     exact = exact_elements(table, nominal)
-    combinations = design.combinations if nominal is None else \
-        nominal.weights(design.combinations)
+    combinations = plan.combinations if nominal is None else \
+        nominal.weights(plan.combinations)
     value, error = combine(table, combinations)
     np.abs(error, out=error)
     resolved = error <= rounding
@@ -210,26 +238,26 @@ def best_entries(table, design, ratio, rounding, rounding_power, nominal=None):
     # search below decides); one pass, no temporary.
     if resolved.all() and np.isfinite(np.sum(value)):
         error += rounding
-        set_exact(exact, table, value, error, rounding, design)
+        set_exact(exact, table, value, error, rounding, plan)
         return Entries(value, error, None, None, None, rounding)
     resolved &= np.isfinite(value)
     search = ~resolved
     if nominal is not None:
         nominal.restore(table, search)
-    weights = entry_weights(levels, float(ratio), design.order, design.order_step,
-                            rounding_power)
+    weights = entry_weights(levels, float(ratio), plan.order, plan.order_step,
+                            plan.rounding_power)
     truncation = top_truncation(table[:, search], error[search], weights, levels)
     unresolved = np.zeros(value.shape, dtype=bool)
     unresolved[search] = ~(truncation <= rounding[search])
     error += rounding
     row = np.full(value.shape, levels - 1, dtype=np.int64)
     column = np.full(value.shape, levels - 1, dtype=np.int64)
-    found = _extrapolate(table[:, search], float(ratio), design.order, design.order_step,
-                         rounding[search] / table.dtype.type(design.top_rounding_weight),
-                         rounding_power)
+    found = _extrapolate(table[:, search], float(ratio), plan.order, plan.order_step,
+                         rounding[search] / table.dtype.type(plan.top_rounding_weight),
+                         plan.rounding_power)
     value[search], error[search] = found.estimate, found.error
     row[search], column[search] = found.row, found.column
-    set_exact(exact, table, value, error, rounding, design)
+    set_exact(exact, table, value, error, rounding, plan)
     return Entries(value, error, row, column, unresolved, rounding)
 
 
@@ -269,15 +297,15 @@ def exact_elements(table, nominal):
     return same if same.any() else None
 
 
-def set_exact(exact, table, value, error, rounding, design):
+def set_exact(exact, table, value, error, rounding, plan):
     """The common value and the first row's rounding bound where `exact` (`exact_elements`).
 
-    `rounding` is the top entry's rounding part, ``design.top_rounding_weight``
+    `rounding` is the top entry's rounding part, ``plan.top_rounding_weight``
     times the first row's bound (`rounding_bound`).
     """
     if exact is not None:
         value[exact] = table[-1][exact]
-        error[exact] = rounding[exact] / table.dtype.type(design.top_rounding_weight)
+        error[exact] = rounding[exact] / table.dtype.type(plan.top_rounding_weight)
 
 
 def top_truncation(table, distance, weights, levels):

@@ -112,14 +112,13 @@ from types import MappingProxyType
 import numpy as np
 
 from . import step_selection
-from .noise import noise_aware_step
+from ._plan import make_plan
 from ._refinement import Kept, Problem, refine_steps, wants_smaller_steps
-from .evaluator import Evaluator
-from ._tableau import (NominalRows, all_within_tolerance, base_estimates, best_entries,
-                       rounding_bound, within_tolerance)
-from ._tableau_design import auto_step, level_steps, tableau_design
+from ._tableau import all_within_tolerance, evaluate_tableau, within_tolerance
 from ._validation import (as_steps, check_callable, check_deriv, check_integer,
                           points_and_extent, uses_variables)
+from .evaluator import Evaluator
+from .noise import noise_aware_step
 from .schemes import get_scheme
 from .theory import machine_epsilon
 
@@ -328,19 +327,59 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
     >>> bool(np.all(np.abs(res.df - exact) <= res.error)), res.nfev.tolist()
     (True, [10, 16])
     """
+    request = _validate(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol)
+    plan = make_plan(request.scheme, request.deriv, request.levels, request.ratio,
+                     request.points.dtype)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        start = _initial_step(request, plan)
+        sample = Evaluator(f, dtype=plan.dtype, wrap=request.wrap)
+        tableau = evaluate_tableau(plan, sample, request.points, start.h0, start.noise)
+        nfev = start.nfev + sample.calls
+        nfev = np.broadcast_to(np.int64(nfev) if np.ndim(nfev) == 0 else nfev.astype(np.int64),
+                               request.shape)
+        outcome = _outcome(request, plan, start, tableau, nfev)
+    return _pack(request, plan, outcome)
+
+
+@dataclass(frozen=True)
+class _Request:
+    """`derivative`'s input, checked: the points broadcast to at least one element."""
+
+    f: object
+    x: object  # as given, for the step rules
+    wrap: bool
+    scheme: object
+    deriv: int
+    levels: int
+    ratio: float
+    points: np.ndarray
+    extent: float  # max |x|
+    rule: object  # the step rule's name, or None
+    given: object  # the given step, or None
+    refinements: int
+    rtol: float
+    atol: float
+    shape: tuple
+    result_shape: tuple
+
+
+def _validate(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol):
+    """Every check of `derivative`'s input, in one place; a `_Request`."""
     check_callable(f)
     spec = get_scheme(scheme)
     deriv = check_deriv(deriv, spec.max_deriv, spec.name)
     wrap = uses_variables(f, x)
     points, extent = points_and_extent(x)
     dtype = points.dtype
-    u = machine_epsilon(dtype)
-    levels = _check_levels(levels, spec)
+    levels = spec.default_levels if levels is None else check_integer(levels, "levels", 2, 12)
     ratio = _check_real(ratio, "ratio", above=1.0)
-    rtol = np.sqrt(u) if rtol is None else _check_real(rtol, "rtol", above=None)
+    rtol = np.sqrt(machine_epsilon(dtype)) if rtol is None else \
+        _check_real(rtol, "rtol", above=None)
     atol = _check_real(atol, "atol", above=None)
     refinements = check_integer(refinements, "refinements", 0, 10)
     rule = _check_step(step, spec)
+    given = None
+    shape = points.shape
     if rule is None and not isinstance(step, str):
         given = as_steps(step, dtype, name="step")
         try:
@@ -348,113 +387,124 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
         except ValueError:
             raise ValueError(f"x of shape {points.shape} and step of shape {given.shape} "
                              "do not broadcast together") from None
-    else:
-        shape = points.shape
-    design = tableau_design(spec, deriv, levels, ratio, dtype)
-    result_shape = shape
-    shape = shape or (1,)  # 0-d input is computed as one element
-    points = np.broadcast_to(points, shape)
-    rounding_power = spec.rounding_power(deriv)
-    nfev = 0
-    noise = None
-    placement = "scale"
-    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        if rule is not None:
-            function, placement = STEP_RULES[rule]
-            chosen = function(f, x, scheme=spec, deriv=deriv)
-            nfev = np.asarray(chosen.nfev)
-            # A rule that measured the noise of f sets the error per evaluation.
-            noise = getattr(chosen, "noise", None)
-            if noise is not None:
-                noise = np.broadcast_to(noise, shape).astype(dtype)
-            h0 = np.asarray(chosen.step, dtype=dtype)
-            h0 = h0 * dtype.type(design.scale_to_initial if placement == "scale"
-                                 else ratio ** (levels - 1))
-            h0 = np.where(np.isfinite(h0) & (h0 > 0), h0, auto_step(points, design, extent))
-        elif isinstance(step, str):
-            h0 = auto_step(points, design, extent)
-        else:
-            h0 = given
-        h0 = np.asarray(h0, dtype=dtype)
-        if h0.ndim and np.all(h0 == h0.flat[0]):
-            h0 = h0.flat[0]  # one step for all: scalar arithmetic from here on
-        elif h0.ndim:
-            h0 = np.broadcast_to(h0, shape)
-        sample = Evaluator(f, dtype=dtype, wrap=wrap)
-        # Nominal-step rows need one step for all elements (folded into the weights).
-        nominal = None
-        if design.nominal_rows and np.ndim(h0) == 0:
-            nominal = NominalRows(design.nominal_rows, level_steps(h0, levels, ratio, dtype),
-                                  points)
-        table, scale = base_estimates(sample, points, h0, spec, deriv, design, levels, ratio,
-                                      0 if nominal is None else nominal.rows)
-        rho = rounding_bound(table, scale, h0, spec, deriv, design, noise)
-        best = best_entries(table, design, ratio, rho, rounding_power, nominal)
-        nfev = nfev + sample.calls
-        nfev = np.broadcast_to(np.int64(nfev) if np.ndim(nfev) == 0 else nfev.astype(np.int64),
-                               shape)
-        df, error = best.estimate, best.error
-        size = None  # |df|, where computed
-        extremes = df.min(), df.max()  # NaN if any element is
-        if best.row is None and all_within_tolerance(df, error, rtol, atol, extremes):
-            # Fast path: every element kept the top entry, truncation resolved,
-            # converged. The fields shared by all are read-only broadcast views.
-            used_step = np.broadcast_to(h0 / dtype.type(ratio) ** (levels - 1), shape)
-            order = np.broadcast_to(np.int64(design.order + (levels - 1) * design.order_step),
-                                    shape)
-            status = np.broadcast_to(np.int64(DerivativeStatus.CONVERGED), shape)
-        else:
-            size = np.abs(df)
-            converged = within_tolerance(df, error, rtol, atol, size=size)
-            row = np.full(shape, levels - 1) if best.row is None else best.row
-            column = np.full(shape, levels - 1) if best.column is None else best.column
-            used_step = h0 / dtype.type(ratio) ** row.astype(dtype)
-            order = design.order + column * design.order_step
-            improving = row == levels - 1
-            # Placement "smallest": the rule's step is a floor (noise), not to be undercut.
-            refine = None
-            if refinements and placement != "smallest":
-                refine = wants_smaller_steps(best, row, converged, levels)
-            if refine is not None and refine.any():
-                kept = Kept(df.reshape(-1), error.reshape(-1),
-                            np.array(np.broadcast_to(used_step, shape)).reshape(-1),
-                            order.reshape(-1), improving.reshape(-1), nfev.reshape(-1).copy())
-                refine_steps(Problem(f, wrap, spec, deriv, levels, ratio, design, rtol, atol),
-                             points.reshape(-1), np.broadcast_to(h0, shape).reshape(-1),
-                             None if noise is None else noise.reshape(-1),
-                             table.reshape(levels, -1), best, refine.reshape(-1), refinements,
-                             kept)
-                df, error, used_step, order, improving, nfev = (
-                    value.reshape(shape) for value in
-                    (kept.df, kept.error, kept.step, kept.order, kept.improving, kept.nfev))
-                size = np.abs(df)
-                extremes = df.min(), df.max()
-                converged = within_tolerance(df, error, rtol, atol, size=size)
-            status = np.where(converged, DerivativeStatus.CONVERGED,
-                              np.where(improving, DerivativeStatus.NOT_CONVERGED,
-                                       DerivativeStatus.ERROR_GREW))
-            status[~(np.isfinite(error) & np.isfinite(df))] = DerivativeStatus.NON_FINITE
-            status = status.astype(np.int64)
+    # 0-d input is computed as one element.
+    return _Request(f, x, wrap, spec, deriv, levels, ratio, np.broadcast_to(points, shape or (1,)),
+                    extent, rule, given, refinements, rtol, atol, shape or (1,), shape)
 
-    # No estimate claims more than the precision df is stored in: one unit u |df|.
-    # Two reductions show when no error is below it; NaN extremes (a NaN df) take
-    # the element-wise path, where fmax leaves a NaN df's error as it is.
-    if not error.min() >= u * max(-extremes[0], extremes[1]):
-        floor = np.abs(df) if size is None else size
+
+@dataclass(frozen=True)
+class _Start:
+    """The tableau's initial step, what choosing it cost, the noise it measured, its placement."""
+
+    h0: object
+    nfev: object
+    noise: object
+    placement: str
+
+
+def _initial_step(request, plan):
+    """The initial step ``h0``: automatic, from a step rule, or given (one value if all agree)."""
+    points, dtype = request.points, plan.dtype
+    nfev, noise, placement = 0, None, "scale"
+    if request.rule is not None:
+        function, placement = STEP_RULES[request.rule]
+        chosen = function(request.f, request.x, scheme=plan.scheme, deriv=plan.deriv)
+        nfev = np.asarray(chosen.nfev)
+        # A rule that measured the noise of f sets the error per evaluation.
+        noise = getattr(chosen, "noise", None)
+        if noise is not None:
+            noise = np.broadcast_to(noise, request.shape).astype(dtype)
+        h0 = np.asarray(chosen.step, dtype=dtype)
+        h0 = h0 * dtype.type(plan.scale_to_initial if placement == "scale"
+                             else plan.ratio ** (plan.levels - 1))
+        h0 = np.where(np.isfinite(h0) & (h0 > 0), h0, plan.auto_step(points, request.extent))
+    elif request.given is None:
+        h0 = plan.auto_step(points, request.extent)
+    else:
+        h0 = request.given
+    h0 = np.asarray(h0, dtype=dtype)
+    if h0.ndim and np.all(h0 == h0.flat[0]):
+        h0 = h0.flat[0]  # one step for all: scalar arithmetic from here on
+    elif h0.ndim:
+        h0 = np.broadcast_to(h0, request.shape)
+    return _Start(h0, nfev, noise, placement)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """Per element: the estimate and its error, step, cost, status and order.
+
+    `size` is ``|df|`` where computed; `extremes` are ``(min df, max df)``.
+    """
+
+    df: object
+    error: object
+    step: object
+    nfev: object
+    status: object
+    order: object
+    size: object
+    extremes: tuple
+
+
+def _outcome(request, plan, start, tableau, nfev):
+    """The first tableau's best entries, refined where they ask for it, with a status each."""
+    best, shape = tableau.best, request.shape
+    df, error = best.estimate, best.error
+    extremes = df.min(), df.max()  # NaN if any element is
+    if best.row is None and all_within_tolerance(df, error, request.rtol, request.atol,
+                                                 extremes):
+        # Every element kept the top entry, truncation resolved, converged. The
+        # fields shared by all are read-only broadcast views.
+        step = np.broadcast_to(start.h0 / plan.dtype.type(plan.ratio) ** (plan.levels - 1),
+                               shape)
+        order = np.broadcast_to(np.int64(plan.top_order), shape)
+        status = np.broadcast_to(np.int64(DerivativeStatus.CONVERGED), shape)
+        return _Outcome(df, error, step, nfev, status, order, None, extremes)
+    top = np.full(shape, plan.levels - 1)
+    row = top if best.row is None else best.row
+    column = top if best.column is None else best.column
+    kept = Kept(df.reshape(-1), error.reshape(-1),
+                np.array(np.broadcast_to(plan.step_of_row(start.h0, row), shape)).reshape(-1),
+                (plan.order + column * plan.order_step).reshape(-1),
+                (row == plan.levels - 1).reshape(-1), nfev.reshape(-1).copy())
+    converged = within_tolerance(df, error, request.rtol, request.atol)
+    # Placement "smallest": the rule's step is a floor (noise), not to be undercut.
+    if request.refinements and start.placement != "smallest":
+        refine = wants_smaller_steps(best, row, converged, plan.levels)
+        if refine.any():
+            refine_steps(Problem(plan, request.f, request.wrap, request.rtol, request.atol),
+                         tableau, request.points, refine, request.refinements, kept)
+    df, error, step, order, improving, nfev = (
+        value.reshape(shape) for value in
+        (kept.df, kept.error, kept.step, kept.order, kept.improving, kept.nfev))
+    size = np.abs(df)
+    converged = within_tolerance(df, error, request.rtol, request.atol, size=size)
+    status = np.where(converged, DerivativeStatus.CONVERGED,
+                      np.where(improving, DerivativeStatus.NOT_CONVERGED,
+                               DerivativeStatus.ERROR_GREW))
+    status[~(np.isfinite(error) & np.isfinite(df))] = DerivativeStatus.NON_FINITE
+    return _Outcome(df, error, step, nfev, status.astype(np.int64), order, size,
+                    (df.min(), df.max()))
+
+
+def _pack(request, plan, outcome):
+    """The `DerivativeResult`, every error at least one unit ``u |df|`` of df's precision."""
+    dtype, df, error = plan.dtype, outcome.df, outcome.error
+    u = machine_epsilon(dtype)
+    low, high = outcome.extremes
+    # Two reductions show when no error is below the floor; NaN extremes (a NaN
+    # df) take the element-wise path, where fmax leaves a NaN df's error as it is.
+    if not error.min() >= u * max(-low, high):
+        floor = np.abs(df) if outcome.size is None else outcome.size
         floor *= dtype.type(u)
         np.fmax(error, floor, out=error)
 
     def out(values, kind=dtype):
-        return np.asarray(values, dtype=kind).reshape(result_shape)[()]
+        return np.asarray(values, dtype=kind).reshape(request.result_shape)[()]
 
-    return DerivativeResult(out(df), out(error), out(used_step), out(nfev, np.int64),
-                            out(status, np.int64), out(order, np.int64))
-
-
-def _check_levels(levels, spec):
-    if levels is None:
-        return spec.default_levels
-    return check_integer(levels, "levels", 2, 12)
+    return DerivativeResult(out(df), out(error), out(outcome.step), out(outcome.nfev, np.int64),
+                            out(outcome.status, np.int64), out(outcome.order, np.int64))
 
 
 def _check_real(value, name, *, above):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from numdiff import Square, Variable, get_scheme, numerical_diff
-from numdiff._tableau_design import tableau_design
+from numdiff._plan import make_plan
 from numdiff.catalogue import CATALOGUE
 from numdiff.derivative import STEP_RULES, DerivativeStatus, derivative
 
@@ -85,7 +85,7 @@ def test_error_estimate_covers_steps_that_are_not_powers_of_two(scheme):
 @pytest.mark.parametrize("scheme", ["forward", "central", "forward2", "central4", "central6",
                                     "central8"])
 def test_first_stencil_reaches_at_most_half_the_length_scale(scheme, deriv, dtype):
-    design = tableau_design(scheme, deriv, 5, 2.0, np.dtype(dtype))
+    design = make_plan(scheme, deriv, 5, 2.0, np.dtype(dtype))
     reach = max(abs(g) for g in get_scheme(scheme).stencil(deriv).offsets)
     assert design.auto_constant * reach <= 0.5
 
@@ -96,7 +96,7 @@ def test_first_stencil_reaches_at_most_half_the_length_scale(scheme, deriv, dtyp
     ("central", np.float16, 1 / 2),  # the theory's 2 reached 2 L
 ])
 def test_initial_step_is_the_theorys_below_the_cap(scheme, dtype, constant):
-    assert tableau_design(scheme, 1, 5, 2.0, np.dtype(dtype)).auto_constant == constant
+    assert make_plan(scheme, 1, 5, 2.0, np.dtype(dtype)).auto_constant == constant
 
 
 def test_squire_trapp_real_and_complex():
@@ -214,11 +214,11 @@ def test_nominal_step_rows_change_the_result_far_less_than_its_error(monkeypatch
 
     module = importlib.import_module("numdiff.derivative")
     x = np.random.default_rng(5).uniform(0.5, 2.0, 4001)
-    design = module.tableau_design("central", 1, 5, 2.0, np.dtype(np.float64))
+    design = module.make_plan("central", 1, 5, 2.0, np.dtype(np.float64))
     assert design.nominal_rows == 3
     res = derivative(np.exp, x)
     exact_steps = dataclasses.replace(design, nominal_rows=0)
-    monkeypatch.setattr(module, "tableau_design", lambda *args: exact_steps)
+    monkeypatch.setattr(module, "make_plan", lambda *args: exact_steps)
     reference = derivative(np.exp, x)
     assert np.any(res.df != reference.df)
     assert np.all(np.abs(res.df - reference.df) <= 4 * np.spacing(np.abs(reference.df)))

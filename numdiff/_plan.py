@@ -1,7 +1,7 @@
-"""The design of `numdiff.derivative`'s tableau: its constants per scheme, levels, ratio and dtype.
+"""The plan of `numdiff.derivative`: its tableau's constants per scheme, levels, ratio and dtype.
 
 For one (scheme, derivative order, levels, ratio, dtype) combination,
-`tableau_design` fixes the order of the base estimates and of the tableau's
+`make_plan` fixes the order of the base estimates and of the tableau's
 columns, the automatic initial step (the error theory applied to the
 extrapolated stencil, `numdiff.derivative`'s module docstring), the weights
 of the top entry and of its distance to the entry below, the weight of the
@@ -17,7 +17,7 @@ import numpy as np
 
 from .richardson import ROUNDING_WEIGHT, entry_fractions, entry_weights
 from .schemes import get_scheme
-from .theory import machine_epsilon
+from .theory import length_scale, machine_epsilon
 
 
 #: Weight of ``|x| |f'|`` in the value scale ``F`` (`numdiff.derivative`'s
@@ -27,11 +27,21 @@ CONDITION_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
-class TableauDesign:
-    """Constants of one (scheme, deriv, levels, ratio, dtype) combination."""
+class Plan:
+    """What `numdiff.derivative` does for one (scheme, deriv, levels, ratio, dtype) combination.
 
+    The options as given (`scheme` the `numdiff.Scheme` object), and the
+    constants of the tableau they imply.
+    """
+
+    scheme: object
+    deriv: int
+    levels: int
+    ratio: float
+    dtype: np.dtype
     order: int  # of the base estimates D(h), the tableau's first column
     order_step: int
+    rounding_power: int
     weight_sum: float
     auto_constant: float
     scale_to_initial: float
@@ -47,21 +57,45 @@ class TableauDesign:
     # step 2h can stand for the step actually taken (`count_nominal_rows`).
     nominal_rows: int = 0
 
+    @property
+    def top_order(self):
+        """Order of accuracy of the top entry ``T[K-1, K-1]``."""
+        return self.order + (self.levels - 1) * self.order_step
+
+    def steps(self, h0):
+        """The steps ``h0 / r^k``, k < levels, each divided from the previous in the dtype."""
+        steps = [h0]
+        for _ in range(self.levels - 1):
+            steps.append(steps[-1] / self.dtype.type(self.ratio))
+        return steps
+
+    def step_of_row(self, h0, row):
+        """``h0 / r^row`` (`row` an int array), in the dtype."""
+        return h0 / self.dtype.type(self.ratio) ** row.astype(self.dtype)
+
+    def auto_step(self, points, extent):
+        """``constant * L``, ``L = max(1, |x|)`` rounded down to a power of two (`extent` = max|x|)."""
+        constant = points.dtype.type(self.auto_constant)
+        if extent < 2:
+            return constant  # L = 1 everywhere
+        _, exponent = np.frexp(length_scale(points))
+        return np.ldexp(constant, exponent - 1).astype(points.dtype)
+
 
 @lru_cache(maxsize=64)
-def tableau_design(scheme, deriv, levels, ratio, dtype):
-    """The `TableauDesign` of a scheme (a name or a `numdiff.Scheme`) and its options."""
+def make_plan(scheme, deriv, levels, ratio, dtype):
+    """The `Plan` of a scheme (a name or a `numdiff.Scheme`) and the tableau's options."""
     spec = get_scheme(scheme)
     u = machine_epsilon(dtype)
     order, order_step = spec.accuracy(deriv), spec.order_step
+    power = spec.rounding_power(deriv)
     auto_constant, scale_to_initial = spec.initial_step(deriv, levels, ratio, u)
     plain = spec.step_taken(deriv)
-    return TableauDesign(order, order_step, spec.weight_sum(deriv), auto_constant,
-                         scale_to_initial,
-                         *top_combinations(levels, ratio, order, order_step,
-                                           spec.rounding_power(deriv), dtype),
-                         plain, count_nominal_rows(levels, float(ratio), spec.stencil(deriv))
-                         if plain else 0)
+    nominal = count_nominal_rows(levels, float(ratio), spec.stencil(deriv)) if plain else 0
+    return Plan(spec, deriv, levels, ratio, np.dtype(dtype), order, order_step, power,
+                spec.weight_sum(deriv), auto_constant, scale_to_initial,
+                *top_combinations(levels, ratio, order, order_step, power, dtype), plain,
+                nominal)
 
 
 #: Largest share of the top entry's rounding bound (of its part from rounding
@@ -84,7 +118,7 @@ def count_nominal_rows(levels, ratio, base):
     skip the step's subtraction and division (two of the five passes of a
     row): for ``K = 5``, ``r = 2`` the first three, adding 2% of that part.
     Other entries weigh those rows more: where the tableau is searched, the
-    rows get the step actually taken first (`NominalRows.restore`).
+    rows get the step actually taken first (`numdiff._tableau.NominalRows.restore`).
     """
     if levels < 3:
         return 0
@@ -114,20 +148,3 @@ def top_combinations(levels, ratio, order, order_step, rounding_power, dtype):
     _, factor = entry_weights(levels, float(ratio), order, order_step, rounding_power)[
         (levels - 1, levels - 1)]
     return combinations, ROUNDING_WEIGHT * factor
-
-
-def auto_step(points, design, extent):
-    """``constant * L``, ``L = max(1, |x|)`` rounded down to a power of two (`extent` = max|x|)."""
-    constant = points.dtype.type(design.auto_constant)
-    if extent < 2:
-        return constant  # L = 1 everywhere
-    _, exponent = np.frexp(np.maximum(np.abs(points), 1))
-    return np.ldexp(constant, exponent - 1).astype(points.dtype)
-
-
-def level_steps(h0, levels, ratio, dtype):
-    """The steps ``h0 / r^k``, k < levels, each divided from the previous in the dtype."""
-    steps = [h0]
-    for _ in range(levels - 1):
-        steps.append(steps[-1] / dtype.type(ratio))
-    return steps
