@@ -7,7 +7,8 @@
   `ComplexStep`; `Scheme.from_stencil` makes one of any offsets, whose exact
   stencil comes from `stencil` (Fornberg's recursion in rationals).
 - The error theory: `machine_epsilon`, `unit_roundoff`, `error_model` (truncation and rounding
-  terms, the optimal step and the error there), `optimal_step`.
+  terms, the optimal step and the error there), `optimal_step`, and the scales
+  `length_scale`, `value_scale` and `unit_scale_step`.
 - Automatic steps: `derivative` (Richardson extrapolation with an error
   estimate and a status per element), the step rules of `theory_step`,
   `stepleman_winarsky_step` and `gill_murray_step`, and `richardson`.
@@ -35,14 +36,14 @@ from .stencil import Stencil, fornberg_weights, stencil
 from .step_selection import (StepResult, StepStatus, gill_murray_step, stepleman_winarsky_step,
                              theory_step)
 from .theory import (ErrorModel, error_model, length_scale, machine_epsilon, optimal_step,
-                     unit_roundoff, unit_scale_step)
+                     unit_roundoff, unit_scale_step, value_scale)
 from .variable import Exp, Function, Square, Variable
 
 __all__ = [
     "Variable", "Function", "Square", "Exp", "numerical_diff",
     "SCHEMES", "MAX_DERIV", "Scheme", "StencilScheme", "ComplexStep", "get_scheme", "Stencil", "stencil", "fornberg_weights",
     "ErrorModel", "error_model", "optimal_step", "machine_epsilon", "unit_roundoff", "length_scale",
-    "unit_scale_step",
+    "unit_scale_step", "value_scale",
     "CountedFunction",
     "gradient", "jacobian", "hessian", "coordinate_steps", "gradient_check", "GradientCheck",
     "estimate_noise", "NoiseEstimate", "NoiseStatus", "noise_aware_step", "NoiseAwareStep",

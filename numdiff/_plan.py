@@ -17,13 +17,9 @@ import numpy as np
 
 from .richardson import ROUNDING_WEIGHT, entry_fractions, entry_weights
 from .schemes import get_scheme
-from .theory import length_scale, machine_epsilon
+from .theory import CONDITION_WEIGHT, length_scale, machine_epsilon
 
 
-#: Weight of ``|x| |f'|`` in the value scale ``F`` (`numdiff.derivative`'s
-#: module docstring): the rounding of ``x`` to nearest moves it by at most half
-#: a unit, ``u |x| / 2``.
-CONDITION_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)

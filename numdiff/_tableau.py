@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._plan import CONDITION_WEIGHT
 from .richardson import _extrapolate, entry_weights
-from .theory import machine_epsilon
+from .theory import machine_epsilon, value_scale
 
 
 @dataclass(frozen=True)
@@ -75,12 +74,12 @@ def base_estimates(plan, sample, points, h0, nominal=0):
                                   else "taken", measure=last, out=table[k, ...],
                                   work=(above, below))
             if last:
-                scale = value_scale(found, points, deriv, h, scratch=above)
+                scale = scale_of(found, points, deriv, h, scratch=above)
         else:
             found = spec.evaluate(sample, points, h, deriv, centre=centre, measure=last)
             table[k], centre = found.estimate, found.centre
             if last:
-                scale = value_scale(found, points, deriv, h)
+                scale = scale_of(found, points, deriv, h)
     return table, scale
 
 
@@ -113,31 +112,8 @@ class NominalRows:
             flat[k, where] /= (points + h) - (points - h)
 
 
-def add_condition(scale, points, slope, scratch=None, *, shifted_by=None):
-    """The value scale ``F = max(max|f|, CONDITION_WEIGHT |x| |f'|)``, in place on `scale`.
-
-    `slope` stands for ``f'``: the estimate itself for the first derivative,
-    the slope of the stencil's values for higher ones. `shifted_by` are the
-    steps of a stencil whose arguments ``x + g h`` are formed as given (all
-    but the central difference, which divides by the step actually taken):
-    where a step is not a power of two those arguments are rounded too, by up
-    to ``u |x| / 2``, and ``CONDITION_WEIGHT |x| |f'|`` is added to ``F``. A
-    power of two times a small integer is exact, and so is its sum with ``x``
-    unless the sum leaves the binade of ``x``.
-    """
-    condition = np.multiply(points, slope, out=scratch)
-    np.abs(condition, out=condition)
-    condition *= condition.dtype.type(CONDITION_WEIGHT)
-    np.maximum(scale, condition, out=scale)
-    if shifted_by is not None:
-        inexact = np.frexp(shifted_by)[0] != 0.5
-        if np.any(inexact):
-            scale += np.where(inexact, condition, 0)
-    return scale
-
-
-def value_scale(found, points, deriv, h, scratch=None):
-    """The value scale ``F`` of a `numdiff.evaluator.StencilEstimate` (`add_condition`).
+def scale_of(found, points, deriv, h, scratch=None):
+    """The value scale ``F`` of a `numdiff.evaluator.StencilEstimate` (`numdiff.theory.value_scale`).
 
     The step actually taken (`divide="taken"`) adds nothing for the shifts;
     the complex step's scale is the estimate's own size.
@@ -145,13 +121,13 @@ def value_scale(found, points, deriv, h, scratch=None):
     if found.slope is None:
         return found.scale
     if found.values is None:  # divided by the step actually taken
-        return add_condition(found.scale, points, found.estimate, scratch=scratch)
+        return value_scale(found.scale, points, found.estimate, scratch=scratch)
     slope = found.estimate if deriv == 1 else found.slope
-    return add_condition(found.scale, points, slope, shifted_by=h)
+    return value_scale(found.scale, points, slope, shifted_by=h)
 
 
 def difference_row(spec, sample, points, h, deriv, centre):
-    """One difference estimate at steps `h`, and its value scale (`value_scale`).
+    """One difference estimate at steps `h`, and its value scale (`scale_of`).
 
     The central difference divides by ``(x + h) - (x - h)``, the step
     actually taken, as `base_estimates` does, so that a refined element
@@ -159,7 +135,7 @@ def difference_row(spec, sample, points, h, deriv, centre):
     """
     numerics = {"divide": "taken"} if spec.step_taken(deriv) else {"centre": centre}
     found = spec.evaluate(sample, points, h, deriv, measure=True, **numerics)
-    return found.estimate, value_scale(found, points, deriv, h)
+    return found.estimate, scale_of(found, points, deriv, h)
 
 
 def rounding_bound(plan, table, scale, h0, noise):
@@ -168,7 +144,7 @@ def rounding_bound(plan, table, scale, h0, noise):
     ``plan.top_rounding_weight`` times a bound ``rho`` on the rounding error
     of the first row's estimates (step `h0`). Real stencils:
     ``rho = u F sum|c_i| / h0^q``, ``F`` the value scale at the smallest step
-    (`add_condition`), or the measured noise per evaluation where larger;
+    (`numdiff.theory.value_scale`), or the measured noise per evaluation where larger;
     the complex step: ``rho = u |D|`` (no cancellation).
     """
     dtype = table.dtype

@@ -14,6 +14,7 @@ import numpy as np
 from ._validation import as_points, as_steps, check_callable, check_flag, uses_variables
 from .evaluator import Evaluator, stencil_estimate
 from .schemes import get_scheme
+from .theory import length_scale
 
 __all__ = ["coordinate_steps", "gradient", "jacobian", "hessian"]
 
@@ -296,7 +297,7 @@ def _steps(points, eps, spec, deriv):
         if relative.ndim > 1 or relative.size not in (1, points.size):
             raise ValueError(f"eps must be a number or an array of shape {points.shape}, "
                              f"got shape {relative.shape}")
-    h = relative * np.maximum(np.abs(points), dtype.type(1))
+    h = relative * length_scale(points)
     if not np.isfinite(h).all():
         raise ValueError("eps * max(1, |x|) overflows the dtype " + str(dtype))
     if spec.subtracts:

@@ -21,7 +21,7 @@ from ._validation import as_points, as_steps, check_callable, check_deriv, uses_
 from .evaluator import Evaluator, stencil_estimate
 from .schemes import get_scheme
 from .stencil import central_stencil
-from .theory import machine_epsilon
+from .theory import length_scale, machine_epsilon
 
 __all__ = ["NoiseStatus", "NoiseEstimate", "estimate_noise", "NoiseAwareStep",
            "noise_aware_step"]
@@ -145,7 +145,7 @@ def estimate_noise(f, x, h=None, *, n_points=9):
     points = as_points(x)
     dtype = points.dtype
     if h is None:
-        h = machine_epsilon(dtype) ** (3 / 8) * np.maximum(np.abs(points), 1)
+        h = machine_epsilon(dtype) ** (3 / 8) * length_scale(points)
     step = as_steps(h, dtype, "h")
     try:
         shape = np.broadcast_shapes(points.shape, step.shape)
@@ -372,7 +372,7 @@ def noise_aware_step(f, x, *, noise=None, scheme="central", deriv=1, noise_step=
     order = p + q
     pilot = central_stencil(order)
     pilot_noise_factor = float(np.sqrt(sum(float(w) ** 2 for w in pilot.weights)))
-    scale = np.maximum(np.abs(points), 1)
+    scale = length_scale(points)
 
     call = Evaluator(f, wrap=uses_variables(f, x))
 

@@ -34,7 +34,8 @@ from .evaluator import Evaluator, stencil_estimate
 from ._validation import as_points, as_steps, check_callable, check_deriv, uses_variables
 from .schemes import get_scheme
 from .stencil import central_stencil
-from .theory import ErrorModel, error_model, machine_epsilon
+from . import theory
+from .theory import error_model, length_scale, machine_epsilon, unit_scale_step
 
 __all__ = ["StepResult", "StepStatus", "theory_step", "stepleman_winarsky_step",
            "gill_murray_step"]
@@ -95,26 +96,11 @@ def _prepare(f, x, scheme, deriv):
     return spec.stencil(deriv), points, sample
 
 
-def _scheme_constant(st, u):
-    """The optimal step at length scale 1: ``(q u sum|c| / (p |K|))^(1/(p+q))``.
-
-    The error model of `st` with ``|f| = |f^(p+q)| = 1``.
-    """
-    model = ErrorModel(u * st.weight_sum, abs(float(st.error_coefficient)), st.deriv,
-                       st.accuracy)
-    return model.optimal_step
-
-
-def _length_unit(points):
-    """``max(1, |x|)``: the length below which the spacing near ``x`` matters."""
-    return np.maximum(np.abs(points), points.dtype.type(1))
-
-
 def _finish(sample, points, h, st, status, nfev_before):
     """Clamp the step, take the scheme's estimate there, pack the result."""
     dtype = points.dtype
     u = machine_epsilon(dtype)
-    unit = _length_unit(points)
+    unit = length_scale(points)
     # Below u*max(1,|x|) the step is lost in the spacing of x; above
     # max(1,|x|) it no longer describes the neighbourhood of x.
     h = np.clip(np.where(np.isfinite(h), h, unit), unit * dtype.type(u), unit).astype(dtype)
@@ -179,14 +165,14 @@ def theory_step(f, x, *, scheme="central", deriv=1):
     u = machine_epsilon(dtype)
     m = st.accuracy + st.deriv
     probe = central_stencil(m)
-    unit = _length_unit(points)
+    unit = length_scale(points)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        wide = (unit * dtype.type(_scheme_constant(probe, u))).astype(dtype)
+        wide = (unit * dtype.type(unit_scale_step(probe, u))).astype(dtype)
         probed = stencil_estimate(sample, points, wide, probe, summation="ascending",
                                   measure=True)
         scale_m = probed.estimate
         slope = np.abs(probed.values[1] - probed.values[-1]) / (2 * wide)
-        value_scale = probed.scale + np.abs(points) * slope
+        value_scale = theory.value_scale(probed.scale, points, slope, weight=1, combine="sum")
         resolution = dtype.type(u * float(probe.weight_sum)) * value_scale / wide ** m
         unresolved = ~(np.abs(scale_m) > resolution)
         derivative_scale = np.where(unresolved, resolution, np.abs(scale_m))
@@ -272,7 +258,7 @@ def stepleman_winarsky_step(f, x, *, scheme="central", deriv=1, initial_step=Non
     if isinstance(max_iterations, bool) or not isinstance(max_iterations, (int, np.integer)) \
             or max_iterations < 3:
         raise ValueError(f"max_iterations must be an integer of at least 3, got {max_iterations!r}")
-    unit = _length_unit(points)
+    unit = length_scale(points)
     if initial_step is None:
         h = (unit / dtype.type(10)).astype(dtype)
     else:
@@ -367,7 +353,7 @@ def gill_murray_step(f, x, *, scheme="central", deriv=1, max_iterations=6):
         raise ValueError(f"max_iterations must be a positive integer, got {max_iterations!r}")
     dtype = points.dtype
     u = dtype.type(machine_epsilon(dtype))
-    unit = _length_unit(points)
+    unit = length_scale(points)
     ten = dtype.type(10)
     curvature_stencil = central_stencil(2)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
@@ -388,7 +374,7 @@ def gill_murray_step(f, x, *, scheme="central", deriv=1, max_iterations=6):
                                       summation="descending", measure=True)
             used = np.where(active, sample.calls, used)
             slope = np.abs(second.values[1] - second.values[-1]) / (2 * h)
-            scale_now = second.scale + np.abs(points) * slope
+            scale_now = theory.value_scale(second.scale, points, slope, weight=1, combine="sum")
             phi_now = second.estimate
             condition = 4 * u * scale_now / (h * h * np.abs(phi_now))
             good = condition <= dtype.type(0.1)
@@ -414,5 +400,5 @@ def gill_murray_step(f, x, *, scheme="central", deriv=1, max_iterations=6):
                           StepStatus.SCALE_UNRESOLVED, status)
         h_forward = 2 * np.sqrt(u * value_scale / curvature)
         length = h_forward / (2 * np.sqrt(u))
-        step = length * dtype.type(_scheme_constant(st, float(u)))
+        step = length * dtype.type(unit_scale_step(st, float(u)))
     return _finish(sample, points, step, st, status, used)
