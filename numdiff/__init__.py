@@ -29,10 +29,12 @@ from .derivative import STEP_RULES, DerivativeResult, DerivativeStatus, derivati
 from .difference import numerical_diff
 from .gradient_check import GradientCheck, gradient_check
 from .multivariate import coordinate_steps, gradient, hessian, jacobian
-from .noise import NoiseAwareStep, NoiseEstimate, NoiseStatus, estimate_noise, noise_aware_step
+from .noise import (NoiseAwareStep, NoiseEstimate, NoiseStatus, estimate_noise, noise_aware_step,
+                    noise_step)
 from .richardson import RichardsonResult, richardson
 from .schemes import MAX_DERIV, SCHEMES, ComplexStep, Scheme, StencilScheme, get_scheme
 from .stencil import Stencil, fornberg_weights, stencil
+from .step_rules import StepRule
 from .step_selection import (StepResult, StepStatus, gill_murray_step, stepleman_winarsky_step,
                              theory_step)
 from .theory import (ErrorModel, error_model, length_scale, machine_epsilon, optimal_step,
@@ -47,7 +49,8 @@ __all__ = [
     "CountedFunction",
     "gradient", "jacobian", "hessian", "coordinate_steps", "gradient_check", "GradientCheck",
     "estimate_noise", "NoiseEstimate", "NoiseStatus", "noise_aware_step", "NoiseAwareStep",
-    "derivative", "DerivativeResult", "DerivativeStatus", "STEP_RULES", "richardson",
+    "noise_step",
+    "derivative", "DerivativeResult", "DerivativeStatus", "STEP_RULES", "StepRule", "richardson",
     "RichardsonResult", "theory_step", "stepleman_winarsky_step", "gill_murray_step",
     "StepResult", "StepStatus",
 ]

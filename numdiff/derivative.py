@@ -107,18 +107,16 @@ suffices.
 
 from dataclasses import dataclass
 from enum import IntEnum
-from types import MappingProxyType
 
 import numpy as np
 
-from . import step_selection
 from ._plan import make_plan
 from ._refinement import Kept, Problem, refine_steps, wants_smaller_steps
 from ._tableau import all_within_tolerance, evaluate_tableau, within_tolerance
 from ._validation import (as_steps, check_callable, check_deriv, check_integer,
                           points_and_extent, uses_variables)
 from .evaluator import Evaluator
-from .noise import noise_aware_step
+from .step_rules import STEP_RULES
 from .schemes import get_scheme
 from .theory import machine_epsilon
 
@@ -190,20 +188,6 @@ class DerivativeResult:
     def success(self):
         """True where `status` is `DerivativeStatus.CONVERGED`."""
         return np.asarray(self.status) == DerivativeStatus.CONVERGED
-
-
-#: Named step rules: name -> (function(f, x, *, scheme, deriv) returning a
-#: result with ``.step`` and ``.nfev``, placement). Placement "scale": the
-#: rule's step for the scheme gives the length scale ``L`` from which the
-#: tableau's initial step is computed (assumes |f^(k)| ~ |f|/L^k). Placement
-#: "smallest": the rule's step becomes the tableau's smallest step (right for
-#: rules that account for noise, below which no estimate should go).
-STEP_RULES = MappingProxyType({
-    "theory": (step_selection.theory_step, "scale"),
-    "stepleman_winarsky": (step_selection.stepleman_winarsky_step, "scale"),
-    "gill_murray": (step_selection.gill_murray_step, "scale"),
-    "noise": (noise_aware_step, "smallest"),
-})
 
 
 def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
@@ -394,29 +378,31 @@ def _validate(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol)
 
 @dataclass(frozen=True)
 class _Start:
-    """The tableau's initial step, what choosing it cost, the noise it measured, its placement."""
+    """The tableau's initial step, what choosing it cost, the noise it measured.
+
+    `floor`: the step rule's step is a floor (noise) that refinement must not undercut.
+    """
 
     h0: object
     nfev: object
     noise: object
-    placement: str
+    floor: bool
 
 
 def _initial_step(request, plan):
     """The initial step ``h0``: automatic, from a step rule, or given (one value if all agree)."""
     points, dtype = request.points, plan.dtype
-    nfev, noise, placement = 0, None, "scale"
+    nfev, noise, floor = 0, None, False
     if request.rule is not None:
-        function, placement = STEP_RULES[request.rule]
-        chosen = function(request.f, request.x, scheme=plan.scheme, deriv=plan.deriv)
+        rule = STEP_RULES[request.rule]
+        chosen = rule(request.f, request.x, scheme=plan.scheme, deriv=plan.deriv)
         nfev = np.asarray(chosen.nfev)
         # A rule that measured the noise of f sets the error per evaluation.
-        noise = getattr(chosen, "noise", None)
-        if noise is not None:
-            noise = np.broadcast_to(noise, request.shape).astype(dtype)
+        if chosen.noise is not None:
+            noise = np.broadcast_to(chosen.noise, request.shape).astype(dtype)
+        floor = rule.is_floor
         h0 = np.asarray(chosen.step, dtype=dtype)
-        h0 = h0 * dtype.type(plan.scale_to_initial if placement == "scale"
-                             else plan.ratio ** (plan.levels - 1))
+        h0 = h0 * dtype.type(rule.initial_step_factor(plan))
         h0 = np.where(np.isfinite(h0) & (h0 > 0), h0, plan.auto_step(points, request.extent))
     elif request.given is None:
         h0 = plan.auto_step(points, request.extent)
@@ -427,7 +413,7 @@ def _initial_step(request, plan):
         h0 = h0.flat[0]  # one step for all: scalar arithmetic from here on
     elif h0.ndim:
         h0 = np.broadcast_to(h0, request.shape)
-    return _Start(h0, nfev, noise, placement)
+    return _Start(h0, nfev, noise, floor)
 
 
 @dataclass(frozen=True)
@@ -469,8 +455,7 @@ def _outcome(request, plan, start, tableau, nfev):
                 (plan.order + column * plan.order_step).reshape(-1),
                 (row == plan.levels - 1).reshape(-1), nfev.reshape(-1).copy())
     converged = within_tolerance(df, error, request.rtol, request.atol)
-    # Placement "smallest": the rule's step is a floor (noise), not to be undercut.
-    if request.refinements and start.placement != "smallest":
+    if request.refinements and not start.floor:
         refine = wants_smaller_steps(best, row, converged, plan.levels)
         if refine.any():
             refine_steps(Problem(plan, request.f, request.wrap, request.rtol, request.atol),

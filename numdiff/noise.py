@@ -20,11 +20,12 @@ import numpy as np
 from ._validation import as_points, as_steps, check_callable, check_deriv, uses_variables
 from .evaluator import Evaluator, stencil_estimate
 from .schemes import get_scheme
+from .step_selection import StepResult, StepStatus
 from .stencil import central_stencil
 from .theory import length_scale, machine_epsilon
 
 __all__ = ["NoiseStatus", "NoiseEstimate", "estimate_noise", "NoiseAwareStep",
-           "noise_aware_step"]
+           "noise_aware_step", "noise_step"]
 
 #: Three consecutive levels must agree within this factor (Moré & Wild 2011).
 LEVEL_AGREEMENT = 4.0
@@ -40,15 +41,15 @@ RETRY_FACTOR = 100.0
 
 
 class NoiseStatus(IntEnum):
-    """Outcome of `estimate_noise` (the codes of Moré & Wild's ECnoise)."""
+    """Outcome of `estimate_noise` (the outcomes of Moré & Wild's ECnoise; 0 is success)."""
 
     #: Three consecutive noise levels agree and the differences change sign.
-    FOUND = 1
+    FOUND = 0
     #: At least half the values are equal: the step does not reach the noise.
-    STEP_TOO_SMALL = 2
+    STEP_TOO_SMALL = 1
     #: No agreement (the smooth part dominates the differences), or the values
     #: spread by more than `RANGE_LIMIT` of their size.
-    STEP_TOO_LARGE = 3
+    STEP_TOO_LARGE = 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,6 +80,11 @@ class NoiseEstimate:
     levels: np.ndarray
     step: object
     nfev: int
+
+    @property
+    def success(self):
+        """True where `status` is `NoiseStatus.FOUND`."""
+        return np.asarray(self.status) == NoiseStatus.FOUND
 
 
 def estimate_noise(f, x, h=None, *, n_points=9):
@@ -136,7 +142,7 @@ def estimate_noise(f, x, h=None, *, n_points=9):
     ...     return np.exp(x) * (1 + 1e-8 * rng.standard_normal(np.shape(x)))
     >>> result = estimate_noise(noisy_exp, 1.0)
     >>> result.status, result.nfev
-    (<NoiseStatus.FOUND: 1>, 9)
+    (<NoiseStatus.FOUND: 0>, 9)
     >>> bool(0.5 < result.noise / (1e-8 * np.e) < 2)
     True
     """
@@ -465,3 +471,28 @@ def _noise_with_retries(f, x, points, h, n_points, max_retries):
     if points.ndim == 0:
         return noise[0], NoiseStatus(int(status[0])), nfev
     return noise.reshape(points.shape), status.reshape(points.shape), nfev
+
+
+def noise_step(f, x, *, scheme="central", deriv=1):
+    """`noise_aware_step` with the estimated noise, as a `numdiff.StepResult` (a step rule).
+
+    The status is `StepStatus.FOUND` where the noise was measured and
+    `StepStatus.NOISE_UNRESOLVED` where the rounding level stands for it;
+    ``error`` is the expected error at the step, ``estimate`` None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(2)
+    >>> def noisy(x):
+    ...     return np.exp(x) + 1e-9 * rng.standard_normal(np.shape(x))
+    >>> result = noise_step(noisy, np.array([0.5, 1.0]))
+    >>> result.status.tolist(), result.nfev.tolist()
+    ([0, 0], [17, 17])
+    """
+    chosen = noise_aware_step(f, x, scheme=scheme, deriv=deriv)
+    shape = np.shape(chosen.step)
+    found = np.asarray(chosen.noise_status) == NoiseStatus.FOUND
+    status = np.where(found, StepStatus.FOUND, StepStatus.NOISE_UNRESOLVED).astype(np.int64)
+    nfev = np.broadcast_to(np.int64(chosen.nfev), shape)
+    return StepResult(chosen.step, None, nfev[()], status[()], chosen.error, chosen.noise)

@@ -54,34 +54,52 @@ class StepStatus(IntEnum):
         upper estimate of the scale, and is to be taken as a rough guess.
     NON_FINITE (3)
         ``f`` returned NaN or inf at the points needed.
+    NOISE_UNRESOLVED (4)
+        The noise of ``f`` could not be measured (`numdiff.estimate_noise`);
+        the rounding level stands for it.
     """
 
     FOUND = 0
     LIMIT_REACHED = 1
     SCALE_UNRESOLVED = 2
     NON_FINITE = 3
+    NOISE_UNRESOLVED = 4
 
 
 @dataclass(frozen=True)
 class StepResult:
-    """A chosen step per element and what it cost.
+    """A chosen step per element and what it cost: what every step rule returns.
 
     Attributes
     ----------
     step : ndarray or numpy scalar
         The step for the scheme asked for, in the dtype of ``x``.
-    estimate : ndarray or numpy scalar
-        The scheme's derivative estimate at that step.
+    estimate : ndarray or numpy scalar or None
+        The scheme's derivative estimate at that step (None for a rule that
+        does not evaluate the scheme, as the noise rule).
     nfev : ndarray of int
         Evaluations of ``f`` the element needed (the estimate included).
     status : ndarray of int
-        A `StepStatus` code per element.
+        A `StepStatus` code per element; 0 (`StepStatus.FOUND`) is success.
+    error : ndarray or None
+        The rule's own estimate of the error at that step, where it has one
+        (the noise rule's expected error).
+    noise : ndarray or None
+        The noise per evaluation of ``f`` the rule measured or was given,
+        where it did.
     """
 
     step: object
     estimate: object
     nfev: object
     status: object
+    error: object = None
+    noise: object = None
+
+    @property
+    def success(self):
+        """True where `status` is `StepStatus.FOUND`."""
+        return np.asarray(self.status) == StepStatus.FOUND
 
 
 def _prepare(f, x, scheme, deriv):
