@@ -3,7 +3,7 @@
 For one (scheme, derivative order, levels, ratio, dtype) combination,
 `make_plan` fixes the order of the base estimates and of the tableau's
 columns, the automatic initial step (the error theory applied to the
-extrapolated stencil, `numdiff.derivative`'s module docstring), the weights
+extrapolated stencil, ``docs/method.md``), the weights
 of the top entry and of its distance to the entry below, the weight of the
 rounding bound in the error estimate, and the leading rows of the central
 tableau that may use the nominal step. Computed once per combination, in
@@ -112,7 +112,7 @@ def count_nominal_rows(levels, ratio, base):
     ``ROUNDING_WEIGHT * factor * CONDITION_WEIGHT * sum|c| * r^-(K-1)`` times
     it. The leading rows whose cumulative share stays below `NOMINAL_SHARE`
     skip the step's subtraction and division (two of the five passes of a
-    row): for ``K = 5``, ``r = 2`` the first three, adding 2% of that part.
+    row): for ``K = 5``, ``r = 2`` the first three.
     Other entries weigh those rows more: where the tableau is searched, the
     rows get the step actually taken first (`numdiff._tableau.NominalRows.restore`).
     """

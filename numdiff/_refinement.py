@@ -4,7 +4,7 @@ Where the first tableau shows its steps were too large for ``f``
 (`wants_smaller_steps`), `refine_steps` builds tableaus at steps smaller by
 ``r^m`` for those elements alone, reusing the rows the tableaus share and
 keeping, per element, the round of smallest error estimate. The criteria and
-the choice of ``m`` are in `numdiff.derivative`'s module docstring.
+the choice of ``m`` are in ``docs/method.md``.
 """
 
 from dataclasses import dataclass

@@ -4,7 +4,7 @@
 calls of ``f``; `rounding_bound` bounds the rounding the top entry carries;
 `best_entries` takes the top entry where truncation is resolved and searches
 the whole tableau (`numdiff.richardson`) elsewhere. The method and its
-constants are described in `numdiff.derivative`'s module docstring.
+constants are described in ``docs/method.md``.
 """
 
 from dataclasses import dataclass
@@ -305,7 +305,7 @@ def combine(table, weights):
     """The combinations ``sum_k w[k] table[k]`` for each row ``w`` of `weights`, stacked.
 
     One `numpy.einsum` reads the tableau once for all the combinations,
-    about twice as fast as a pass per term and combination. Its inner loop
+    instead of a pass per term and combination. Its inner loop
     runs over the elements, each summing its terms in the order of the rows,
     so an element's result does not depend on the others or on the array's
     size; a single element is computed as two (an einsum over one element

@@ -1,108 +1,27 @@
 """`derivative`: the step chosen automatically, Richardson extrapolation and an error estimate.
 
-The method, per element and all elements at once:
+Per element and all elements at once, in five steps:
 
-1. an initial step ``h0`` (from the error theory, from a step-selection
-   algorithm, or given);
-2. the scheme's estimate ``D(h)`` at ``h0, h0/r, ..., h0/r^(K-1)``
-   (``r = ratio``, ``K = levels``), each a whole-array call of ``f`` per
-   stencil point (10 calls for the default central scheme);
-3. a Richardson tableau over those estimates (`numdiff.richardson`). The top
-   entry ``T[K-1, K-1]`` is returned with the error estimate
-   ``|T[K-1,K-1] - T[K-1,K-2]| + ROUNDING_WEIGHT * R``, ``R`` the propagated
-   rounding bound of the base estimates ``u F sum|c_i| / h^q``; where the
-   distance exceeds the rounding part (truncation not resolved) or a value
-   is not finite, the whole tableau is searched for the entry of smallest
-   estimated error, as Ridders' method does;
-4. refinement (at most ``refinements`` rounds) for the elements whose steps
-   were too large for ``f``, described below. Where the first tableau
-   resolved the truncation everywhere, as for any ``f`` that varies on the
-   scale ``max(1, |x|)``, this step costs nothing.
+1. Validate: every argument is checked up front (`_validate`), errors naming it.
+2. Plan: the scheme, derivative order, levels, ratio and dtype fix the
+   tableau's constants once (`numdiff._plan.make_plan`): the orders of its
+   columns, the automatic initial step at the length scale
+   ``L = max(1, |x|)``, the weights of the top entry and of its error
+   estimate.
+3. Evaluate the tableau: the initial step ``h0`` (automatic, from a step
+   rule of `STEP_RULES`, or given), the scheme's estimates at
+   ``h0 / r^k``, ``k < K``, each a whole-array call of ``f`` per stencil
+   point, and the best entry of the Richardson tableau over them
+   (`numdiff.richardson`) with its error estimate: the distance to the
+   entry below plus a bound on the rounding it carries.
+4. Refine: the elements whose tableau shows that its steps were too large
+   for ``f`` get further tableaus at smaller steps, reusing the rows they
+   share, and keep the one of smallest error estimate.
+5. Pack: a `DerivativeResult` with a `DerivativeStatus` per element, no
+   error estimate below one unit of the precision of the estimate.
 
-Value scale. ``F = max(max|f|, |x| |f'| / 2)``: every value of ``f`` is off
-by up to ``u |f|``, and an ``f`` whose first operation rounds a quantity of
-the size of ``x`` (``x**2``, ``c * x``, the argument reduction of ``sin``)
-is off as if ``x`` had been rounded, by up to ``u |x| |f'| / 2`` (half a unit
-of ``x``, rounding to nearest; Numerical Recipes 3rd ed. §5.7, and
-`numdiff.step_selection` uses the same term). Without the second term the
-estimate misses the true error of ``exp(2 x^2)`` at ``|x| > 1`` by factors up
-to 4 once the step is small enough for rounding to dominate. The larger of
-the two terms, rather than their sum, keeps the bound for a correctly rounded
-``f`` (exp, log, powers) within a factor 2 of what it was; ``f'`` is the
-smallest step's estimate (for higher derivatives, the slope of the stencil's
-values). The central difference divides by the step actually taken, so its
-own shifts ``x +- h`` add nothing; the other stencils form ``x + g h`` as
-given, which is exact for the automatic steps (powers of two) at most ``x``
-but rounds for other steps: there ``|x| |f'| / 2`` is added to ``F``
-(without it, steps of 0.1 and 1/6 left 11% and 15% of the catalogue's test
-points uncovered with ``central4``).
-
-The automatic step (``step="auto"``) comes from the error theory applied to
-whole extrapolated stencils: a tableau entry is one stencil with the offsets
-``g_i / r^k`` of its levels, with exact weights ``c_i``, order ``P`` and
-leading coefficient ``K`` (`numdiff.stencil`). The model
-``E(h) = u|f| sum|c_i| h^-q + |K| |f^(P+q)| h^P`` (`numdiff.theory`, after
-FiniteDifferences.jl) with Cauchy's estimate ``|f^(m)| <= m! |f| / L^m`` for a
-function analytic within ``L`` of ``x`` is minimal at
-``h* = L (q u sum|c_i| / (P |K| (P+q)!))^(1/(P+q))``. The error estimate of
-the top entry is its distance to ``T[K-1, K-2]`` (steps ``h0/r .. h0/r^(K-1)``),
-so ``h0 / r`` is set to that entry's optimum: its truncation error, and so the
-estimate, is then down at the rounding level, and the top entry is more
-accurate still. ``L = max(1, |x|)``, rounded down to a power of two: the
-scale below which the spacing of floating-point numbers near ``x`` no longer
-matters. The constant is rounded to the nearest power of two, so that every
-step is a power of two and ``x +- h`` is exact for most ``x``. For the central
-difference, ``K = 5``, ``r = 2`` in float64 this gives ``h0 = L / 8`` (the
-unrounded constant is 0.097); ``u`` of float32 and float16 gives
-larger steps, as it should. Cauchy's bound holds only within ``L`` of ``x``:
-the first stencil reaches at most ``L / 2`` (``MAX_REACH``), where the Taylor
-terms of its values fall at least by half per order. This caps ``h0`` at
-``L / 8`` for ``central6`` and ``central8`` in float64 (uncapped, their
-stencils reached ``1.5 L`` and ``2 L``), and binds most schemes in float32
-and float16, whose larger ``u`` asks for ``h0 = L`` and ``2 L``. On the
-catalogue's test points the cap raised the coverage of the error estimate
-from 97% to 99.4% for ``central8`` in float64, and from 93-97% to
-98.8-99.8% in float16 across the schemes.
-
-Refinement. ``L = max(1, |x|)`` is only an upper guess: ``exp(2 x^2)`` at
-``x = 2.4`` varies on the scale ``1 / (4 x) = 0.1``, ``1/x`` at ``x = 0.3``
-on ``0.3``, and there the first tableau's steps are too large. The tableau
-says so: an element is refined where its error estimate is more than twice
-its rounding part (so smaller steps have something to gain; where rounding
-explains the estimate they would only add rounding) and either
-
-* the truncation of the top entry is predicted above its rounding part while
-  the best entry used the smallest step (the estimates were still improving
-  as the step shrank). The prediction is ``d1 * (d1 / d2)`` from the
-  distances ``d1 = |T[K-1,K-1] - T[K-1,K-2]|`` and
-  ``d2 = |T[K-1,K-2] - T[K-1,K-3]|`` (the errors of the two entries below
-  the top, so their ratio is the decay per column where the row converges
-  geometrically), or ``d1`` itself where the row does not decay. Using the
-  top entry's predicted error rather than ``d1`` matters: ``d1`` is the
-  error of the lower entry and often far above the top entry's, and
-  refining on it alone made some elements ten times less accurate, the
-  smaller steps adding more rounding than they removed truncation; or
-* the estimate is above the tolerance (the tableau did not converge at all:
-  steps beyond the length scale of ``f``, across a pole or outside the
-  domain for the larger steps).
-
-A refined element gets a new tableau at ``h0' = h0 / r^m``, ``1 <= m <= K-1``:
-the distance ``d1`` falls like ``h^P1`` (``P1`` the order of ``T[K-1,K-2]``)
-while the rounding part grows like ``h^-q``, so they meet after the factor
-``(rounding / estimate)^(1/(P1+q))``, rounded up to whole rows (all
-``K - 1`` rows where the estimate is not finite). Far from the asymptotic
-regime the effective order is lower and the shift falls short rather than
-overshooting; the next round continues. The new tableau shares ``K - m``
-rows with the old one, which are reused; ``f`` is called only for the ``m``
-new rows, on the compacted sub-array of the elements that need each row.
-Each element keeps the round of smallest error estimate. It takes part in
-the next round if this one improved it, or its kept estimate is still above
-the tolerance (a not-converged tableau at too large steps can look worse
-before it converges, e.g. ``sin(1000 x)`` aliased at steps ``1/8 .. 1/128``),
-and the tests above still ask for smaller steps. The default of 3 rounds
-lets the steps shrink by up to ``r^(3 (K-1)) = 4096`` (central), enough for
-a length scale down to about ``L / 4000``; on the catalogue's points one round
-suffices.
+The method, the reasoning behind its constants and its sources are in
+``docs/method.md``.
 """
 
 from dataclasses import dataclass
@@ -210,7 +129,7 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
         Derivative order (1 to 4; 1 for ``"complex_step"``).
     step : str, float or array_like, optional
         ``"auto"``: the theory's step for the extrapolated stencil at the
-        length scale ``max(1, |x|)`` (module docstring), no extra calls.
+        length scale ``max(1, |x|)`` (``docs/method.md``), no extra calls.
         A name from `STEP_RULES` (``"theory"``, ``"stepleman_winarsky"``,
         ``"gill_murray"``): that algorithm's step (`numdiff.step_selection`),
         converted to the tableau's initial step, its calls added to `nfev`.
@@ -227,7 +146,7 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
     refinements : int, optional
         At most this many further tableaus at smaller steps (0 to 10) for
         the elements whose first tableau shows its steps were too large for
-        ``f`` (module docstring). 0 gives the single tableau. Not used with
+        ``f`` (``docs/method.md``). 0 gives the single tableau. Not used with
         ``step="noise"``, whose step is a floor set by the noise.
     rtol, atol : float, optional
         Tolerance for the status: converged where
@@ -262,10 +181,8 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
     of `x`, and every array stays in that dtype. The rounding bound assumes
     that each value of ``f`` is within about a unit of its dtype; numpy's
     float32 and float16 functions, and compositions of them, are often off
-    by several. On the catalogue's test points (central scheme) the error
-    estimate covers the true error at 100% of them in float64, but at 97.9%
-    in float32 and 98.7% in float16, where it falls short by up to 2x and
-    4.7x.
+    by several, and there the error estimate can fall short of the true
+    error.
 
     With ``"auto"`` and the central scheme ``f`` is called 10 times with the
     whole array; that is all where ``f`` varies on the scale
@@ -278,12 +195,9 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
     its rounding part; the rows the tableaus share are reused, so a round
     costs ``2 m`` evaluations per refined element for the central scheme
     (``m <= K - 1 = 4``). Each element keeps the round with the smallest
-    error estimate. On the catalogue's functions (10 points each over
-    ``[-3, 3]``) this takes ``exp(2 x^2)`` at ``x = 2.4`` from a relative
-    error of 1e-9 to below 3e-14 at 16 evaluations, and ``1/x`` at ``0.3``
-    from 2e-10 to 4e-15 at 14. Elements where ``f`` is NaN at every step tried
-    cost the full ``10 + 8 refinements`` evaluations. The module docstring
-    gives the tests and the constants.
+    error estimate. Elements where ``f`` is NaN at every step tried cost the
+    full ``10 + 8 refinements`` evaluations. ``docs/method.md`` gives the
+    tests and the constants.
 
     Examples
     --------

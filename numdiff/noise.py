@@ -131,8 +131,8 @@ def estimate_noise(f, x, h=None, *, n_points=9):
     (Moré & Wild 2011). That order fixes how much of the smooth part to
     remove; the noise is then measured on all the values at once, as the
     residual of a least-squares polynomial of degree ``k - 1`` (see
-    `_trend_residual`), which halves the rate of misses by more than a
-    factor 2 compared with ``level_k`` alone.
+    `_trend_residual`), which uses every value's share of the noise and so
+    misses the deviation less often than ``level_k`` alone.
 
     Examples
     --------
@@ -224,9 +224,8 @@ def _trend_residual(values, order):
     Where ``Delta^k f`` is noise, a polynomial of degree ``k - 1`` carries the
     smooth part of all ``m + 1`` values; the residual then has
     ``m + 1 - k`` degrees of freedom, and ``sqrt(sum r^2 / (m + 1 - k))`` is
-    a lower-variance estimate of ``s`` than the single level ``level_k``.
-    For Gaussian noise and 9 values with ``k = 2`` it lands within a factor 2
-    of ``s`` in about 97% of draws, against about 92% for ``level_2``.
+    a lower-variance estimate of ``s`` than the single level ``level_k``,
+    whose differences reuse each value up to ``k + 1`` times.
     """
     count = values.shape[0]
     positions = np.linspace(-1.0, 1.0, count)

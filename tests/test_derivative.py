@@ -541,3 +541,35 @@ def test_error_estimate_is_never_below_one_unit_of_the_result():
         result = derivative(np.sin, np.zeros(3, dtype=dtype))
         assert np.all(np.abs(result.df - 1) <= np.finfo(dtype).eps)
         assert np.all(result.error >= np.finfo(dtype).eps * np.abs(result.df))
+
+
+@pytest.mark.parametrize("dtype, least, shortfall", [(np.float32, 0.975, 2.5),
+                                                     (np.float16, 0.97, 5.0)])
+def test_error_estimate_coverage_in_low_precision(dtype, least, shortfall):
+    # numpy's float32 and float16 functions are often off by several units,
+    # which the rounding bound (about a unit per value) does not include.
+    covered, short = [], []
+    for _, f, x in coverage_points():
+        points = x.astype(dtype)
+        with np.errstate(all="ignore"):
+            res = derivative(f, points)
+        true = np.abs(res.df.astype(float) - reference(f, points.astype(float)))
+        estimate = res.error.astype(float)
+        covered.append(estimate >= true)
+        finite = np.isfinite(true) & (estimate > 0)
+        short.append(true[finite] / estimate[finite])
+    assert np.concatenate(covered).mean() >= least
+    assert np.concatenate(short).max() <= shortfall
+
+
+@pytest.mark.parametrize("name, x, single, refined, nfev", [
+    ("exp_square_squared", 2.4, 5e-10, 1e-14, 16),  # varies on the scale 1/(4x) = 0.1
+    ("reciprocal", 0.3, 1e-10, 1e-14, 14)])
+def test_refinement_reaches_the_rounding_level_where_f_varies_fast(name, x, single, refined,
+                                                                   nfev):
+    f = CATALOGUE[name]
+    exact = float(f.reference(x))
+    first = derivative(f, x, refinements=0)
+    res = derivative(f, x)
+    assert abs(first.df - exact) >= single * abs(exact) and first.nfev == 10
+    assert abs(res.df - exact) <= refined * abs(exact) and res.nfev == nfev
