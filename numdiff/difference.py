@@ -1,11 +1,14 @@
 """`numerical_diff`: one vectorised finite difference with a given step."""
 
+import math
+
 import numpy as np
 
-from .evaluator import Evaluator
-from ._validation import (as_steps, check_callable, check_deriv, check_flag, points_and_extent,
-                          uses_variables)
-from .schemes import get_scheme
+from ._validation import (as_steps, check_callable, check_deriv, check_flag,
+                          points_and_extent, uses_variables)
+from .evaluator import Evaluator, scalar_estimate, term_groups
+from .schemes import SCHEMES, get_scheme
+from .variable import Function
 
 __all__ = ["numerical_diff"]
 
@@ -88,6 +91,11 @@ def numerical_diff(f, x, eps=1e-4, *, scheme="central", deriv=1, exact_step=Fals
     >>> numerical_diff(np.exp, 0.0, np.array([1e-1, 1e-2])).round(8)
     array([1.0016675 , 1.00001667])
     """
+    dtype = _SCALAR_DTYPES.get(type(x))
+    if dtype is not None and exact_step is False and type(deriv) is int:
+        found = _on_a_scalar(f, dtype.type(x), eps, scheme, deriv)
+        if found is not None:
+            return found
     check_callable(f)
     spec = get_scheme(scheme)
     deriv = check_deriv(deriv, spec.max_deriv, spec.name)
@@ -109,6 +117,44 @@ def numerical_diff(f, x, eps=1e-4, *, scheme="central", deriv=1, exact_step=Fals
         else:
             _check_step_moves(points, h, largest_point)
     return spec.evaluate(evaluate, points, h, deriv).estimate[()]
+
+
+#: The types of ``x`` (and of ``eps``) `numerical_diff` computes on without arrays.
+_SCALAR_DTYPES = {float: np.dtype(np.float64), np.float64: np.dtype(np.float64),
+                  np.float32: np.dtype(np.float32), np.float16: np.dtype(np.float16),
+                  np.longdouble: np.dtype(np.longdouble)}
+#: The largest finite number of each scalar type: a larger step would overflow in it.
+_LARGEST = {t: float(np.finfo(t).max) for t in _SCALAR_DTYPES}
+#: (scheme name, deriv) -> the terms of a real scheme's stencil, its denominator and
+#: order (`scalar_estimate`), filled as schemes are used.
+_SCALAR_STENCILS = {}
+
+
+def _on_a_scalar(f, x, eps, scheme, deriv):
+    """`numerical_diff` at one point, on numpy scalars: the array path's bits, or None.
+
+    Only the common case is taken here, each of its checks cheap (types
+    first): a real named scheme, a finite `x`, a positive finite step that
+    moves `x`, ``f`` not a `numdiff.Function`. Anything else returns None,
+    and the array path checks it (and raises where it must).
+    """
+    terms = _SCALAR_STENCILS.get((scheme, deriv))
+    if terms is None:
+        spec = SCHEMES.get(scheme) if type(scheme) is str else None
+        if spec is None or not spec.subtracts or not 1 <= deriv <= spec.max_deriv:
+            return None
+        st = spec.stencil(deriv)
+        terms = _SCALAR_STENCILS[(scheme, deriv)] = (term_groups(st), st.denominator, deriv)
+    scalar = type(x)
+    if not (type(eps) is float or type(eps) is scalar) or not callable(f) or \
+            isinstance(f, Function):
+        return None
+    if not (math.isfinite(x) and 0 < eps <= _LARGEST[scalar]):
+        return None
+    h = scalar(eps)
+    if not h >= np.spacing(abs(x)):
+        return None
+    return scalar_estimate(f, x, h, *terms)
 
 
 def _check_step_moves(points, h, largest_point):

@@ -241,6 +241,50 @@ def stencil_estimate(evaluate, points, h, st, *, centre=None, summation="pairs",
     return StencilEstimate(total, measured.scale, measured.slope(st, h), centre, measured.values)
 
 
+@np.errstate(invalid="ignore", over="ignore", divide="ignore")
+def scalar_estimate(f, x, h, groups, denominator, deriv):
+    """`stencil_estimate` (pairs, step as given) at one point, on numpy scalars.
+
+    The same operations in the same order as the array path, so the same
+    bits, without its arrays and buffers: the cost of a call on a scalar is
+    then that of ``f`` and a few scalar operations. `groups` are
+    ``term_groups(st)``, `denominator` and `deriv` the stencil's; ``f`` is
+    called with numpy scalars of the type of `x`, and what it returns is
+    checked as `Evaluator` does.
+    """
+    scalar = type(x)
+    total = None
+    for g, n, partner in groups:
+        first = f(x if g == 0 else x + h if g == 1 else x - h if g == -1 else
+                  x + scalar(g) * h)
+        if type(first) is not scalar:
+            first = _scalar_values(first, x)
+        second = None
+        if partner is not None:
+            second = f(x - h if g == 1 else x + scalar(-g) * h)
+            if type(second) is not scalar:
+                second = _scalar_values(second, x)
+        if second is None:
+            term = first if n == 1 else first * n
+        elif partner == n or partner == -n:
+            term = first + second if partner == n else first - second
+            if n != 1:
+                term = term * n
+        else:
+            term = first * n + partner * second
+        total = term if total is None else total + term
+    step = h if deriv == 1 else (np.asarray(h) ** deriv)[()]
+    return total / (denominator * step)
+
+
+def _scalar_values(y, x):
+    """What ``f`` returned at a scalar, as `Evaluator` takes it: a numpy scalar."""
+    values = as_values(y, ())
+    if values.dtype != x.dtype and values.dtype.kind != "c":
+        values = values.astype(x.dtype)
+    return values[()]
+
+
 def _term(first, second, n, partner, buffer, dtype):
     """``n f_g + n_-g f_-g`` in `buffer` where the values are real (else new); and whether it is."""
     real = buffer is not None and first.dtype == dtype and (second is None or
