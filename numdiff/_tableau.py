@@ -34,12 +34,21 @@ class Tableau:
 
 def evaluate_tableau(plan, sample, points, h0, noise=None):
     """The `Tableau` of `plan` at the initial step(s) `h0`: ``f`` called, estimates read."""
-    # Nominal-step rows need one step for all elements (folded into the weights).
-    nominal = None
-    if plan.nominal_rows and np.ndim(h0) == 0:
-        nominal = NominalRows(plan.nominal_rows, plan.steps(h0), points)
+    nominal = nominal_rows(plan, points, h0)
     table, scale = base_estimates(plan, sample, points, h0,
                                   0 if nominal is None else nominal.rows)
+    return read_tableau(plan, table, scale, h0, noise, nominal)
+
+
+def nominal_rows(plan, points, h0):
+    """The `NominalRows` of the tableau, or None: they need one step for all elements."""
+    if plan.nominal_rows and np.ndim(h0) == 0:
+        return NominalRows(plan.nominal_rows, plan.steps(h0), points)
+    return None
+
+
+def read_tableau(plan, table, scale, h0, noise, nominal):
+    """The `Tableau` of the base estimates `table` and their value scale `scale`."""
     rho = rounding_bound(plan, table, scale, h0, noise)
     return Tableau(table, h0, noise, rho, best_entries(plan, table, rho, nominal))
 

@@ -31,7 +31,9 @@ import numpy as np
 
 from ._plan import make_plan
 from ._refinement import Kept, Problem, refine_steps, wants_smaller_steps
-from ._tableau import all_within_tolerance, evaluate_tableau, within_tolerance
+from ._scalar_derivative import on_a_scalar
+from ._tableau import (all_within_tolerance, evaluate_tableau, nominal_rows, read_tableau,
+                       within_tolerance)
 from ._validation import (as_steps, check_callable, check_deriv, check_integer,
                           points_and_extent, uses_variables)
 from .evaluator import Evaluator
@@ -225,14 +227,16 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
     >>> bool(np.all(np.abs(res.df - exact) <= res.error)), res.nfev.tolist()
     (True, [10, 16])
     """
+    found = on_a_scalar(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol)
+    if isinstance(found, DerivativeResult):
+        return found
     request = _validate(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol)
     plan = make_plan(request.scheme, request.deriv, request.levels, request.ratio,
                      request.points.dtype)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         start = _initial_step(request, plan)
-        sample = Evaluator(f, dtype=plan.dtype, wrap=request.wrap)
-        tableau = evaluate_tableau(plan, sample, request.points, start.h0, start.noise)
-        nfev = start.nfev + sample.calls
+        tableau, calls = _first_tableau(request, plan, start, found)
+        nfev = start.nfev + calls
         nfev = np.broadcast_to(np.int64(nfev) if np.ndim(nfev) == 0 else nfev.astype(np.int64),
                                request.shape)
         outcome = _outcome(request, plan, start, tableau, nfev)
@@ -328,6 +332,21 @@ def _initial_step(request, plan):
     elif h0.ndim:
         h0 = np.broadcast_to(h0, request.shape)
     return _Start(h0, nfev, noise, floor)
+
+
+def _first_tableau(request, plan, start, rows=None):
+    """The first `numdiff._tableau.Tableau` and the calls of ``f`` it took.
+
+    `rows` are the base estimates a scalar call computed (`ScalarRows`), if any.
+    """
+    if rows is None:
+        sample = Evaluator(request.f, dtype=plan.dtype, wrap=request.wrap)
+        return evaluate_tableau(plan, sample, request.points, start.h0, start.noise), \
+            sample.calls
+    table = np.array(rows.rows, dtype=plan.dtype).reshape(-1, 1)
+    scale = np.array([rows.scale], dtype=plan.dtype)
+    nominal = nominal_rows(plan, request.points, start.h0)
+    return read_tableau(plan, table, scale, start.h0, None, nominal), rows.calls
 
 
 @dataclass(frozen=True)

@@ -152,7 +152,7 @@ def _on_a_scalar(f, x, eps, scheme, deriv):
     if not (math.isfinite(x) and 0 < eps <= _LARGEST[scalar]):
         return None
     h = scalar(eps)
-    if not h >= np.spacing(abs(x)):
+    if not x + h != x:  # the array path's check (raises if x + h == x)
         return None
     return scalar_estimate(f, x, h, *terms)
 

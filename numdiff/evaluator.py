@@ -246,24 +246,25 @@ def scalar_estimate(f, x, h, groups, denominator, deriv):
     """`stencil_estimate` (pairs, step as given) at one point, on numpy scalars.
 
     The same operations in the same order as the array path, so the same
-    bits, without its arrays and buffers: the cost of a call on a scalar is
-    then that of ``f`` and a few scalar operations. `groups` are
-    ``term_groups(st)``, `denominator` and `deriv` the stencil's; ``f`` is
-    called with numpy scalars of the type of `x`, and what it returns is
-    checked as `Evaluator` does.
+    bits, without its buffers. ``f`` is called with 0-d arrays, as there
+    (numpy computes some functions of a numpy scalar differently, ``t**3``
+    for one), unless it is a ufunc, which computes a scalar as a 0-d array;
+    its values are checked as `Evaluator` does and taken as numpy scalars.
+    `groups` are ``term_groups(st)``, `denominator` and `deriv` the stencil's.
     """
     scalar = type(x)
+    wrap = np.array if type(f) is not np.ufunc else scalar
     total = None
     for g, n, partner in groups:
-        first = f(x if g == 0 else x + h if g == 1 else x - h if g == -1 else
-                  x + scalar(g) * h)
+        first = f(wrap(x if g == 0 else x + h if g == 1 else x - h if g == -1 else
+                       x + scalar(g) * h))
         if type(first) is not scalar:
-            first = _scalar_values(first, x)
+            first = scalar_values(first, x)
         second = None
         if partner is not None:
-            second = f(x - h if g == 1 else x + scalar(-g) * h)
+            second = f(wrap(x - h if g == 1 else x + scalar(-g) * h))
             if type(second) is not scalar:
-                second = _scalar_values(second, x)
+                second = scalar_values(second, x)
         if second is None:
             term = first if n == 1 else first * n
         elif partner == n or partner == -n:
@@ -277,12 +278,20 @@ def scalar_estimate(f, x, h, groups, denominator, deriv):
     return total / (denominator * step)
 
 
-def _scalar_values(y, x):
-    """What ``f`` returned at a scalar, as `Evaluator` takes it: a numpy scalar."""
-    values = as_values(y, ())
+def scalar_values(y, x, shape=()):
+    """What ``f`` returned for an argument of `shape` at one point, as a numpy scalar like `x`.
+
+    Checked and converted as `Evaluator` does; the common case (a value of
+    the type of `x`, or an array of it) costs a type test.
+    """
+    if shape == () and type(y) is type(x):
+        return y
+    if type(y) is np.ndarray and y.shape == shape and y.dtype == x.dtype:
+        return y[(0,) * len(shape)]
+    values = as_values(y, shape)
     if values.dtype != x.dtype and values.dtype.kind != "c":
         values = values.astype(x.dtype)
-    return values[()]
+    return values[(0,) * len(shape)]
 
 
 def _term(first, second, n, partner, buffer, dtype):

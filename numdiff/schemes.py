@@ -20,6 +20,7 @@ rules apply to it, and the defaults `numdiff.derivative` uses for it.
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from types import MappingProxyType
 
 import numpy as np
@@ -169,8 +170,8 @@ class StencilScheme(Scheme):
         return nodes if self.layout == "forward" else tuple(-g for g in reversed(nodes))
 
     def stencil(self, deriv=1):
-        """The exact `Stencil` of this scheme for derivative order `deriv`."""
-        return stencil(self.offsets(deriv), deriv)
+        """The exact `Stencil` of this scheme for derivative order `deriv` (cached)."""
+        return _stencil_of(self, deriv)
 
     def accuracy(self, deriv=1):
         """Order of accuracy reached for derivative order `deriv`."""
@@ -354,6 +355,11 @@ class ComplexStep(Scheme):
     def initial_step(self, deriv, levels, ratio, u):
         """``sqrt(u)`` at ``L = 1``: the truncation ``(h/L)^2/6 ~ u/6`` is then below the floor."""
         return float(np.sqrt(u)), 1.0
+
+
+@lru_cache(maxsize=256)
+def _stencil_of(scheme, deriv):
+    return stencil(scheme.offsets(deriv), deriv)
 
 
 def _build(*rows):

@@ -573,3 +573,36 @@ def test_refinement_reaches_the_rounding_level_where_f_varies_fast(name, x, sing
     res = derivative(f, x)
     assert abs(first.df - exact) >= single * abs(exact) and first.nfev == 10
     assert abs(res.df - exact) <= refined * abs(exact) and res.nfev == nfev
+
+
+FIELDS = ("df", "error", "step", "nfev", "status", "order")
+
+
+def assert_same_result(one, array):
+    for field in FIELDS:
+        mine, theirs = getattr(one, field), getattr(array, field)[0]
+        assert type(mine) is type(theirs), field
+        assert np.array_equal(mine, theirs, equal_nan=True), field
+
+
+@pytest.mark.parametrize("dtype", [float, np.float64, np.float32, np.float16, np.longdouble])
+def test_a_scalar_call_gives_the_array_paths_result(dtype):
+    # The scalar path on numpy scalars, the array path on one element: the same bits,
+    # converged or not, exact or refined, with any tolerance.
+    for name, f, grid in coverage_points(6):
+        for x in grid:
+            point = dtype(x)
+            with np.errstate(all="ignore"):
+                for options in ({}, {"rtol": 1e-14, "atol": 0.0}, {"refinements": 0},
+                                {"levels": 4, "ratio": 3.0}):
+                    one = derivative(f, point, **options)
+                    array = derivative(f, np.array([point]), **options)
+                    assert_same_result(one, array)
+
+
+@pytest.mark.parametrize("f, x", [(lambda t: t * t, 0.75), (lambda t: 3.0 * t, 2.0),
+                                  (np.log, -1.0), (lambda t: 1 / t, 0.3), (np.sqrt, 1e-3),
+                                  (lambda t: np.exp(2 * t**2), 2.4), (np.exp, 700.0)])
+def test_a_scalar_call_hands_uncommon_cases_to_the_array_path(f, x):
+    with np.errstate(all="ignore"):
+        assert_same_result(derivative(f, x), derivative(f, np.array([x])))
