@@ -351,17 +351,12 @@ def _first_tableau(request, plan, start, rows=None):
 
 @dataclass(frozen=True)
 class _Outcome:
-    """Per element: the estimate and its error, step, cost, status and order.
+    """The result per element, before its error floor and its shape.
 
     `size` is ``|df|`` where computed; `extremes` are ``(min df, max df)``.
     """
 
-    df: object
-    error: object
-    step: object
-    nfev: object
-    status: object
-    order: object
+    result: DerivativeResult
     size: object
     extremes: tuple
 
@@ -379,7 +374,7 @@ def _outcome(request, plan, start, tableau, nfev):
                                shape)
         order = np.broadcast_to(np.int64(plan.top_order), shape)
         status = np.broadcast_to(np.int64(DerivativeStatus.CONVERGED), shape)
-        return _Outcome(df, error, step, nfev, status, order, None, extremes)
+        return _Outcome(DerivativeResult(df, error, step, nfev, status, order), None, extremes)
     top = np.full(shape, plan.levels - 1)
     row = top if best.row is None else best.row
     column = top if best.column is None else best.column
@@ -402,13 +397,14 @@ def _outcome(request, plan, start, tableau, nfev):
                       np.where(improving, DerivativeStatus.NOT_CONVERGED,
                                DerivativeStatus.ERROR_GREW))
     status[~(np.isfinite(error) & np.isfinite(df))] = DerivativeStatus.NON_FINITE
-    return _Outcome(df, error, step, nfev, status.astype(np.int64), order, size,
-                    (df.min(), df.max()))
+    return _Outcome(DerivativeResult(df, error, step, nfev, status.astype(np.int64), order),
+                    size, (df.min(), df.max()))
 
 
 def _pack(request, plan, outcome):
     """The `DerivativeResult`, every error at least one unit ``u |df|`` of df's precision."""
-    dtype, df, error = plan.dtype, outcome.df, outcome.error
+    result, dtype = outcome.result, plan.dtype
+    df, error = result.df, result.error
     u = machine_epsilon(dtype)
     low, high = outcome.extremes
     # Two reductions show when no error is below the floor; NaN extremes (a NaN
@@ -421,8 +417,8 @@ def _pack(request, plan, outcome):
     def out(values, kind=dtype):
         return np.asarray(values, dtype=kind).reshape(request.result_shape)[()]
 
-    return DerivativeResult(out(df), out(error), out(outcome.step), out(outcome.nfev, np.int64),
-                            out(outcome.status, np.int64), out(outcome.order, np.int64))
+    return DerivativeResult(out(df), out(error), out(result.step), out(result.nfev, np.int64),
+                            out(result.status, np.int64), out(result.order, np.int64))
 
 
 def _check_real(value, name, *, above):

@@ -11,9 +11,9 @@ from numbers import Real
 import numpy as np
 
 from .multivariate import _Evaluator, _jacobian
+from ._validation import as_array
 from .schemes import get_scheme
 from .theory import machine_epsilon
-from .variable import Variable
 
 __all__ = ["GradientCheck", "gradient_check", "default_tolerance"]
 
@@ -191,14 +191,8 @@ def _analytic(grad, point):
     if callable(grad):
         grad = grad(point.copy())
         what = "grad(x)"
-    if isinstance(grad, Variable):
-        grad = grad.data
-    try:
-        values = np.asarray(grad)
-    except Exception as error:
-        raise TypeError(f"{what} must be an array of numbers: {error}") from None
-    if values.dtype.kind not in "iuf" or values.dtype.kind == "b":
-        raise TypeError(f"{what} must hold real numbers, got dtype {values.dtype}")
+    values = as_array(grad, "iuf", f"{what} must be an array of numbers",
+                      f"{what} must hold real numbers")
     if values.shape != point.shape:
         raise ValueError(f"{what} must have the shape of x, {point.shape}, got {values.shape}")
     return values

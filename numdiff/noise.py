@@ -17,9 +17,9 @@ from numbers import Integral
 
 import numpy as np
 
-from ._validation import as_points, as_steps, check_callable, check_deriv, uses_variables
+from ._validation import as_points, as_steps, check_callable, uses_variables
 from .evaluator import Evaluator, stencil_estimate
-from .schemes import get_scheme
+from .schemes import rule_scheme
 from .step_selection import StepResult, StepStatus
 from .stencil import central_stencil
 from .theory import length_scale, machine_epsilon
@@ -356,11 +356,8 @@ def noise_aware_step(f, x, *, noise=None, scheme="central", deriv=1, noise_step=
     0.000669
     """
     check_callable(f)
-    spec = get_scheme(scheme)
-    if not spec.step_rules_apply:
-        raise ValueError("noise_aware_step needs a real scheme: the complex step has no "
-                         "difference of noisy values")
-    deriv = check_deriv(deriv, spec.max_deriv, spec.name)
+    spec, deriv = rule_scheme(scheme, deriv, "noise_aware_step needs a real scheme: the "
+                              "complex step has no difference of noisy values")
     if isinstance(max_retries, bool) or not isinstance(max_retries, Integral) or max_retries < 0:
         raise ValueError(f"max_retries must be a non-negative integer, got {max_retries!r}")
     points = as_points(x)

@@ -381,6 +381,14 @@ SCHEMES = _build(
 )
 
 
+def rule_scheme(scheme, deriv, why):
+    """The scheme of a step rule and `deriv`, checked; ValueError with `why` where rules do not apply."""
+    spec = get_scheme(scheme)
+    if not spec.step_rules_apply:
+        raise ValueError(why)
+    return spec, check_deriv(deriv, spec.max_deriv, spec.name)
+
+
 def get_scheme(scheme):
     """Look up a scheme by name (a `Scheme` passes through).
 

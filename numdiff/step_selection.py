@@ -31,8 +31,8 @@ from enum import IntEnum
 import numpy as np
 
 from .evaluator import Evaluator, stencil_estimate
-from ._validation import as_points, as_steps, check_callable, check_deriv, uses_variables
-from .schemes import get_scheme
+from ._validation import as_points, as_steps, check_callable, uses_variables
+from .schemes import get_scheme, rule_scheme
 from .stencil import central_stencil
 from . import theory
 from .theory import error_model, length_scale, machine_epsilon, unit_scale_step
@@ -104,11 +104,8 @@ class StepResult:
 
 def _prepare(f, x, scheme, deriv):
     check_callable(f)
-    spec = get_scheme(scheme)
-    if not spec.step_rules_apply:
-        raise ValueError("step selection is for real schemes; the complex step needs none "
-                         "(any step below sqrt(u) |x| works)")
-    deriv = check_deriv(deriv, spec.max_deriv, spec.name)
+    spec, deriv = rule_scheme(scheme, deriv, "step selection is for real schemes; the "
+                              "complex step needs none (any step below sqrt(u) |x| works)")
     points = as_points(x)
     sample = Evaluator(f, dtype=points.dtype, wrap=uses_variables(f, x))
     return spec.stencil(deriv), points, sample
@@ -222,14 +219,8 @@ def stepleman_winarsky_step(f, x, *, scheme="central", deriv=1, initial_step=Non
 
     Parameters
     ----------
-    f : callable
-        Element-wise function, called with whole arrays.
-    x : float or array_like
-        Point(s); the dtype is kept.
-    scheme : str, optional
-        A real scheme (the paper treats the central difference).
-    deriv : int, optional
-        Derivative order.
+    f, x, scheme, deriv
+        As for `theory_step` (the paper treats the central difference).
     initial_step : float or array_like, optional
         ``h_0`` (broadcast against `x`); default ``max(1, |x|) / 10``, large enough to start in the
         truncation-dominated regime for functions that vary on the scale of
@@ -250,9 +241,8 @@ def stepleman_winarsky_step(f, x, *, scheme="central", deriv=1, initial_step=Non
     Raises
     ------
     TypeError, ValueError
-        For bad input, as `numdiff.numerical_diff`, or the complex step;
-        `initial_step` not positive and finite, `shrink` not above 1, or
-        `max_iterations` below 3.
+        As `theory_step`; ValueError for `initial_step` not positive and
+        finite, `shrink` not above 1, or `max_iterations` below 3.
 
     References
     ----------
@@ -329,14 +319,8 @@ def gill_murray_step(f, x, *, scheme="central", deriv=1, max_iterations=6):
 
     Parameters
     ----------
-    f : callable
-        Element-wise function, called with whole arrays.
-    x : float or array_like
-        Point(s); the dtype is kept.
-    scheme : str, optional
-        A real scheme.
-    deriv : int, optional
-        Derivative order.
+    f, x, scheme, deriv
+        As for `theory_step`.
     max_iterations : int, optional
         Most second differences per element (the paper's 6), at least 1.
 
@@ -347,8 +331,7 @@ def gill_murray_step(f, x, *, scheme="central", deriv=1, max_iterations=6):
     Raises
     ------
     TypeError, ValueError
-        For bad input, as `numdiff.numerical_diff`, or the complex step;
-        `max_iterations` not a positive integer.
+        As `theory_step`; ValueError for `max_iterations` not a positive integer.
 
     References
     ----------

@@ -97,21 +97,8 @@ def unit_roundoff(dtype=np.float64):
 
     The largest relative error of rounding a real number to nearest in the
     dtype (Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd ed.,
-    §2.1): 2**-53 (1.1e-16) in float64.
-
-    Parameters
-    ----------
-    dtype : dtype_like, optional
-        A real or complex floating dtype.
-
-    Returns
-    -------
-    float
-
-    Raises
-    ------
-    TypeError
-        If `dtype` is not a floating-point dtype.
+    §2.1): 2**-53 (1.1e-16) in float64. `dtype` and the errors as for
+    `machine_epsilon`.
 
     Examples
     --------
