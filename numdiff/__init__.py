@@ -10,10 +10,13 @@
   terms, the optimal step and the error there), `optimal_step`, and the scales
   `length_scale`, `value_scale` and `unit_scale_step`.
 - Automatic steps: `derivative` (Richardson extrapolation with an error
-  estimate and a status per element), the step rules of `theory_step`,
-  `stepleman_winarsky_step` and `gill_murray_step`, and `richardson`.
+  estimate and a status per element), the step rules of `STEP_RULES`
+  (`StepRule` objects over `theory_step`, `stepleman_winarsky_step`,
+  `gill_murray_step` and `noise_step`, each returning a `StepResult`), and
+  `richardson`. Every status is 0 on success.
 - Many variables: `gradient`, `jacobian`, `hessian`, and `gradient_check`.
 - Noise: `estimate_noise` (ECnoise) and `noise_aware_step`.
+- Calling ``f``: `CountedFunction` counts calls, values and points.
 - Test functions with exact derivatives: `numdiff.catalogue`.
 
 Examples

@@ -10,7 +10,7 @@ from numbers import Real
 
 import numpy as np
 
-from .multivariate import _Evaluator, _jacobian
+from .multivariate import _AlongCoordinates, _jacobian
 from ._validation import as_array
 from .schemes import get_scheme
 from .theory import machine_epsilon
@@ -154,7 +154,7 @@ def gradient_check(f, x, grad, *, rtol=None, atol=None, scheme="central", eps=No
     -0.8323 vs 0.0770
     """
     # One evaluator validates f and x once and shares f(x) with the gradient.
-    evaluate = _Evaluator(f, x, vectorized, scalar=True)
+    evaluate = _AlongCoordinates(f, x, vectorized, scalar=True)
     point = evaluate.x
     dtype = point.dtype
     analytic = _analytic(grad, point)

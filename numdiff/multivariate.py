@@ -139,7 +139,7 @@ def gradient(f, x, *, scheme="central", eps=None, vectorized=False):
     >>> gradient(f, np.array([1.0, 2.0, 3.0]), vectorized=True).round(8)
     array([4., 5., 6.])
     """
-    return _jacobian(get_scheme(scheme), _Evaluator(f, x, vectorized, scalar=True), eps)
+    return _jacobian(get_scheme(scheme), _AlongCoordinates(f, x, vectorized, scalar=True), eps)
 
 
 def jacobian(f, x, *, scheme="central", eps=None, vectorized=False):
@@ -176,7 +176,7 @@ def jacobian(f, x, *, scheme="central", eps=None, vectorized=False):
     array([[1., 0.],
            [0., 2.]])
     """
-    return _jacobian(get_scheme(scheme), _Evaluator(f, x, vectorized, scalar=False), eps)
+    return _jacobian(get_scheme(scheme), _AlongCoordinates(f, x, vectorized, scalar=False), eps)
 
 
 def _jacobian(spec, evaluate, eps):
@@ -239,7 +239,7 @@ def hessian(f, x, *, scheme="central", eps=None, vectorized=False):
     spec = get_scheme(scheme)
     if spec.max_deriv < 2:
         raise ValueError(f"hessian needs a real scheme; {spec.name} gives first derivatives only")
-    evaluate = _Evaluator(f, x, vectorized, scalar=True)
+    evaluate = _AlongCoordinates(f, x, vectorized, scalar=True)
     h = _steps(evaluate.x, eps, spec, 2)
     n = h.size
     first, second = spec.stencil(1), spec.stencil(2)
@@ -315,11 +315,14 @@ def _default_relative_step(scheme, deriv, dtype):
     return scheme.default_relative_step(deriv, dtype)
 
 
-class _Evaluator:
-    """Evaluates ``f`` at ``x`` moved along one or two coordinates.
+class _AlongCoordinates:
+    """``f`` at ``x`` moved along one or two coordinates.
 
     The loop path calls ``f`` once per point on a fresh copy of ``x``; the
     batched path stacks points as columns and calls ``f`` once per batch.
+    Each call goes through a `numdiff.evaluator.Evaluator` (Variable
+    wrapping, numbers checked, calls counted); the shape of the values is
+    checked here, where a point is a vector.
     """
 
     def __init__(self, f, x, vectorized, scalar):
