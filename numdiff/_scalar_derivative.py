@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._plan import make_plan
+from .derivative_result import DerivativeResult
 from .evaluator import scalar_values
 from .schemes import SCHEMES
 from .theory import machine_epsilon, value_scale
@@ -119,8 +120,6 @@ def _central_tableau(f, x, constants, atol):
     u, dtype = constants.u, plan.dtype
     if not error >= u * max(-value, value):
         error = np.fmax(error, np.abs(value) * dtype.type(u))
-    from .derivative import DerivativeResult  # the result type lives with the public function
-
     step = h0 / dtype.type(plan.ratio) ** (plan.levels - 1)
     return DerivativeResult(value, error, dtype.type(step), np.int64(calls), np.int64(0),
                             np.int64(plan.top_order))
