@@ -15,7 +15,6 @@ with the same bits they had.
 """
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -108,7 +107,6 @@ SUMMATIONS = ("pairs", "ascending", "descending")
 DIVISORS = ("given", "taken", None)
 
 
-@lru_cache(maxsize=None)
 def term_groups(st, summation="pairs"):
     """The terms of `st` as groups ``(g, n_g, n_-g or None)``, in the order they are summed.
 
