@@ -114,13 +114,21 @@ def term_groups(st, summation="pairs"):
     ``f(x + g h) - f(x - g h)`` of nearby values is exact (Sterbenz), so
     pairing the offsets of opposite weights loses nothing to rounding.
     ``"ascending"``, ``"descending"``: one term at a time, in that order of
-    the offsets. Cached per stencil: building the groups from the exact
-    weights is most of the cost of a call on a scalar.
+    the offsets. Cached on the stencil itself (hashing its exact fractions
+    for a cache would cost as much as building the groups).
     """
-    if summation == "pairs":
-        return tuple((float(g), n, partner) for g, n, partner in st.numerator_pairs)
-    terms = tuple((float(g), n, None) for g, n in zip(st.offsets, st.numerators))
-    return terms if summation == "ascending" else terms[::-1]
+    cache = st.__dict__.setdefault("_term_groups", {})
+    groups = cache.get(summation)
+    if groups is None:
+        if summation not in SUMMATIONS:
+            raise ValueError(f"summation must be one of {SUMMATIONS}, got {summation!r}")
+        if summation == "pairs":
+            groups = tuple((float(g), n, partner) for g, n, partner in st.numerator_pairs)
+        else:
+            terms = tuple((float(g), n, None) for g, n in zip(st.offsets, st.numerators))
+            groups = terms if summation == "ascending" else terms[::-1]
+        cache[summation] = groups
+    return groups
 
 
 def shift(points, h, g, out=None):
@@ -196,6 +204,8 @@ def stencil_estimate(evaluate, points, h, st, *, centre=None, summation="pairs",
     group's term, so a two-point stencil allocates one array besides the
     values of ``f``.
     """
+    if divide not in DIVISORS:
+        raise ValueError(f"divide must be one of {DIVISORS}, got {divide!r}")
     if divide == "taken" or out is not None:
         if st.offsets != (-1, 1):
             raise ValueError("divide='taken' and out are for the two-point central difference")
