@@ -54,7 +54,8 @@ same numbers.
 import numpy as np
 import pandas as pd
 
-from numdiff import ErrorModel, get_scheme, machine_epsilon
+from numdiff import ErrorModel, get_scheme, unit_roundoff
+from numdiff.formats import format_dtype
 
 from .sweep import OK, OUT_OF_DOMAIN, STATUSES
 
@@ -109,7 +110,7 @@ SUMMARY_COLUMNS = (
     "seed_eps", "seed_error", "seed_digits_lost",
     "n_steps", "n_ok", "n_out_of_domain", "n_underflow", "n_nonfinite", "n_raised",
     "flagged", "fault_message", "typical_error", "truncation_note", "cancellation_note",
-    "theory_note", "f_value",
+    "theory_note", "f_value", "machine_epsilon",
 )
 
 
@@ -177,7 +178,7 @@ def summarize(table):
         status = np.vectorize(codes.__getitem__, otypes=[np.int8])(grid("status", object))
         model = _model_from_columns(get_scheme(scheme), int(deriv), eps, grid)
         part = _fit(eps, grid("abs_error"), points, grid("exact")[0], model, status,
-                    machine_epsilon(dtype))
+                    unit_roundoff(format_dtype(dtype)))
         part["f_value"] = grid("f_value", float, np.nan)[0]
         parts.append(_columns(function, scheme, int(deriv), dtype, points, part, ""))
     return _table(parts)
@@ -287,7 +288,8 @@ def _fit(eps, abs_error, x, exact, model, status, u):
                                        - branches["cancellation_slope"]))
     del branches["cancellation_intercept"], branches["truncation_intercept"]
     counts = {f"n_{name}": (status == code).sum(axis=0) for code, name in enumerate(STATUSES)}
-    return {"unit_roundoff": u, "order": model.order, "exact": exact, **observed, **theory,
+    return {"unit_roundoff": u, "machine_epsilon": 2 * u, "order": model.order, "exact": exact,
+            **observed, **theory,
             **branches, "fitted_crossover_step": fitted_crossover,
             **_at_default_eps(eps, abs_error, ok, observed["min_error"]),
             "n_steps": len(eps), **counts,

@@ -58,7 +58,8 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
-from numdiff import ErrorModel, error_model, get_scheme, machine_epsilon, numerical_diff
+from numdiff import ErrorModel, error_model, get_scheme, numerical_diff, unit_roundoff
+from numdiff.formats import ML_FORMATS, format_dtype
 
 from .grid import eps_grid
 from .progress import Progress
@@ -79,7 +80,8 @@ SWEEP_COLUMNS = ("function", "x", "scheme", "deriv", "dtype", "eps", "step", "es
                  "total_model", "status", "next_truncation_model", "floor_model",
                  "f_value")
 #: Floating dtypes a sweep accepts, by name.
-DTYPES = ("float16", "float32", "float64")
+#: numpy's formats, then the machine-learning formats of ml_dtypes (optional extra "formats").
+DTYPES = ("float16", "float32", "float64", "longdouble") + ML_FORMATS
 DEFAULT_SCHEMES = ("forward", "central")
 #: Points per block: 2048 points x 161 steps is 330k values (2.6 MB) per array.
 DEFAULT_CHUNK_SIZE = 2048
@@ -122,8 +124,8 @@ class SweepBlock:
     model : numdiff.ErrorModel
         The error model, one per point (coefficients of shape (n,)).
     unit_roundoff : float
-        The machine epsilon of `dtype` (the column's name predates the
-        distinction; `numdiff.unit_roundoff` is half of it).
+        The unit roundoff ``u`` of `dtype` (`numdiff.unit_roundoff`), half its
+        machine epsilon.
     status : ndarray of int8, shape (K, n)
         Codes into `STATUSES`.
     messages : tuple of str
@@ -370,7 +372,7 @@ def sweep(functions, *, x=None, schemes=DEFAULT_SCHEMES, dtypes=("float64",), ep
 def compute_block(task):
     """Evaluate one `SweepTask` (top-level so that process pools can pickle it)."""
     target, spec = task.target, get_scheme(task.scheme)
-    dtype = np.dtype(task.dtype)
+    dtype = format_dtype(task.dtype)
     points = task.x.astype(dtype)
     points64 = points.astype(np.float64)
     with np.errstate(over="ignore", under="ignore"):
@@ -392,9 +394,9 @@ def compute_block(task):
     if needs_check:
         status[~np.isfinite(estimate) & (status == OK)] = NONFINITE
     model, values = _model(target, spec, task.deriv, dtype, points64)
-    return SweepBlock(target.name, spec.name, task.deriv, dtype.name, task.x, task.eps,
+    return SweepBlock(target.name, spec.name, task.deriv, task.dtype, task.x, task.eps,
                       step.astype(np.float64), estimate, values["exact"], values["f"],
-                      model, machine_epsilon(dtype), status, messages)
+                      model, unit_roundoff(dtype), status, messages)
 
 
 def _mark_collapsed(status, points, step):
@@ -548,13 +550,13 @@ def _names(values, name):
 def _dtypes(dtypes):
     names = []
     for value in _names(dtypes, "dtypes"):
-        try:
-            dtype = np.dtype(value)
-        except TypeError:
-            dtype = None
-        if dtype is None or dtype.name not in DTYPES:
+        name = value if isinstance(value, str) else getattr(value, "__name__", str(value))
+        if name == np.dtype(np.longdouble).name:
+            name = "longdouble"
+        if name not in DTYPES:
             raise ValueError(f"unknown dtype {value!r}; valid dtypes: {', '.join(DTYPES)}")
-        names.append(dtype.name)
+        format_dtype(name)  # raises where the format needs ml_dtypes and it is missing
+        names.append(name)
     return names
 
 

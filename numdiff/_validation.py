@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .formats import is_real_floating
 from .variable import Function, Variable
 
 def check_callable(f, name="f"):
@@ -23,7 +24,7 @@ def points_and_extent(x, name="x"):
     # numpy cannot make an array of ragged sequences, for one.
     array = as_array(x, "iuf", f"{name} must be a real number or array",
                      f"{name} must hold real numbers")
-    if array.dtype.kind != "f":
+    if not is_real_floating(array.dtype):
         array = array.astype(np.float64)
     if array.size == 0:
         raise ValueError(f"{name} must not be empty")
@@ -47,7 +48,8 @@ def as_array(value, kinds, what, holds):
         array = np.asarray(value)
     except Exception as error:
         raise TypeError(f"{what}: {error}") from None
-    if array.dtype.kind not in kinds or array.dtype.kind == "b":
+    floating = "f" in kinds and is_real_floating(array.dtype)  # ml_dtypes' formats too
+    if not floating and (array.dtype.kind not in kinds or array.dtype.kind == "b"):
         raise TypeError(f"{holds}, got dtype {array.dtype}")
     return array
 

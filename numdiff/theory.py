@@ -44,6 +44,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .formats import format_info
+
 __all__ = ["machine_epsilon", "unit_roundoff", "length_scale", "value_scale", "ErrorModel",
            "error_model", "optimal_step", "unit_scale_step"]
 
@@ -83,13 +85,7 @@ def machine_epsilon(dtype=np.float64):
     >>> [float(machine_epsilon(t)) for t in (np.float16, np.float32)]
     [0.0009765625, 1.1920928955078125e-07]
     """
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"dtype must be a floating-point dtype, got {dtype!r}") from None
-    if dtype.kind not in "fc":
-        raise TypeError(f"dtype must be a floating-point dtype, got {dtype}")
-    return float(np.finfo(dtype).eps)
+    return float(format_info(dtype).eps)
 
 
 def unit_roundoff(dtype=np.float64):
