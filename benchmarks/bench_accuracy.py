@@ -79,15 +79,22 @@ class OptimalStep:
         spec = get_scheme(scheme)
         f = require("numdiff.catalogue", "get_function")(function)
         x = points_near_default(function, dtype).astype(np.float64)
-        # The truncation term involves f^(p+q): p the order of accuracy, q = 1.
-        order = spec.stencil(1).truncation_order
-        model = error_model(scheme, f_scale=np.abs(f(x)),
-                            derivative_scale=np.abs(f.derivative(x, order)),
+        # The complete model: the truncation terms involve f^(p+q) and f^(p2+q).
+        leading, following = spec.truncation_orders(1)
+        model = error_model(scheme, f_scale=np.abs(f(x)), x_scale=np.abs(x),
+                            result_scale=np.abs(f.derivative(x, 1)),
+                            derivative_scale=np.abs(f.derivative(x, leading)),
+                            next_derivative_scale=np.abs(f.derivative(x, following)),
                             dtype=dtype)
         steps = step_grid()
-        observed = steps[np.nanargmin(_error_table(scheme, function, dtype, steps).mean(axis=1))]
-        # The points lie within 10% of each other: one observed step (that of the mean
-        # error, as in track_min_error) against the geometric mean of the predictions.
+        mean = _error_table(scheme, function, dtype, steps).mean(axis=1)
+        # The step where the mean error, smoothed by a running median over 5 steps (as the
+        # analysis does), is lowest: the rounding of x + h makes single steps lucky for every
+        # point at once. The points lie within 10% of each other: that one step against the
+        # geometric mean of the predictions.
+        padded = np.pad(np.where(np.isfinite(mean), mean, np.inf), 2, constant_values=np.inf)
+        smooth = np.median(np.lib.stride_tricks.sliding_window_view(padded, 5), axis=1)
+        observed = steps[np.argmin(smooth)]
         self.ratio = observed / np.exp(np.mean(np.log(model.optimal_step)))
 
     def track_step_ratio(self, scheme, function, dtype):

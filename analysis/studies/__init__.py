@@ -8,7 +8,7 @@ a module of this package that declares a `Study` named ``STUDY``
 
 =====================  ==========================================================
 ``error_vs_step``      the sweep of every function, point, scheme and dtype; the fit
-``precision``          the best step against the unit roundoff (float16/32/64)
+``precision``          the best step against the unit roundoff, every format
 ``step_selection``     where the automatic step rules land on the V-curve
 ``peers``              numdiff.derivative against scipy and numdifftools
 ``schemes``            numdiff.derivative with every scheme

@@ -216,12 +216,19 @@ def method(directory, metadata):
                   f"numerical_diff(f, x, eps={DEFAULT_EPS_TEXT}), which numdiff.numerical_diff "
                   "keeps; the summary gives each case's error at that step and the decimal digits it "
                   "loses against the best step."),
-        Paragraph("The model is numdiff.error_model: truncation C2 eps^p with C2 = |K| "
-                  "|f^(p+q)(x)| (K the stencil's exact leading coefficient, p its order) and "
-                  "rounding C1 eps^-q with C1 = u |f(x)| sum|c_i| (u = machine epsilon of the "
-                  "dtype, c_i the weights, q the derivative order); h* minimises their sum, E* "
-                  "is the sum there (Numerical Recipes 3rd ed. section 5.7; FiniteDifferences.jl). "
-                  "For the complex step the rounding term is u |f'(x)| at every step."),
+        Paragraph("The model is numdiff.error_model, complete: cancellation C1 eps^-q with "
+                  "C1 = sum|c_i| (u |f(x)| + u |x| |f'(x)|), each value of f off by its own "
+                  "rounding and by that of its argument x + g eps (so the branch remains where "
+                  "f(x) = 0); truncation C2 eps^p + C3 eps^p2 with C2 = |K| |f^(p+q)(x)| and "
+                  "C3 = |K2| |f^(p2+q)(x)| (K, K2 the stencil's exact leading and next "
+                  "coefficients: the next term governs where the leading derivative vanishes); "
+                  "and a floor u |f^(q)(x)| (1 + sum|c_i g_i^q| / q!), the rounding of the "
+                  "result itself (one machine epsilon for forward and central). u is the unit "
+                  "roundoff of the dtype (half its machine epsilon), c_i and g_i the weights and "
+                  "offsets, q the derivative order; h* minimises the sum and E* is the sum "
+                  "there (Numerical Recipes 3rd ed. section 5.7; Gill, Murray & Wright 1981, "
+                  "section 8.6; FiniteDifferences.jl). The complex step has no cancellation: "
+                  "its rounding is the floor."),
         Paragraph("Fitted slopes: least squares of log10|error| against log10 eps on the "
                   f"truncation branch (truncation term at least {fit._DOMINANCE:g} times the "
                   f"rounding term, and at most {100 * fit._TRUNCATION_CAP:g} % of |f'|) and on "
@@ -229,11 +236,18 @@ def method(directory, metadata):
                   f"the truncation term, and at most {100 * fit._ROUNDING_CAP:g} % of |f'|, "
                   "which leaves out the floor of total cancellation); exact zeros and steps "
                   "whose stencil leaves the domain are excluded, and a branch needs "
-                  f"{fit._MIN_POINTS} steps over {fit._MIN_DECADES:g} decade. The observed best "
-                  "step is where the error, smoothed by a running median over 5 neighbouring "
-                  "steps, is lowest (the largest such step on ties); the minimum |error| is "
-                  "that smoothed error. Errors that are exactly 0 are drawn at a floor and "
-                  "marked as such."),
+                  f"{fit._MIN_POINTS} steps over {fit._MIN_DECADES:g} decade "
+                  f"({fit._MIN_CANCELLATION_DECADES:g} for cancellation, whose rounding errors "
+                  "scatter). Only a branch the model has is fitted; where the leading "
+                  "truncation term is less than a tenth of the next one, the next one's order "
+                  "is expected; a slope of the wrong sign is not reported; summary.csv's notes "
+                  "say why a branch or a ratio is missing. The observed best step is where "
+                  "the error, smoothed by a running median over 5 neighbouring steps, is "
+                  "lowest (the largest such step on ties); the minimum |error| is that "
+                  "smoothed error, and the error ratio compares E* with the root mean square "
+                  "error over the same 5 steps (rounding errors of random sign cancel by "
+                  "chance near the optimum; the model gives their size). Errors that are "
+                  "exactly 0 are drawn at a floor and marked as such."),
     )
 
 

@@ -446,8 +446,8 @@ METHOD = (
     "within max(1, |x|)/8 of a singularity or kink left out, the default point added; "
     "peers_points.csv). The true error is measured against f' at 50 digits (mpmath) "
     "rounded to float64. Coverage is the fraction of points where the method's error "
-    f"estimate is at least the true error, the true error floored at u|f'| (u = {FLOAT64_EPS:.2g}, "
-    "float64); the estimate/true ratio uses the same floor. Evaluations are values of f "
+    f"estimate is at least the true error, the true error floored at eps|f'| (eps = {FLOAT64_EPS:.2g}, "
+    "the machine epsilon of float64); the estimate/true ratio uses the same floor. Evaluations are values of f "
     "computed per point; time is that of one call per function on all its points (the "
     f"best of batches of calls lasting {BATCH_SECONDS * 1e3:g} ms or more), summed over "
     "the functions, measured in this run.")

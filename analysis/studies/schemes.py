@@ -189,7 +189,7 @@ METHOD = ("numdiff.derivative with its defaults (automatic step, Richardson extr
           "error estimate) and each scheme, at each catalogue function's point; the complex "
           "step only for analytic functions (derivative_schemes.csv). As in the peer "
           "comparison, the true error is measured against f' at 50 digits (mpmath) and "
-          "floored at u|f'| for the coverage and the estimate/true ratio.")
+          "floored at eps|f'| (eps the machine epsilon of float64) for the coverage and the estimate/true ratio.")
 
 TABLES = (StudyTable("derivative_schemes.csv", "one row per catalogue function, point and "
                                                "scheme: estimate, error, error estimate, "

@@ -417,7 +417,7 @@ METHOD = ("Each catalogue function of the run is differentiated at its default p
           "scale estimated by a finite difference; Stepleman & Winarsky 1979; Gill, Murray, "
           "Saunders & Wright 1983); numdiff.derivative is run with step='auto' and with each "
           "algorithm as its step rule (step_selection.csv). Error ratio = |error| / |error at "
-          "the best step|, both floored at u|f'|; evaluations are calls of f per point, the "
+          "the best step|, both floored at eps|f'| (eps the machine epsilon of float64); evaluations are calls of f per point, the "
           "final estimate included.")
 
 TABLES = (
