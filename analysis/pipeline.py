@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import studies
+from . import paper, studies
 from .environment import describe_environment, utc_timestamp
 from .output import staged_directory
 from .report import Code, Paragraph, Section, Table, write_report
@@ -131,11 +131,16 @@ def _render(directory, metadata, timings):
     drawn = {s.name: s.figures(directory, metadata) for s in present}
     timings["figures"] = round(time.perf_counter() - clock, 3)
     clock = time.perf_counter()
-    sections = [_setup_section(metadata), *_method_sections(directory, metadata, present)]
+    found = {s.name: s.key_findings(directory, metadata) for s in present}
+    title, subtitle = paper.report_title(metadata, present)
+    sections = [paper.abstract_section(metadata, present, found),
+                *paper.findings_sections(present, found),
+                *_method_sections(directory, metadata, present)]
     for study in present:
         sections += study.sections(directory, metadata, drawn[study.name])
-    sections.append(_files_section(directory, present))
-    write_report(directory, metadata.get("title", REPORT_TITLE), sections)
+    sections += [paper.appendix_section(directory, metadata, present, drawn),
+                 _setup_section(metadata), _files_section(directory, present)]
+    write_report(directory, title, sections, subtitle=subtitle, abstract="abstract")
     timings["report"] = round(time.perf_counter() - clock, 3)
 
 

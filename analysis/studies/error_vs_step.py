@@ -13,9 +13,12 @@ import numpy as np
 import pandas as pd
 
 from .. import fit
+from ..findings import ERROR_RATIO_RANGE, SLOPE_TOLERANCE, STEP_FACTOR
 from ..findings import findings as study_findings
 from ..fit import DEFAULT_EPS_TEXT, summarize_blocks
-from ..report import Paragraph, Section, Table, figure_image, format_number
+from ..names import display_name
+from ..numbers import format_number, format_ratio
+from ..report import Paragraph, Section, Table, figure_image
 from ..study import Study, StudyResult, StudyTable
 from ..sweep import sweep_blocks
 from ..tables import read_table, write_table
@@ -113,30 +116,80 @@ def draw(directory, metadata):
     return tuple(files)
 
 
-def _slope(value):
-    return "n/a" if not np.isfinite(value) else f"{value:+.2f}"
+def _slope(value, expected, note):
+    """A fitted slope with the theory's value, or "n/a" and why."""
+    if not np.isfinite(value):
+        return f"n/a: {note}" if note else "n/a"
+    return f"{value:+.2f} ({expected:+d})"
+
+
+def _note(row, column):
+    note = row.get(column, "")
+    return note if isinstance(note, str) else ""
+
+
+def _ratio(value, row):
+    """A ratio observed / model, capped, or "n/a" with the theory note."""
+    note = _note(row, "theory_note")
+    return format_ratio(value, far="model far off", missing=f"n/a: {note}" if note else "n/a")
 
 
 def _summary_rows(summary):
     rows = []
     for _, r in summary.iterrows():
-        rows.append((r["function"], f"{r['x']:g}", r["scheme"], r["dtype"],
-                     format_number(r["best_step"]), format_number(r["theory_step"]),
-                     format_number(r["step_ratio"]), format_number(r["min_error"]),
-                     format_number(r["theory_error"]), format_number(r["error_ratio"]),
-                     f"{_slope(r['truncation_slope'])} ({r['expected_truncation_slope']:+d})",
-                     f"{_slope(r['cancellation_slope'])} "
-                     f"({r['expected_cancellation_slope']:+d})",
-                     format_number(r["crossover_step"]), format_number(r["seed_error"]),
-                     format_number(r["seed_digits_lost"]),
-                     "FAULT" if r["flagged"] else ""))
+        rows.append((r["function"], format_number(r["x"]), display_name(r["scheme"]),
+                     r["dtype"], format_number(r["best_step"]), format_number(r["theory_step"]),
+                     _ratio(r["step_ratio"], r), format_number(r["min_error"]),
+                     format_number(r["theory_error"]), _ratio(r["error_ratio"], r),
+                     _slope(r["truncation_slope"], r["expected_truncation_slope"],
+                            _note(r, "truncation_note")),
+                     _slope(r["cancellation_slope"], r["expected_cancellation_slope"],
+                            _note(r, "cancellation_note")),
+                     format_number(r["seed_error"]), format_number(r["seed_digits_lost"]),
+                     "fault" if r["flagged"] else ""))
     return tuple(rows)
 
 
 _SUMMARY_COLUMNS = ("function", "x", "scheme", "dtype", "best step", "model h*",
                     "step ratio", "min |error|", "model E*", "error ratio",
-                    "truncation slope (order)", "cancellation slope (-q)", "model crossover",
+                    "truncation slope (order)", "cancellation slope (-q)",
                     "error at eps=1e-4", "digits lost at 1e-4", "flag")
+
+
+def _within(values, low, high):
+    values = values[np.isfinite(values)]
+    if not len(values):
+        return "n/a"
+    return f"{int(((values >= low) & (values <= high)).sum())} of {len(values)}"
+
+
+def _slopes_close(part, branch):
+    slope = part[f"{branch}_slope"].astype(float)
+    close = (slope - part[f"expected_{branch}_slope"]).abs() <= SLOPE_TOLERANCE
+    return "n/a" if not np.isfinite(slope).any() else f"{int(close.sum())} of {int(np.isfinite(slope).sum())}"
+
+
+def _compact_rows(summary):
+    """One row per scheme and dtype: medians and how often model and data agree."""
+    rows = []
+    for (scheme, dtype), part in summary.groupby(["scheme", "dtype"], sort=False):
+        rows.append((display_name(scheme), dtype, str(len(part)),
+                     format_number(part["best_step"].median()),
+                     format_number(part["theory_step"].median()),
+                     _within(part["step_ratio"].astype(float), 1 / STEP_FACTOR, STEP_FACTOR),
+                     format_number(part["min_error"].median()),
+                     _within(part["error_ratio"].astype(float), *ERROR_RATIO_RANGE),
+                     _slopes_close(part, "truncation"), _slopes_close(part, "cancellation"),
+                     format_number(part["seed_digits_lost"].median())))
+    return tuple(rows)
+
+
+_COMPACT_COLUMNS = ("scheme", "dtype", "cases", "median best step", "median model h*",
+                    f"h* within x{STEP_FACTOR:g}", "median min |error|",
+                    f"error within {ERROR_RATIO_RANGE[0]:g}-{ERROR_RATIO_RANGE[1]:g} E*",
+                    f"truncation slope within {SLOPE_TOLERANCE:g}",
+                    f"cancellation slope within {SLOPE_TOLERANCE:g}",
+                    "median digits lost at 1e-4")
 
 
 def findings(summary):
@@ -153,22 +206,39 @@ def findings(summary):
     return [finding.text for finding in study_findings(summary)]
 
 
+def key_findings(directory, metadata):
+    """The study's findings (`analysis.findings.findings`) from ``summary.csv``."""
+    return tuple(study_findings(_read_summary(directory)))
+
+
+def _headline_stem(cases, images):
+    """The detailed chart shown in the body: DeZero's example if drawn, else the first."""
+    stems = [stem for case, stem in cases if stem in images]
+    dezero = [stem for case, stem in cases if case[0] == "exp_square_squared" and stem in images]
+    return (dezero or stems or [None])[0]
+
+
 def sections(directory, metadata, files):
-    """Findings, summary table, one section per function, the grid figure, faults."""
+    """The section: the headline chart, all functions at a glance, a table per scheme; faults."""
     summary = _read_summary(directory)
-    formulas = _formulas(metadata)
-    result = [Section("Findings", "findings", tuple(Paragraph(t) for t in findings(summary))),
-              Section("Summary: observed against predicted optimum", "summary", (
-                  Paragraph("One row per function, point, scheme and dtype. Step ratio = "
-                            "observed best step / model h*; error ratio = observed error near "
-                            "the best step (root mean square over half a decade) / model E*; "
-                            "slopes are least-squares fits of log10|error| against log10 eps "
-                            "on each branch, with the theory's value in parentheses (n/a: the "
-                            "notes in summary.csv say why)."),
-                  Table(_SUMMARY_COLUMNS, _summary_rows(summary))))]
+    images = {f.stem: f for f in files}
+    cases = _cases(summary)
+    blocks = [Paragraph("Observed |error| against the step, with the error model; the "
+                        "per-function charts and the table of every case are in the appendix "
+                        "and in summary.csv.")]
+    headline = _headline_stem(cases, images)
+    if headline is not None:
+        blocks.append(figure_image(images[headline]))
+    if "grid" in images and len(cases) > 1:
+        blocks.append(figure_image(images["grid"]))
+    blocks.append(Table(_COMPACT_COLUMNS, _compact_rows(summary),
+                        "Summary per scheme and dtype: observed optimum against the model's "
+                        "(h*, E*), fitted slopes against the theory (summary.csv)"))
+    result = [Section("Error against step: observed and predicted optimum", "summary",
+                      tuple(blocks))]
     flagged = summary[summary["flagged"]]
     if len(flagged):
-        rows = tuple((r["function"], f"{r['x']:g}", r["scheme"], r["dtype"],
+        rows = tuple((r["function"], format_number(r["x"]), r["scheme"], r["dtype"],
                       str(int(r["n_nonfinite"])), str(int(r["n_raised"])), r["fault_message"])
                      for _, r in flagged.iterrows())
         result.append(Section("Faults", "faults", (
@@ -178,22 +248,30 @@ def sections(directory, metadata, files):
                       "completed and the command exited with status 1."),
             Table(("function", "x", "scheme", "dtype", "NaN/inf steps", "raising steps",
                    "message"), rows))))
+    return tuple(result)
+
+
+def appendix(directory, metadata, files):
+    """Per function: its formula, its detailed charts and its rows of the summary."""
+    summary = _read_summary(directory)
+    formulas = _formulas(metadata)
     images = {f.stem: f for f in files}
     cases = _cases(summary)
+    blocks = [Paragraph("Step ratio = observed best step / model h*; error ratio = observed "
+                        "error near the best step (root mean square over half a decade) / "
+                        "model E*; slopes are least-squares fits of log10|error| against "
+                        "log10 eps on each branch, the theory's value in parentheses; n/a "
+                        "says why a value is missing.")]
     for function in dict.fromkeys(summary["function"]):
         info = formulas.get(function, {})
-        blocks = [Paragraph(f"f(x) = {info.get('formula', function)}; exact derivative: "
-                            f"{info.get('reference', 'see metadata.json')}.")]
+        blocks.append(Paragraph(f"Function {function}: f(x) = "
+                                f"{info.get('formula', function)}; exact derivative: "
+                                f"{info.get('reference', 'see metadata.json')}."))
         blocks += [figure_image(images[stem]) for case, stem in cases
                    if case[0] == function and stem in images]
         part = summary[summary["function"] == function]
         blocks.append(Table(_SUMMARY_COLUMNS, _summary_rows(part)))
-        result.append(Section(f"Function {function}", f"function-{_slug(function)}",
-                              tuple(blocks)))
-    grid = images.get("grid")
-    if grid is not None:
-        result.append(Section("All functions at a glance", "grid", (figure_image(grid),)))
-    return tuple(result)
+    return tuple(blocks)
 
 
 def method(directory, metadata):
@@ -238,4 +316,4 @@ def method(directory, metadata):
 
 
 STUDY = Study("error_vs_step", "Error against step", compute, draw, sections, TABLES, OPTIONS,
-              method)
+              method, key_findings, appendix)

@@ -38,13 +38,15 @@ from numdiff import (NoiseStatus, estimate_noise, get_scheme, machine_epsilon, n
                      numerical_diff)
 
 from ..grid import eps_grid
-from ..report import Paragraph, Section, Table, figure_image, format_number
+from ..findings import Finding
+from ..numbers import format_number, format_percent
+from ..report import Paragraph, Section, Table, figure_image
 from ..study import Study, StudyResult, StudyTable
 from ..tables import read_table, write_table
 
 __all__ = ["noisy_exp", "noise_sweep", "noise_curve", "noise_summary", "noise_recovery",
            "DEFAULT_NOISE_STEPS", "CURVE_COLUMNS", "SUMMARY_COLUMNS", "RECOVERY_COLUMNS",
-           "noise_figure", "build_study", "STUDY", "TABLES", "OPTIONS", "method"]
+           "noise_figure", "noise_findings", "build_study", "STUDY", "TABLES", "OPTIONS", "method"]
 
 #: Steps of the noise sweep: 1e-10 to 1e-1, 10 per decade (decimal-exact).
 DEFAULT_NOISE_STEPS = eps_grid(1e-10, 1e-1, per_decade=10)
@@ -367,7 +369,8 @@ def build_study(*, level=STUDY_LEVEL, x=STUDY_X, trials=30, recovery_trials=100,
                     "noise_recovery.csv")
         return StudyResult()
 
-    return Study("noise", "Noise", compute, draw, sections, TABLES, OPTIONS, method)
+    return Study("noise", "Noise", compute, draw, sections, TABLES, OPTIONS, method,
+                 key_findings, appendix)
 
 
 def draw(directory, metadata):
@@ -389,50 +392,80 @@ def draw(directory, metadata):
         alt="error against step for noisy exp with the noise-aware step marked"),)
 
 
+def noise_findings(summary, recovery):
+    """ECnoise's estimate and the noise-aware step per scheme; ECnoise's recovery rate.
+
+    Examples
+    --------
+    >>> found = noise_findings(noise_summary(1e-10, trials=10), noise_recovery(trials=10))
+    >>> print(found[0].text)  # doctest: +ELLIPSIS
+    forward: ECnoise estimates the noise at ... times the injected ...; the noise-aware step's RMS |error| is ... times that of the sweep's best step.
+    """
+    found = []
+    for _, r in summary.iterrows():
+        estimate = r["estimated_noise"] / r["injected_noise"]
+        if not (np.isfinite(estimate) and np.isfinite(r["error_ratio"])):
+            continue
+        values = {"scheme": r["scheme"], "estimate_ratio": float(estimate),
+                  "injected": float(r["injected_noise"]), "error_ratio": float(r["error_ratio"])}
+        found.append(Finding("noise_step", (
+            f"{r['scheme']}: ECnoise estimates the noise at {format_number(estimate)} times "
+            f"the injected {format_number(values['injected'])}; the noise-aware step's RMS "
+            f"|error| is {format_number(values['error_ratio'])} times that of the sweep's best "
+            "step."), values))
+    rows = recovery[np.isfinite(recovery["within_2"])] if len(recovery) else recovery
+    if len(rows):
+        values = {"points": [int(n) for n in rows["n_points"]],
+                  "within_2": [float(w) for w in rows["within_2"]],
+                  "trials": int(rows["trials"].iloc[0])}
+        found.append(Finding("noise_recovery", (
+            "ECnoise recovers the injected noise within a factor 2 in "
+            + ", ".join(f"{format_percent(w)} of trials with {n} points"
+                        for n, w in zip(values["points"], values["within_2"]))
+            + f" ({values['trials']} seeded trials each)."), values))
+    return found
+
+
+def key_findings(directory, metadata):
+    """`noise_findings` of ``noise_summary.csv`` and ``noise_recovery.csv``."""
+    return tuple(noise_findings(read_table(directory, "noise_summary.csv"),
+                                read_table(directory, "noise_recovery.csv")))
+
+
 def sections(directory, metadata, files):
-    """The noise section: the case, the figure, the step table, the recovery table."""
+    """The noise section: the figure and the step table."""
+    summary = read_table(directory, "noise_summary.csv")
+    blocks = [figure_image(image) for image in files]
+    rows = tuple((r["scheme"], format_number(r["injected_noise"]),
+                  format_number(r["estimated_noise"]), format_percent(r["noise_found"]),
+                  format_number(r["noise_aware_step"]), format_number(r["noise_aware_rms_error"]),
+                  format_number(r["best_step"]), format_number(r["best_rms_error"]),
+                  format_number(r["error_ratio"]), str(int(r["step_nfev"])))
+                 for _, r in summary.iterrows())
+    blocks.append(Table(("scheme", "injected noise", "ECnoise (median)", "found",
+                         "noise-aware step", "its RMS |error|", "best sweep step",
+                         "best RMS |error|", "error ratio", "evaluations for the step"), rows,
+                        "Noise-aware step against the best step of the sweep"))
+    return (Section("Noise: the noise floor and the noise-aware step", "noise", tuple(blocks)),)
+
+
+def appendix(directory, metadata, files):
+    """The step's predicted error, and ECnoise's recovery per number of points."""
     summary = read_table(directory, "noise_summary.csv")
     recovery = read_table(directory, "noise_recovery.csv")
-    blocks = []
-    for _, r in summary.iterrows():
-        blocks.append(Paragraph(
-            f"{r['scheme']}: ECnoise estimates the noise at {r['estimated_noise']:.3g} "
-            f"(median; injected {r['injected_noise']:.3g}, found in "
-            f"{100 * r['noise_found']:.0f} % of {int(r['trials'])} trials); the noise-aware "
-            f"step {r['noise_aware_step']:.2g} has RMS error {r['noise_aware_rms_error']:.2g}, "
-            f"{r['error_ratio']:.2f} times the {r['best_rms_error']:.2g} of the sweep's best "
-            f"step {r['best_step']:.2g}, using {int(r['step_nfev'])} evaluations to choose "
-            "the step."))
-    if len(recovery):
-        blocks.append(Paragraph(
-            "ECnoise recovers the injected noise within a factor 2 in "
-            + ", ".join(f"{100 * r['within_2']:.0f} % of {int(r['trials'])} seeded trials "
-                        f"with {int(r['n_points'])} points ({int(r['seeds_0_9'])} of the "
-                        "first 10)" for _, r in recovery.iterrows())
-            + " (noise_recovery.csv)."))
-    for image in files:
-        blocks.append(figure_image(image))
-    rows = tuple((r["scheme"], format_number(r["injected_noise"]),
-                  format_number(r["estimated_noise"]), f"{100 * r['noise_found']:.0f} %",
-                  format_number(r["noise_aware_step"]), format_number(r["noise_aware_rms_error"]),
-                  format_number(r["predicted_rms_error"]), format_number(r["best_step"]),
-                  format_number(r["best_rms_error"]), format_number(r["error_ratio"]),
-                  str(int(r["step_nfev"])))
-                 for _, r in summary.iterrows())
-    blocks.append(Table(("scheme", "injected noise", "ECnoise noise (median)", "found",
-                         "noise-aware step", "its RMS |error|", "predicted RMS |error|",
-                         "best sweep step", "best RMS |error|", "error ratio",
-                         "evaluations for the step"), rows,
-                        "Noise-aware step against the best step of the sweep"))
-    rows = tuple((str(int(r["n_points"])), str(int(r["trials"])), f"{100 * r['found']:.0f} %",
-                  f"{100 * r['within_2']:.0f} %", f"{100 * r['blocks_9_of_10']:.0f} %",
+    predicted = tuple((r["scheme"], format_number(r["predicted_rms_error"]),
+                       format_number(r["noise_aware_rms_error"]),
+                       format_number(r["single_draw_ratio"])) for _, r in summary.iterrows())
+    rows = tuple((str(int(r["n_points"])), str(int(r["trials"])), format_percent(r["found"]),
+                  format_percent(r["within_2"]), format_percent(r["blocks_9_of_10"]),
                   f"{int(r['seeds_0_9'])} of 10", format_number(r["median_ratio"]))
                  for _, r in recovery.iterrows())
-    blocks.append(Table(("points (evaluations)", "seeded trials", "found", "within x2",
-                         "blocks of 10 with >= 9 within x2", "seeds 0-9 within x2",
-                         "median estimated / injected"), rows,
-                        "ECnoise recovery of the injected noise level"))
-    return (Section("Noise: the noise floor and the noise-aware step", "noise", tuple(blocks)),)
+    return (Table(("scheme", "predicted RMS |error|", "observed RMS |error|",
+                   "single-draw ratio (median)"), predicted, "Noise-aware step: prediction"),
+            Table(("points (evaluations)", "seeded trials", "found", "within x2",
+                   "blocks of 10 with >= 9 within x2", "seeds 0-9 within x2",
+                   "median estimated / injected"), rows,
+                  "ECnoise recovery of the injected noise level"))
 
 
 def method(directory, metadata):

@@ -13,13 +13,16 @@ from fractions import Fraction
 import numpy as np
 
 from ..fit import summarize_blocks
+from ..findings import Finding
+from ..names import display_name
+from ..numbers import format_number
 from ..report import Paragraph, Section, Table, figure_image
 from ..study import Study, StudyResult, StudyTable
 from ..sweep import sweep_blocks
 from ..tables import read_table, write_table
 
 __all__ = ["STUDY", "TABLES", "OPTIONS", "METHOD", "PRECISION_DTYPES", "PRECISION_SCHEMES",
-           "model_exponents", "dtype_figure"]
+           "model_exponents", "dtype_figure", "precision_findings"]
 
 TABLES = (StudyTable("precision_summary.csv", "the columns of summary.csv, one row per function, "
                                               "scheme and dtype (float16, float32, float64)"),)
@@ -64,36 +67,84 @@ def draw(directory, metadata):
         alt="best step and minimum error against unit roundoff"),)
 
 
+def precision_findings(summary):
+    """Per scheme: how the observed best step scales with u, against the model's exponent.
+
+    The slope is a least-squares fit of log10(best step) on log10(u) per
+    function (where two dtypes or more have a positive best step); the
+    finding states their median and the model's ``1/(p+q)``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"function": "f", "x": 1.0, "scheme": "forward", "order": 1,
+    ...                      "deriv": 1, "unit_roundoff": [1e-16, 1e-8],
+    ...                      "best_step": [1e-8, 1e-4], "flagged": False})
+    >>> print(precision_findings(rows)[0].text)
+    forward: the observed best step scales as u to the power 0.5 (median over 1 function), against the model's 1/(p+q) = 0.5.
+    """
+    found = []
+    for scheme in dict.fromkeys(summary["scheme"]):
+        part = summary[(summary["scheme"] == scheme) & (summary["best_step"] > 0)
+                       & np.isfinite(summary["best_step"])]
+        slopes = [np.polyfit(np.log10(case["unit_roundoff"]), np.log10(case["best_step"]), 1)[0]
+                  for _, case in part.groupby(["function", "x"], sort=False)
+                  if case["unit_roundoff"].nunique() >= 2]
+        if not slopes:
+            continue
+        order, deriv = int(part["order"].iloc[0]), int(part["deriv"].iloc[0])
+        values = {"scheme": scheme, "median": float(np.median(slopes)), "cases": len(slopes),
+                  "model": 1 / (order + deriv)}
+        found.append(Finding("precision_slope", (
+            f"{scheme}: the observed best step scales as u to the power "
+            f"{format_number(values['median'])} (median over {len(slopes)} "
+            f"function{'s' * (len(slopes) != 1)}), against the model's 1/(p+q) = "
+            f"{format_number(values['model'])}."), values))
+    return found
+
+
+def key_findings(directory, metadata):
+    """`precision_findings` of ``precision_summary.csv``."""
+    return tuple(precision_findings(read_table(directory, "precision_summary.csv")))
+
+
+def _compact_rows(summary):
+    rows = []
+    for (scheme, dtype), part in summary.groupby(["scheme", "dtype"], sort=False):
+        rows.append((display_name(scheme), dtype, format_number(part["unit_roundoff"].iloc[0]),
+                     format_number(part["best_step"].median()),
+                     format_number(part["theory_step"].median()),
+                     format_number(part["min_error"].median()),
+                     format_number(part["theory_error"].median()),
+                     str(int(part["flagged"].astype(bool).sum()))))
+    return tuple(rows)
+
+
 def sections(directory, metadata, files):
+    """The model's exponents, the figure and the medians per scheme and dtype."""
     summary = read_table(directory, "precision_summary.csv")
     blocks = [Paragraph("The model predicts h* ~ u^(1/(p+q)) and E* ~ u^(p/(p+q)) (p the "
                         "order of accuracy, q the derivative order): "
                         f"{model_exponents(summary)}.")]
-    for scheme in dict.fromkeys(summary["scheme"]):
-        part = summary[(summary["scheme"] == scheme) & (summary["best_step"] > 0)
-                       & np.isfinite(summary["best_step"])]
-        slopes = []
-        for _, case in part.groupby(["function", "x"], sort=False):
-            if case["unit_roundoff"].nunique() >= 2:
-                slopes.append(np.polyfit(np.log10(case["unit_roundoff"]),
-                                         np.log10(case["best_step"]), 1)[0])
-        if slopes:
-            order = int(part["order"].iloc[0])
-            deriv = int(part["deriv"].iloc[0])
-            blocks.append(Paragraph(
-                f"{scheme}: log-log slope of the observed best step against u, median "
-                f"{np.median(slopes):.2f} over {len(slopes)} functions (model "
-                f"1/(p+q) = {1 / (order + deriv):.2f})."))
-    for image in files:
-        blocks.append(figure_image(image))
-    rows = tuple((r["function"], f"{r['x']:g}", r["scheme"], r["dtype"],
-                  f"{r['unit_roundoff']:.2g}", f"{r['best_step']:.2g}",
-                  f"{r['theory_step']:.2g}", f"{r['min_error']:.2g}",
-                  f"{r['theory_error']:.2g}", "FAULT" if r["flagged"] else "")
-                 for _, r in summary.iterrows())
-    blocks.append(Table(("function", "x", "scheme", "dtype", "u", "best step", "model h*",
-                         "min |error|", "model E*", "flag"), rows))
+    blocks += [figure_image(image) for image in files]
+    blocks.append(Table(("scheme", "dtype", "u", "median best step", "median model h*",
+                         "median min |error|", "median model E*", "faults"),
+                        _compact_rows(summary),
+                        "Medians over the functions (every case: appendix, "
+                        "precision_summary.csv)"))
     return (Section("Precision: best step against unit roundoff", "precision", tuple(blocks)),)
+
+
+def appendix(directory, metadata, files):
+    """Every case of ``precision_summary.csv``."""
+    summary = read_table(directory, "precision_summary.csv")
+    rows = tuple((r["function"], format_number(r["x"]), display_name(r["scheme"]), r["dtype"],
+                  format_number(r["unit_roundoff"]), format_number(r["best_step"]),
+                  format_number(r["theory_step"]), format_number(r["min_error"]),
+                  format_number(r["theory_error"]), "fault" if r["flagged"] else "")
+                 for _, r in summary.iterrows())
+    return (Table(("function", "x", "scheme", "dtype", "u", "best step", "model h*",
+                   "min |error|", "model E*", "flag"), rows, "Precision: every case"),)
 
 
 def dtype_figure(summary):
@@ -157,4 +208,5 @@ METHOD = ("Every function of the run is differentiated at its first point with f
           "summary.csv). Its column unit_roundoff holds the machine epsilon of the dtype, the u "
           "of the error model.")
 
-STUDY = Study("precision", "Precision", compute, draw, sections, TABLES, OPTIONS, METHOD)
+STUDY = Study("precision", "Precision", compute, draw, sections, TABLES, OPTIONS, METHOD,
+              key_findings, appendix)

@@ -35,12 +35,16 @@ from numdiff.step_selection import gill_murray_step, stepleman_winarsky_step, th
 
 from ..grid import eps_grid
 from ..references import catalogue_names, error_floor
-from ..report import Paragraph, Section, Table, figure_image, format_number
+from ..findings import Finding
+from ..names import DISPLAY_NAMES, display_name, status_name
+from ..numbers import format_number, format_ratio
+from ..report import Paragraph, Section, Table, figure_image
 from ..study import Study, StudyResult, StudyTable
 from ..tables import read_table, write_table
 
 __all__ = ["STEP_ALGORITHMS", "ALGORITHM_LABELS", "CURVE_STEPS", "CURVE_COLUMNS",
            "STEP_COLUMNS", "v_curves", "best_steps", "step_algorithms", "step_selection_figure",
+           "step_findings",
            "STUDY", "TABLES", "OPTIONS", "METHOD"]
 
 #: The step-selection algorithms, by the name `numdiff.derivative` accepts as a step rule.
@@ -50,13 +54,8 @@ STEP_ALGORITHMS = {
     "gill_murray": gill_murray_step,
 }
 
-#: Names for legends and tables.
-ALGORITHM_LABELS = {
-    "theory": "theory h* (estimated scale)",
-    "stepleman_winarsky": "Stepleman-Winarsky (1979)",
-    "gill_murray": "Gill-Murray-Saunders-Wright (1983)",
-    "derivative:auto": "numdiff.derivative (step='auto')",
-}
+#: Names for legends and tables (`analysis.names`, the report's one naming).
+ALGORITHM_LABELS = {key: DISPLAY_NAMES[key] for key in (*STEP_ALGORITHMS, "derivative:auto")}
 
 #: Steps of the V-curves: 1e-13 to 1, 20 per decade (decimal-exact powers of ten).
 CURVE_STEPS = eps_grid(1e-13, 1.0, per_decade=20)
@@ -351,62 +350,101 @@ def _summary_rows(table):
         ratios = part["step_ratio"].to_numpy(dtype=float)
         within = int(np.sum((ratios >= 0.1) & (ratios <= 10)))
         plain = not algorithm.startswith("derivative:")
-        rows.append((scheme, ALGORITHM_LABELS.get(algorithm, algorithm),
-                     f"{within} of {len(part)}" if plain else "(extrapolates)",
-                     format_number(np.median(part["error_ratio"])),
-                     format_number(np.max(part["error_ratio"])),
+        rows.append((scheme, display_name(algorithm),
+                     f"{within} of {len(part)}" if plain else "n/a: extrapolates",
+                     format_ratio(np.median(part["error_ratio"])),
+                     format_ratio(np.max(part["error_ratio"])),
                      format_number(np.median(part["abs_error"])),
                      format_number(np.max(part["abs_error"])),
                      format_number(np.mean(part["nfev"]))))
     return tuple(rows)
 
 
+def step_findings(table):
+    """Per scheme: where the step algorithms land, and numdiff.derivative's error.
+
+    Examples
+    --------
+    >>> found = step_findings(step_algorithms(["exp"], schemes=["central"]))
+    >>> print(found[0].text)  # doctest: +ELLIPSIS
+    central: the 3 step-selection algorithms land within a factor 10 of the best step in ... of 3 cases (median step ratio ...).
+    """
+    found = []
+    plain = table[~table["algorithm"].str.startswith("derivative:")]
+    for scheme in dict.fromkeys(table["scheme"]):
+        part = plain[(plain["scheme"] == scheme) & np.isfinite(plain["step_ratio"])]
+        if len(part):
+            inside = int(((part["step_ratio"] >= 0.1) & (part["step_ratio"] <= 10)).sum())
+            values = {"scheme": scheme, "inside": inside, "cases": len(part),
+                      "algorithms": part["algorithm"].nunique(),
+                      "median": float(part["step_ratio"].median())}
+            found.append(Finding("step_within", (
+                f"{scheme}: the {values['algorithms']} step-selection algorithms land within a "
+                f"factor 10 of the best step in {inside} of {len(part)} cases (median step "
+                f"ratio {format_number(values['median'])})."), values))
+        auto = table[(table["scheme"] == scheme) & (table["algorithm"] == "derivative:auto")
+                     & np.isfinite(table["abs_error"])]
+        best = plain[(plain["scheme"] == scheme)].groupby("function")["best_error"].first()
+        best = best[np.isfinite(best)]
+        if len(auto) and len(best):
+            values = {"scheme": scheme, "median": float(auto["abs_error"].median()),
+                      "nfev": float(auto["nfev"].median()), "best": float(best.median()),
+                      "cases": len(auto)}
+            found.append(Finding("derivative_error", (
+                f"{scheme}: {display_name('derivative:auto')} reaches a median |error| of "
+                f"{format_number(values['median'])} over {len(auto)} functions with "
+                f"{format_number(values['nfev'])} evaluations (median), against "
+                f"{format_number(values['best'])} at the best step of the plain scheme."),
+                values))
+    return found
+
+
+def key_findings(directory, metadata):
+    """`step_findings` of ``step_selection.csv``."""
+    return tuple(step_findings(read_table(directory, "step_selection.csv")))
+
+
+_TITLE = "Step selection: where each algorithm lands on the V-curve"
+
+
 def sections(directory, metadata, files):
-    """Summary per algorithm, the figure and the detail table."""
+    """The figure and the summary per algorithm."""
     table = read_table(directory, "step_selection.csv")
-    title = "Step selection: where each algorithm lands on the V-curve"
     if table.empty:
-        return (Section(title, "step-selection", (Paragraph(
+        return (Section(_TITLE, "step-selection", (Paragraph(
             "No catalogue function in this run (--functions): the step-selection study needs "
             "the catalogue's exact derivatives."),)),)
-    blocks = []
-    plain = table[~table["algorithm"].str.startswith("derivative:")]
-    for scheme in dict.fromkeys(plain["scheme"]):
-        part = plain[plain["scheme"] == scheme]
-        inside = ((part["step_ratio"] >= 0.1) & (part["step_ratio"] <= 10))
-        auto = table[(table["scheme"] == scheme) & (table["algorithm"] == "derivative:auto")]
-        best_error = part.groupby("function")["best_error"].first()
-        blocks.append(Paragraph(
-            f"{scheme}: the three algorithms land within a factor 10 of the best step in "
-            f"{int(inside.sum())} of {len(part)} cases (median step ratio "
-            f"{part['step_ratio'].median():.2g}), with a median error {part['error_ratio'].median():.2g} "
-            f"times the best sweep error; numdiff.derivative (step='auto') reaches a median "
-            f"|error| of {auto['abs_error'].median():.1e} (max {auto['abs_error'].max():.1e}) "
-            f"with {auto['nfev'].median():.0f} evaluations, against {best_error.median():.1e} "
-            f"(max {best_error.max():.1e}) at the best step of the plain scheme."))
-    for image in files:
-        blocks.append(figure_image(image))
+    blocks = [figure_image(image) for image in files]
     blocks.append(Table(("scheme", "algorithm", "step within x10 of best", "median error ratio",
                          "max error ratio", "median |error|", "max |error|",
                          "mean evaluations"), _summary_rows(table),
-                        "Per algorithm, over the functions of the run"))
+                        "Per algorithm, over the functions of the run (error ratio = |error| "
+                        "/ |error at the best step|)"))
+    return (Section(_TITLE, "step-selection", tuple(blocks)),)
+
+
+def _status(algorithm, code):
+    return status_name("derivative" if algorithm.startswith("derivative:") else "step", code)
+
+
+def appendix(directory, metadata, files):
+    """Every function, scheme and algorithm (numdiff.derivative with step='auto')."""
+    table = read_table(directory, "step_selection.csv")
+    if table.empty:
+        return ()
     shown = table[table["algorithm"].isin([*STEP_ALGORITHMS, "derivative:auto"])]
-    rows = tuple((r["function"], f"{r['x']:g}", r["scheme"],
-                  ALGORITHM_LABELS.get(r["algorithm"], r["algorithm"]),
-                  format_number(r["step"]), format_number(r["best_step"]),
-                  "(extrapolates)" if r["algorithm"].startswith("derivative:")
-                  else format_number(r["step_ratio"]), format_number(r["abs_error"]),
-                  format_number(r["best_error"]), format_number(r["error_ratio"]),
-                  str(int(r["nfev"])), str(int(r["status"])))
+    rows = tuple((r["function"], format_number(r["x"]), r["scheme"],
+                  display_name(r["algorithm"]), format_number(r["step"]),
+                  format_number(r["best_step"]),
+                  "n/a: extrapolates" if r["algorithm"].startswith("derivative:")
+                  else format_ratio(r["step_ratio"]), format_number(r["abs_error"]),
+                  format_number(r["best_error"]), format_ratio(r["error_ratio"]),
+                  str(int(r["nfev"])), _status(r["algorithm"], r["status"]))
                  for _, r in shown.iterrows())
-    blocks.append(Table(("function", "x", "scheme", "algorithm", "step", "best step",
-                         "step ratio", "|error|", "best |error|", "error ratio", "evaluations",
-                         "status"), rows,
-                        "Per function (numdiff.derivative with the other step rules: "
-                        "step_selection.csv). Status: 0 found, 1 iteration limit, 2 scale "
-                        "unresolved (rough step), 3 non-finite (numdiff.StepStatus); for "
-                        "derivative, 0 converged (numdiff.DerivativeStatus)."))
-    return (Section(title, "step-selection", tuple(blocks)),)
+    return (Table(("function", "x", "scheme", "algorithm", "step", "best step", "step ratio",
+                   "|error|", "best |error|", "error ratio", "evaluations", "status"), rows,
+                  "Step selection per function (numdiff.derivative with the other step rules: "
+                  "step_selection.csv)"),)
 
 
 METHOD = ("Each catalogue function of the run is differentiated at its default point. The "
@@ -429,4 +467,4 @@ TABLES = (
 OPTIONS = ("--functions",)
 
 STUDY = Study("step_selection", "Step selection", compute, draw, sections, TABLES, OPTIONS,
-              METHOD)
+              METHOD, key_findings, appendix)
