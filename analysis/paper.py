@@ -121,5 +121,5 @@ def appendix_section(directory, metadata, present, drawn):
                   for study in present for table in study.tables
                   if (directory / table.file).is_file())
     if links:
-        blocks.append(Links(links))
+        blocks.append(Details("CSV files of this run", (Links(links),)))
     return Section("Appendix: per-case tables and data", "appendix", tuple(blocks))

@@ -17,7 +17,7 @@ from pathlib import Path
 from . import paper, studies
 from .environment import describe_environment, utc_timestamp
 from .output import staged_directory
-from .report import Code, Paragraph, Section, Table, write_report
+from .report import Code, Details, Paragraph, Section, Table, write_report
 from .study import RunContext
 
 __all__ = ["run_analysis", "render_run", "RunOutcome", "REPORT_TITLE"]
@@ -158,13 +158,14 @@ def _setup_section(metadata):
     rows = [("date (UTC)", env.get("date", "")), ("git commit", commit),
             ("python", env.get("python", "")), ("platform", env.get("platform", "")),
             ("CPU", f"{env.get('cpu', '')} ({env.get('cores', '?')} logical cores)")]
-    rows += [(name, version) for name, version in env.get("versions", {}).items()]
+    details = [(name, version) for name, version in env.get("versions", {}).items()]
     timings = metadata.get("timings", {})
-    rows += [(f"time: {name.replace('_', ' ')}", f"{seconds:.2f} s")
-             for name, seconds in timings.items() if name.startswith("compute")]
+    details += [(f"time: {name.replace('_', ' ')}", f"{seconds:.2f} s")
+                for name, seconds in timings.items() if name.startswith("compute")]
     return Section("Set-up", "setup", (
         Paragraph("The command that produced this run:"), Code(env.get("command", "")),
-        Table(("item", "value"), tuple(rows))))
+        Table(("item", "value"), tuple(rows)),
+        Details("Versions and computing times", (Table(("item", "value"), tuple(details)),))))
 
 
 def _method_sections(directory, metadata, present):
@@ -193,4 +194,4 @@ def _files_section(directory, present):
     return Section("Files of this run", "files", (
         Paragraph("Re-render figures and report from these tables with: "
                   "python -m analysis render RUN_DIR"),
-        Table(("file", "content"), tuple(rows))))
+        Details("What each file holds", (Table(("file", "content"), tuple(rows)),))))

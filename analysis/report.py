@@ -260,20 +260,24 @@ pre { background: #f6f6f6; padding: 0.6rem; overflow-x: auto; white-space: pre-w
 nav ul { columns: 2; }
 details { margin: 0.4rem 0; }
 summary { cursor: pointer; font-weight: 600; }
-@page { size: A4; margin: 14mm 12mm; }
+@page { size: A4; margin: 10mm 11mm; }
 @media print {
-  body { max-width: none; margin: 0; padding: 0; font-size: 9.5pt; line-height: 1.3; }
+  body { max-width: none; margin: 0; padding: 0; font-size: 8pt; line-height: 1.22; }
+  h1 { font-size: 15pt; } h2 { font-size: 12pt; margin: 0.7rem 0 0.3rem; }
+  h3 { font-size: 10pt; margin: 0.5rem 0 0.2rem; }
+  p, ul { margin: 0.25rem 0; }
+  ul { padding-left: 1.2rem; }
   nav { display: none; }
-  .table-wrap { overflow: visible; }
-  table { font-size: 7pt; width: 100%; table-layout: auto; }
-  th, td { padding: 0.05rem 0.2rem; }
-  th { white-space: normal; }
+  .table-wrap { overflow: visible; margin: 0.3rem 0 0.5rem; }
+  table { font-size: 6.3pt; width: 100%; table-layout: auto; }
+  th, td { padding: 0.03rem 0.18rem; }
   tr, figure, .abstract { break-inside: avoid; }
   thead { display: table-header-group; }
   h2, h3, caption { break-after: avoid; }
-  figure { margin: 0.4rem 0; }
-  figure img { max-height: 11cm; width: auto; max-width: 100%; }
-  figcaption { font-size: 7.5pt; }
+  figure { margin: 0.3rem 0; text-align: center; }
+  figure img { max-height: 5.8cm; width: auto; max-width: 100%; }
+  figcaption { font-size: 6.8pt; text-align: left; }
+  pre { padding: 0.3rem; }
   details { display: none; }
 }
 """

@@ -415,12 +415,16 @@ def sections(directory, metadata, files):
             "No catalogue function in this run (--functions): the step-selection study needs "
             "the catalogue's exact derivatives."),)),)
     blocks = [figure_image(image) for image in files]
-    blocks.append(Table(("scheme", "algorithm", "step within x10 of best", "median error ratio",
-                         "max error ratio", "median |error|", "max |error|",
-                         "mean evaluations"), _summary_rows(table),
+    shown = table[table["algorithm"].isin([*STEP_ALGORITHMS, "derivative:auto"])]
+    blocks.append(Table(_SUMMARY_COLUMNS, _summary_rows(shown),
                         "Per algorithm, over the functions of the run (error ratio = |error| "
-                        "/ |error at the best step|)"))
+                        "/ |error at the best step|; numdiff.derivative with the other step "
+                        "rules: appendix)"))
     return (Section(_TITLE, "step-selection", tuple(blocks)),)
+
+
+_SUMMARY_COLUMNS = ("scheme", "algorithm", "step within x10 of best", "median error ratio",
+                    "max error ratio", "median |error|", "max |error|", "mean evaluations")
 
 
 def _status(algorithm, code):
@@ -432,6 +436,7 @@ def appendix(directory, metadata, files):
     table = read_table(directory, "step_selection.csv")
     if table.empty:
         return ()
+    rules = table[~table["algorithm"].isin([*STEP_ALGORITHMS, "derivative:auto"])]
     shown = table[table["algorithm"].isin([*STEP_ALGORITHMS, "derivative:auto"])]
     rows = tuple((r["function"], format_number(r["x"]), r["scheme"],
                   display_name(r["algorithm"]), format_number(r["step"]),
@@ -444,7 +449,9 @@ def appendix(directory, metadata, files):
     return (Table(("function", "x", "scheme", "algorithm", "step", "best step", "step ratio",
                    "|error|", "best |error|", "error ratio", "evaluations", "status"), rows,
                   "Step selection per function (numdiff.derivative with the other step rules: "
-                  "step_selection.csv)"),)
+                  "step_selection.csv)"),
+            Table(_SUMMARY_COLUMNS, _summary_rows(rules),
+                  "numdiff.derivative with each step algorithm as its step rule"))
 
 
 METHOD = ("Each catalogue function of the run is differentiated at its default point. The "
