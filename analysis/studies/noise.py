@@ -303,13 +303,17 @@ def noise_figure(curve, summary):
             c = colour(scheme)
             axes.fill_between(eps, part["p10_error"], part["p90_error"], color=c, alpha=0.18,
                               lw=0)
-            axes.plot(eps, part["rms_error"], color=c, lw=1.8, marker=".", ms=3.5)
             noiseless = part["noiseless_error"].to_numpy(dtype=float)
             axes.plot(eps, np.where(noiseless > 0, noiseless, np.nan), color="#999999", lw=1.0)
-            axes.plot(eps, part["noise_model"], color="#000000", lw=1.0, ls=":")
-            axes.plot(eps, part["estimated_noise_model"], color="#009E73", lw=1.2,
-                      ls=(0, (5, 2)))
-            axes.plot(eps, part["truncation_model"], color="#000000", lw=0.9, ls="-.")
+            # The floor, its estimate and the observed error coincide on the left branch:
+            # a wide light band, a dashed line inside it, and the observation as open dots.
+            axes.plot(eps, part["noise_model"], color="#BBBBBB", lw=6, alpha=0.8,
+                      solid_capstyle="butt", zorder=1)
+            axes.plot(eps, part["estimated_noise_model"], color="#009E73", lw=1.4,
+                      ls=(0, (4, 2)), zorder=5)
+            axes.plot(eps, part["truncation_model"], color="#000000", lw=0.9, ls="-.", zorder=3)
+            axes.plot(eps, part["rms_error"], color=c, lw=0.8, marker="o", ms=3.2, mfc="white",
+                      mew=0.9, zorder=4)
             axes.plot(facts["best_step"], facts["best_rms_error"], ls="none", marker="o",
                       ms=9, mfc="none", mec="black", mew=1.2, zorder=5)
             axes.plot(facts["noise_aware_step"], facts["noise_aware_rms_error"], ls="none",
@@ -326,15 +330,16 @@ def noise_figure(curve, summary):
         panels[0].set_ylabel("|error| of f' (RMS over the draws)")
         level = curve["level"].iloc[0]
         handles = [
-            Line2D([], [], color="#555555", lw=1.8, marker=".",
+            Line2D([], [], color="#555555", lw=0.8, marker="o", ms=3.2, mfc="white",
                    label=f"RMS |error| with relative noise {level:.0e} (colour = scheme)"),
             Patch(color="#555555", alpha=0.18, label="10th to 90th percentile of single draws"),
             Line2D([], [], color="#999999", lw=1.0, label="|error| without noise"),
-            Line2D([], [], color="#000000", lw=1.0, ls=":",
-                   label="noise floor: sqrt(sum c_i^2) x injected noise / eps"),
-            Line2D([], [], color="#009E73", lw=1.2, ls=(0, (5, 2)),
-                   label="the same with the ECnoise estimate of the noise"),
-            Line2D([], [], color="#000000", lw=0.9, ls="-.", label="truncation |K| f^(p+1) eps^p"),
+            Line2D([], [], color="#BBBBBB", lw=6, alpha=0.8,
+                   label=r"noise floor $\sqrt{\sum c_i^2}\,\sigma / \mathrm{eps}$ ($\sigma$ injected)"),
+            Line2D([], [], color="#009E73", lw=1.4, ls=(0, (4, 2)),
+                   label=r"the same with ECnoise's estimate of $\sigma$"),
+            Line2D([], [], color="#000000", lw=0.9, ls="-.",
+                   label=r"truncation $|K|\,|f^{(p+1)}(x)|\,\mathrm{eps}^p$"),
             Line2D([], [], ls="none", marker="*", ms=12, mfc="#BBBBBB", mec="black",
                    label="noise-aware step (median) and its RMS |error|"),
             Line2D([], [], ls="none", marker="o", ms=9, mfc="none", mec="black",
@@ -386,8 +391,8 @@ def draw(directory, metadata):
                 f"generator, fresh noise at every evaluation). Thick line: RMS |error| of the "
                 f"difference over {int(curve['trials'].iloc[0])} draws per step, band: 10th "
                 "to 90th percentile; grey: the same difference without noise. The noise lifts "
-                "the left branch of the V to the noise floor (dotted: injected noise; green "
-                "dashed: ECnoise's estimate), far above rounding; the star is where the "
+                "the left branch of the V to the noise floor (wide grey band: injected noise; "
+                "green dashed: ECnoise's estimate), far above rounding; the star is where the "
                 "noise-aware step lands, the open circle the best step of the sweep.",
         alt="error against step for noisy exp with the noise-aware step marked"),)
 

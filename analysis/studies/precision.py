@@ -184,7 +184,8 @@ def dtype_figure(summary):
             handles.append(Line2D([], [], color=colour(scheme), lw=0.7, marker="o", ms=3,
                                   label=f"{scheme}: observed (one line per function)"))
             handles.append(Line2D([], [], color=colour(scheme), lw=2.0, ls="--",
-                                  label=f"{scheme}: model, median over functions"))
+                                  label=f"{scheme}: model $h^*$ (left), $E^*$ (right), "
+                                        "median over functions"))
         for axes, label in ((left, "best step eps"), (right, "minimum |error|")):
             axes.set_xscale("log")
             axes.set_yscale("log")
@@ -194,9 +195,11 @@ def dtype_figure(summary):
         exponents = {scheme: (int(case["order"].iloc[0]), int(case["deriv"].iloc[0]))
                      for scheme, case in summary.groupby("scheme", sort=False)}
         left.set_title("Best step\n(model: " + ", ".join(
-            f"{scheme} ~ u^{Fraction(1, p + q)}" for scheme, (p, q) in exponents.items()) + ")")
+            f"{scheme} $\\propto u^{{{Fraction(1, p + q)}}}$"
+            for scheme, (p, q) in exponents.items()) + ")")
         right.set_title("Minimum error\n(model: " + ", ".join(
-            f"{scheme} ~ u^{Fraction(p, p + q)}" for scheme, (p, q) in exponents.items()) + ")")
+            f"{scheme} $\\propto u^{{{Fraction(p, p + q)}}}$"
+            for scheme, (p, q) in exponents.items()) + ")")
         figure.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=2,
                       frameon=False)
     return figure

@@ -56,6 +56,8 @@ STEP_ALGORITHMS = {
 
 #: Names for legends and tables (`analysis.names`, the report's one naming).
 ALGORITHM_LABELS = {key: DISPLAY_NAMES[key] for key in (*STEP_ALGORITHMS, "derivative:auto")}
+#: The same in legends, where matplotlib's mathtext writes h* as h with a superscript star.
+_LEGEND_LABELS = {**ALGORITHM_LABELS, "theory": "theory $h^*$ (estimated scale)"}
 
 #: Steps of the V-curves: 1e-13 to 1, 20 per decade (decimal-exact powers of ten).
 CURVE_STEPS = eps_grid(1e-13, 1.0, per_decade=20)
@@ -244,8 +246,11 @@ def step_selection_figure(curves, table):
                                        table["abs_error"].to_numpy(dtype=float)]))
     top = np.nanmax(curves["abs_error"].to_numpy(dtype=float))
     with figure_style():
-        figure, grid = panel_grid(len(names), panel=(2.75, 2.3), margins=(0.7, 1.5), left=0.07,
-                                  top=0.8, bottom=0.5, hspace=0.42)
+        few = len(names) <= 2  # a narrow figure: a bigger panel, a legend in two columns
+        figure, grid = panel_grid(len(names), panel=(3.6, 2.8) if few else (2.75, 2.3),
+                                  margins=(2.6, 2.2) if few else (0.7, 1.5),
+                                  left=0.25 if few else 0.07, top=1.45 if few else 0.8,
+                                  bottom=0.5, hspace=0.42)
         zero_seen = False
         for axes, name in zip(grid.flat, names):
             rows = table[table["function"] == name]
@@ -264,7 +269,7 @@ def step_selection_figure(curves, table):
                 axes.set_xlabel("step eps (units of x)")
         handles = _legend_handles(schemes, floor, zero_seen)
         figure.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 1.0),
-                      ncols=min(4, len(handles)), frameon=False)
+                      ncols=2 if few else min(4, len(handles)), frameon=False)
     return figure
 
 
@@ -287,12 +292,12 @@ def _draw_scheme(axes, part, mine, scheme, floor):
         return zero_seen
     best = mine.iloc[0]
     axes.plot(best["best_step"], max(best["best_error"], floor), ls="none",
-              marker=_BEST_MARKER, ms=8, mfc="none", mec="black", mew=1.0, zorder=4)
+              marker=_BEST_MARKER, ms=12, mfc="none", mec="black", mew=1.3, zorder=4)
     for algorithm, marker in _MARKERS.items():
         hit = mine[mine["algorithm"] == algorithm]
         if not hit.empty:
             axes.plot(hit["step"].iloc[0], max(hit["abs_error"].iloc[0], floor), ls="none",
-                      marker=marker, ms=5.5, mfc=colour(scheme), mec="black", mew=0.7,
+                      marker=marker, ms=8.5, mfc=colour(scheme), mec="black", mew=0.8,
                       zorder=5)
     auto = mine[mine["algorithm"] == "derivative:auto"]
     if not auto.empty:
@@ -312,10 +317,10 @@ def _legend_handles(schemes, floor, zero_seen):
                for s in schemes]
     handles += [Line2D([], [], color="#555555", lw=1.0, ls=(0, (4, 2, 1, 2)),
                        label="|error| of " + ALGORITHM_LABELS["derivative:auto"])]
-    handles += [Line2D([], [], ls="none", marker=_BEST_MARKER, ms=8, mfc="none", mec="black",
-                       label="best step of the sweep")]
-    handles += [Line2D([], [], ls="none", marker=m, ms=5.5, mfc="#BBBBBB", mec="black",
-                       label=ALGORITHM_LABELS[a]) for a, m in _MARKERS.items()]
+    handles += [Line2D([], [], ls="none", marker=_BEST_MARKER, ms=12, mfc="none", mec="black",
+                       mew=1.3, label="best step of the sweep")]
+    handles += [Line2D([], [], ls="none", marker=m, ms=8.5, mfc="#BBBBBB", mec="black",
+                       label=_LEGEND_LABELS[a]) for a, m in _MARKERS.items()]
     if zero_seen:
         handles.append(Line2D([], [], ls="none", marker="v", ms=4, mfc="none",
                               mec="#555555", label=f"error exactly 0 (drawn at {floor:.0e})"))
