@@ -4,7 +4,7 @@ Everything here is generated from the run's metadata and the studies'
 findings (`analysis.study.Study.findings`), which are built from their
 tables: the title names the functions, schemes, dtypes and studies run; the
 abstract says what was measured and quotes the headline finding of up to
-four studies (`ABSTRACT_STUDIES`); "Findings" lists every study's
+three studies (`ABSTRACT_STUDIES`); "Findings" lists every study's
 findings; the appendix holds each study's per-case tables (collapsed in
 HTML, left out of print) and links every CSV file of the run.
 """
@@ -15,7 +15,7 @@ __all__ = ["report_title", "abstract_section", "findings_sections", "appendix_se
            "ABSTRACT_STUDIES", "NAMED_FUNCTIONS"]
 
 #: The studies whose first finding the abstract quotes, in this order.
-ABSTRACT_STUDIES = ("error_vs_step", "step_selection", "peers", "noise")
+ABSTRACT_STUDIES = ("error_vs_step", "step_selection", "peers")
 #: The title names the functions when there are at most this many.
 NAMED_FUNCTIONS = 3
 
@@ -91,7 +91,7 @@ def abstract_section(metadata, present, found):
     """
     quoted = [found[name][0].text for name in ABSTRACT_STUDIES if found.get(name)]
     if not quoted:  # none of the headline studies ran: quote the others' first findings
-        quoted = [items[0].text for items in found.values() if items][:4]
+        quoted = [items[0].text for items in found.values() if items][:3]
     text = " ".join([_measured(metadata, present), *quoted])
     return Section("Abstract", "abstract", (Paragraph(text),))
 
@@ -99,8 +99,8 @@ def abstract_section(metadata, present, found):
 def findings_sections(present, found):
     """The findings: one subsection per study, its findings as a list."""
     result = [Section("Findings", "findings", (Paragraph(
-        "Each sentence is generated from the values of the study's tables; a finding whose "
-        "data are missing is left out, never written with a guess."),))]
+        "Generated from the values of each study's tables; a finding without data is left "
+        "out."),))]
     for study in present:
         items = tuple(f.text for f in found.get(study.name, ()))
         blocks = (Bullets(items),) if items else (Paragraph("No finding: no data."),)

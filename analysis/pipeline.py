@@ -139,7 +139,7 @@ def _render(directory, metadata, timings):
     for study in present:
         sections += study.sections(directory, metadata, drawn[study.name])
     sections += [paper.appendix_section(directory, metadata, present, drawn),
-                 _setup_section(metadata), _files_section(directory, present)]
+                 _setup_section(metadata, directory, present)]
     write_report(directory, title, sections, subtitle=subtitle, abstract="abstract")
     timings["report"] = round(time.perf_counter() - clock, 3)
 
@@ -149,23 +149,25 @@ def _write_metadata(directory, metadata):
                                              encoding="utf-8")
 
 
-def _setup_section(metadata):
+def _setup_section(metadata, directory, present):
+    """Provenance in a paragraph; versions, timings and the run's files on request."""
     env = metadata.get("environment", {})
     git = env.get("git", {})
     commit = git.get("commit", "unknown")
     if git.get("modified"):
         commit += " (with uncommitted changes)"
-    rows = [("date (UTC)", env.get("date", "")), ("git commit", commit),
-            ("python", env.get("python", "")), ("platform", env.get("platform", "")),
-            ("CPU", f"{env.get('cpu', '')} ({env.get('cores', '?')} logical cores)")]
     details = [(name, version) for name, version in env.get("versions", {}).items()]
     timings = metadata.get("timings", {})
     details += [(f"time: {name.replace('_', ' ')}", f"{seconds:.2f} s")
                 for name, seconds in timings.items() if name.startswith("compute")]
     return Section("Set-up", "setup", (
-        Paragraph("The command that produced this run:"), Code(env.get("command", "")),
-        Table(("item", "value"), tuple(rows)),
-        Details("Versions and computing times", (Table(("item", "value"), tuple(details)),))))
+        Paragraph(f"Run on {env.get('date', 'an unknown date')} (UTC) from git commit {commit}, "
+                  f"Python {env.get('python', '?')} on {env.get('platform', '?')}, "
+                  f"{env.get('cpu', '')} ({env.get('cores', '?')} logical cores), with the "
+                  "command:"),
+        Code(env.get("command", "")),
+        Details("Versions and computing times", (Table(("item", "value"), tuple(details)),)),
+        *_files_blocks(directory, present)))
 
 
 def _method_sections(directory, metadata, present):
@@ -184,14 +186,13 @@ def _method_sections(directory, metadata, present):
     return result
 
 
-def _files_section(directory, present):
+def _files_blocks(directory, present):
     """The files of the run, each table described by the study that wrote it."""
     rows = [(table.file, f"{table.description} (study '{study.title}')")
             for study in present for table in study.tables if (directory / table.file).is_file()]
     rows += [("metadata.json", "configuration, environment, timings, faults"),
              ("figures/", "every chart as PNG and SVG"),
              ("report.md, report.html", "this report")]
-    return Section("Files of this run", "files", (
-        Paragraph("Re-render figures and report from these tables with: "
-                  "python -m analysis render RUN_DIR"),
-        Details("What each file holds", (Table(("file", "content"), tuple(rows)),))))
+    return (Paragraph("Re-render figures and report from the tables of this run folder with: "
+                      "python -m analysis render RUN_DIR"),
+            Details("Files of this run", (Table(("file", "content"), tuple(rows)),)))

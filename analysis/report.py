@@ -275,8 +275,9 @@ summary { cursor: pointer; font-weight: 600; }
   thead { display: table-header-group; }
   h2, h3, caption { break-after: avoid; }
   figure { margin: 0.3rem 0; text-align: center; }
-  figure img { max-height: 5.8cm; width: auto; max-width: 100%; }
-  figcaption { font-size: 6.8pt; text-align: left; }
+  figure img { max-height: 5.2cm; width: auto; max-width: 100%; }
+  figcaption { font-size: 6.5pt; line-height: 1.2; text-align: left; }
+  .part-method p { font-size: 7.4pt; }
   pre { padding: 0.3rem; }
   details { display: none; }
 }
@@ -315,16 +316,18 @@ def render_html(title, sections, directory, *, subtitle="", abstract=None):
     parts += [f'<li><a href="#{esc(s.anchor)}">{esc(s.title)}</a></li>'
               for s in sections if s.level == 2]
     parts.append("</ul></nav>")
+    open_part = False
     for section in sections:
         level = section.level
-        if section.anchor == abstract:
-            parts.append('<div class="abstract">')
+        if level == 2:  # a top-level section and its subsections are one <section>
+            parts.append("</section>" if open_part else "")
+            kind = "abstract" if section.anchor == abstract else f"part-{esc(section.anchor)}"
+            parts.append(f'<section class="{kind}">')
+            open_part = True
         parts.append(f'<h{level} id="{esc(section.anchor)}">{esc(section.title)}</h{level}>')
         for block in section.blocks:
             parts.append(_html_block(block, directory))
-        if section.anchor == abstract:
-            parts.append("</div>")
-    parts += ["</body>", "</html>", ""]
+    parts += ["</section>" if open_part else "", "</body>", "</html>", ""]
     return "\n".join(parts)
 
 

@@ -97,13 +97,10 @@ def draw(directory, metadata):
         figure = charts.error_figure(table, summary, function, x, dtype=dtype,
                                      title=f"{function}: f(x) = {formula} at x = {x:g} "
                                            f"({dtype})")
-        caption = (f"|error| of each scheme against the step for {function} at x = {x:g} in "
-                   f"{dtype}: observed (solid), model (dashed: total, dotted: truncation, "
-                   f"dash-dot: rounding); filled circles: observed optimum; diamonds: model "
-                   f"(h*, E*); dotted vertical line: the default eps = 1e-4; shading: where "
-                   f"every scheme shown is dominated by cancellation (blue) or by truncation "
-                   f"(orange). Exact zeros of the error, if any, are drawn as open triangles "
-                   f"at the floor given in the legend.")
+        caption = (f"|error| of each scheme against the step for {function} at x = {x:g} "
+                   f"({dtype}), observed and as the model predicts it; the legend names each "
+                   "line and marker. Shading: where every scheme shown is dominated by "
+                   "cancellation (blue) or truncation (orange).")
         files.append(save_figure(figure, out, stem, caption=caption,
                                         alt=f"error against step for {function} at x={x:g}"))
     first_dtype = summary["dtype"].iloc[0]
@@ -223,9 +220,7 @@ def sections(directory, metadata, files):
     summary = _read_summary(directory)
     images = {f.stem: f for f in files}
     cases = _cases(summary)
-    blocks = [Paragraph("Observed |error| against the step, with the error model; the "
-                        "per-function charts and the table of every case are in the appendix "
-                        "and in summary.csv.")]
+    blocks = []
     headline = _headline_stem(cases, images)
     if headline is not None:
         blocks.append(figure_image(images[headline]))
@@ -233,7 +228,9 @@ def sections(directory, metadata, files):
         blocks.append(figure_image(images["grid"]))
     blocks.append(Table(_COMPACT_COLUMNS, _compact_rows(summary),
                         "Summary per scheme and dtype: observed optimum against the model's "
-                        "(h*, E*), fitted slopes against the theory (summary.csv)"))
+                        "(h*, E*), "
+                        "fitted slopes against the theory (every function: appendix, "
+                        "summary.csv)"))
     result = [Section("Error against step: observed and predicted optimum", "summary",
                       tuple(blocks))]
     flagged = summary[summary["flagged"]]
@@ -282,36 +279,28 @@ def method(directory, metadata):
     schemes, dtypes = ", ".join(config.get("schemes", [])), ", ".join(config.get("dtypes", []))
     return (
         Paragraph(f"Every function is differentiated (derivative order {config.get('deriv', 1)}) "
-                  f"at {points} by numdiff.numerical_diff with the schemes "
-                  f"{schemes} in {dtypes}, "
-                  f"for steps eps from {config.get('eps_min', 0):g} to "
-                  f"{config.get('eps_max', 0):g}, {config.get('per_decade', 0)} per decade, "
-                  "whose powers of ten are exactly the decimal literals (1e-4 is 1e-4). All steps "
-                  "of a point are evaluated in one vectorised call (eps[:, None] against the "
-                  "points). The point is first rounded to the dtype and the exact derivative "
-                  "is taken at that rounded point, so the error is that of the differentiation."),
-        Paragraph(f"The default eps = {DEFAULT_EPS_TEXT} is the default step of DeZero's "
-                  f"numerical_diff(f, x, eps={DEFAULT_EPS_TEXT}), which numdiff.numerical_diff "
-                  "keeps; the summary gives each case's error at that step and the decimal digits it "
-                  "loses against the best step."),
-        Paragraph("The model is numdiff.error_model: truncation C2 eps^p with C2 = |K| "
-                  "|f^(p+q)(x)| (K the stencil's exact leading coefficient, p its order) and "
-                  "rounding C1 eps^-q with C1 = u |f(x)| sum|c_i| (u = machine epsilon of the "
-                  "dtype, c_i the weights, q the derivative order); h* minimises their sum, E* "
-                  "is the sum there (Numerical Recipes 3rd ed. section 5.7; FiniteDifferences.jl). "
-                  "For the complex step the rounding term is u |f'(x)| at every step."),
-        Paragraph("Fitted slopes: least squares of log10|error| against log10 eps on the "
-                  f"truncation branch (truncation term at least {fit._DOMINANCE:g} times the "
-                  f"rounding term, and at most {100 * fit._TRUNCATION_CAP:g} % of |f'|) and on "
-                  f"the cancellation branch (rounding term at least {fit._DOMINANCE:g} times "
-                  f"the truncation term, and at most {100 * fit._ROUNDING_CAP:g} % of |f'|, "
-                  "which leaves out the floor of total cancellation); exact zeros and steps "
-                  "whose stencil leaves the domain are excluded, and a branch needs "
-                  f"{fit._MIN_POINTS} steps over {fit._MIN_DECADES:g} decade. The observed best "
-                  "step is where the error, smoothed by a running median over 5 neighbouring "
-                  "steps, is lowest (the largest such step on ties); the minimum |error| is "
-                  "that smoothed error. Errors that are exactly 0 are drawn at a floor and "
-                  "marked as such."),
+                  f"at {points} by numdiff.numerical_diff with {schemes} in {dtypes}, for "
+                  f"steps eps from {config.get('eps_min', 0):g} to {config.get('eps_max', 0):g}, "
+                  f"{config.get('per_decade', 0)} per decade (powers of ten exactly the decimal "
+                  "literals), all steps of a point in one vectorised call. The point is rounded "
+                  "to the dtype first and the exact derivative taken there, so the error is that "
+                  f"of the differentiation. The default eps = {DEFAULT_EPS_TEXT} is the default "
+                  "step of DeZero's numerical_diff, which numdiff.numerical_diff keeps."),
+        Paragraph("The model (numdiff.error_model) is truncation C2 eps^p with C2 = |K| "
+                  "|f^(p+q)(x)| (K the stencil's exact leading coefficient, p its order) plus "
+                  "rounding C1 eps^-q with C1 = u |f(x)| sum|c_i| (u the machine epsilon of the "
+                  "dtype, c_i the weights, q the derivative order); h* minimises the sum and E* "
+                  "is its value there (Numerical Recipes 3rd ed. section 5.7; "
+                  "FiniteDifferences.jl). For the complex step the rounding term is u |f'(x)|."),
+        Paragraph("Slopes are least-squares fits of log10|error| on log10 eps over each branch: "
+                  f"truncation where its term is at least {fit._DOMINANCE:g} times the rounding "
+                  f"term and at most {100 * fit._TRUNCATION_CAP:g} % of |f'|, cancellation "
+                  f"where the rounding term is at least {fit._DOMINANCE:g} times the truncation "
+                  f"term and at most {100 * fit._ROUNDING_CAP:g} % of |f'|; exact zeros and "
+                  f"steps outside the domain are left out; a branch needs {fit._MIN_POINTS} "
+                  f"steps over {fit._MIN_DECADES:g} decade. The best step is where the error, "
+                  "smoothed by a running median over 5 steps, is lowest (the largest on ties); "
+                  "the minimum |error| is that smoothed error. Exact zeros are drawn at a floor."),
     )
 
 

@@ -212,13 +212,10 @@ def draw(directory, metadata):
     table = read_table(directory, "gradient_cost.csv")
     return (save_figure(
         cost_figure(table), directory / "figures", "gradient_cost",
-        caption="Cost of the numerical gradient of f(x) = sum(exp(x)) against the number of "
-                "variables n, log-log. Left: points at which f is evaluated (filled markers) "
-                "and calls of f (open markers); the dashed line is the scheme's stencil points "
-                "times n (2n for central differences): linear growth, slope 1. Right: time of "
-                "one gradient, calling f once per point (blue) or on batches of points "
-                "(orange), and of one evaluation of f (black); the dashed line is 2n times the "
-                "time of one evaluation of f.",
+        caption="The numerical gradient of f(x) = sum(exp(x)) against the number of "
+                "variables n: evaluations of f grow as the stencil's points times n (2n for "
+                "central differences, left); its time, calling f per point or on batches of "
+                "points, against 2n evaluations of f (right).",
         alt="evaluations and time of the numerical gradient against n"),)
 
 

@@ -387,13 +387,10 @@ def draw(directory, metadata):
     level, x = curve["level"].iloc[0], curve["x"].iloc[0]
     return (save_figure(
         noise_figure(curve, summary), directory / "figures", "noise",
-        caption=f"exp at x = {x:g} with relative Gaussian noise {level:.0e} (seeded "
-                f"generator, fresh noise at every evaluation). Thick line: RMS |error| of the "
-                f"difference over {int(curve['trials'].iloc[0])} draws per step, band: 10th "
-                "to 90th percentile; grey: the same difference without noise. The noise lifts "
-                "the left branch of the V to the noise floor (wide grey band: injected noise; "
-                "green dashed: ECnoise's estimate), far above rounding; the star is where the "
-                "noise-aware step lands, the open circle the best step of the sweep.",
+        caption=f"exp at x = {x:g} with relative Gaussian noise {level:.0e}, fresh at every "
+                f"evaluation: RMS |error| over {int(curve['trials'].iloc[0])} draws per step. "
+                "The noise lifts the left branch of the V to the noise floor, far above "
+                "rounding; the star is where the noise-aware step lands.",
         alt="error against step for noisy exp with the noise-aware step marked"),)
 
 

@@ -61,9 +61,9 @@ def draw(directory, metadata):
     figure = dtype_figure(read_table(directory, "precision_summary.csv"))
     return (save_figure(
         figure, directory / "figures", "precision",
-        caption="Observed best step (left) and minimum |error| (right) against the unit "
-                "roundoff u of float64, float32 and float16; thin lines: one per function; "
-                "thick dashed: the model's h* and E*, median over the functions.",
+        caption="Best step (left) and minimum |error| (right) against u of float64, float32 "
+                "and float16: one thin line per function; dashed: the model, median over the "
+                "functions.",
         alt="best step and minimum error against unit roundoff"),)
 
 

@@ -337,15 +337,10 @@ def draw(directory, metadata):
     table = read_table(directory, "step_selection.csv")
     return (save_figure(
         step_selection_figure(curves, table), directory / "figures", "step_selection",
-        caption="Where each step-selection algorithm lands on the V-curve, for each catalogue "
-                "function at its default point. Lines: |error| of forward and central "
-                "differences against the step (colour = scheme); markers: the step each "
-                "algorithm chooses and the error of the scheme there (diamond: theory h* with "
-                "an estimated derivative scale; square: Stepleman-Winarsky; triangle: "
-                "Gill-Murray-Saunders-Wright); open circle: the best step of the sweep; "
-                "dash-dot horizontal line: the |error| of numdiff.derivative with "
-                "step='auto' (Richardson extrapolation over several steps, so it is not a "
-                "point on the curve).",
+        caption="Where each step-selection algorithm lands on the V-curve of forward and "
+                "central differences, at each catalogue function's default point; the "
+                "horizontal line is the |error| of numdiff.derivative (step='auto'), which "
+                "extrapolates over several steps and so is not a point on the curve.",
         alt="V-curves of every function with the steps chosen by each algorithm"),)
 
 
