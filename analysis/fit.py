@@ -210,7 +210,7 @@ def _model_from_columns(spec, deriv, eps, grid):
     """
     middle = len(eps) // 2
     order = spec.accuracy(deriv)
-    power = 0 if spec.is_complex else deriv
+    power = spec.rounding_power(deriv)
     next_order = spec.truncation_orders(deriv)[1] - deriv
     step = eps[middle]
     return ErrorModel(grid("rounding_model")[middle] * step ** power,

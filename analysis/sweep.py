@@ -246,7 +246,7 @@ def plan_sweep(functions, *, x=None, schemes=DEFAULT_SCHEMES, dtypes=("float64",
     for target in targets:
         points = _points(x, target)
         for spec in specs:
-            if spec.is_complex and not target.analytic:
+            if spec.needs_analytic and not target.analytic:
                 raise ValueError(f"scheme 'complex_step' needs an analytic function that "
                                  f"accepts complex input; {target.name!r} is not marked so")
             for dtype in dtype_names:
@@ -378,7 +378,7 @@ def compute_block(task):
     k, n = len(task.eps), len(points)
     status = np.zeros((k, n), dtype=np.int8)
     status[~((step > 0) & np.isfinite(step))] = UNDERFLOW
-    if not spec.is_complex:
+    if spec.subtracts:
         _mark_collapsed(status, points, step)
     evaluate = np.flatnonzero((status != UNDERFLOW).any(axis=1))
     estimate, messages = _evaluate(target.function, points, step, evaluate, spec.name,
@@ -413,7 +413,7 @@ def _mark_out_of_domain(status, domain, points, eps, spec, deriv):
     lo, hi = domain
     if lo == -math.inf and hi == math.inf:
         return
-    offsets = (0,) if spec.is_complex else spec.offsets(deriv)
+    offsets = spec.real_offsets(deriv)
     left, right = min(offsets), max(offsets)
     with np.errstate(over="ignore"):
         outside = ((points + left * eps[:, None] <= lo) | (points + right * eps[:, None] >= hi))

@@ -63,7 +63,7 @@ def _sweep_all_schemes():
         for name, f in CATALOGUE.items():
             exact = f.derivative(f.default_x)
             for scheme, spec in SCHEMES.items():
-                if spec.is_complex and not f.analytic:
+                if spec.needs_analytic and not f.analytic:
                     continue
                 estimate = numerical_diff(f, np.array([f.default_x]), steps, scheme=scheme)
                 errors[name, scheme] = np.abs(estimate[:, 0] - exact)

@@ -4,29 +4,24 @@ Where the first tableau shows its steps were too large for ``f``
 (`wants_smaller_steps`), `refine_steps` builds tableaus at steps smaller by
 ``r^m`` for those elements alone, reusing the rows the tableaus share and
 keeping, per element, the round of smallest error estimate. The criteria and
-the choice of ``m`` are in `numdiff.derivative`'s module docstring.
+the choice of ``m`` are in ``docs/method.md``.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._sampling import Sampler, complex_step
+from .evaluator import Evaluator
 from ._tableau import best_entries, difference_row, rounding_bound, within_tolerance
-from ._tableau_design import level_steps
 
 
 @dataclass(frozen=True)
 class Problem:
     """What every refinement round needs to know besides the points."""
 
+    plan: object
     f: object
     wrap: bool
-    spec: object
-    deriv: int
-    levels: int
-    ratio: float
-    design: object
     rtol: float
     atol: float
 
@@ -62,7 +57,7 @@ def wants_smaller_steps(entries, row, converged, levels):
     return wanted
 
 
-def refine_steps(problem, points, h0, noise, table, best, refine, rounds, kept):
+def refine_steps(problem, tableau, points, refine, rounds, kept):
     """Further tableaus at smaller steps for the elements in `refine`, in place on `kept`.
 
     Each round takes the elements still refining, compacts them, shifts
@@ -72,49 +67,58 @@ def refine_steps(problem, points, h0, noise, table, best, refine, rounds, kept):
     entry where its error estimate is smaller. An element goes on to the
     next round only if this one improved it, or its kept estimate is still
     above the tolerance (or not finite), and `wants_smaller_steps` still
-    holds for the new tableau.
+    holds for the new tableau. `tableau` is the first `numdiff._tableau.Tableau`.
     """
-    levels, ratio, design = problem.levels, problem.ratio, problem.design
-    dtype = points.dtype
-    rounding_power = 0 if problem.spec.is_complex else problem.deriv
+    plan = problem.plan
+    levels, ratio, dtype = plan.levels, plan.ratio, plan.dtype
+    points = points.reshape(-1)
+    h0 = np.broadcast_to(tableau.h0, refine.shape).reshape(-1)
+    noise = None if tableau.noise is None else tableau.noise.reshape(-1)
     index = np.flatnonzero(refine)
     h_previous = h0[index]
-    previous = table[:, index]
-    shift = row_shift(best.error.reshape(-1)[index], best.top_rounding.reshape(-1)[index],
-                      design, rounding_power, levels, ratio)
+    previous = tableau.table.reshape(levels, -1)[:, index]
+    best = tableau.best
+    shift = row_shift(plan, best.error.reshape(-1)[index], best.top_rounding.reshape(-1)[index])
     for _ in range(rounds):
         h_new = h_previous / dtype.type(ratio) ** shift.astype(dtype)
-        at = points[index]
-        new_table, scale, calls = shifted_tableau(problem, at, h_new, previous, shift)
+        new_table, scale, calls = shifted_tableau(problem, points[index], h_new, previous, shift)
         kept.nfev[index] += calls
-        rho = rounding_bound(new_table, scale, h_new, problem.spec, problem.deriv, design,
+        rho = rounding_bound(plan, new_table, scale, h_new,
                              None if noise is None else noise[index])
-        entries = best_entries(new_table, design, ratio, rho, rounding_power)
-        row = np.full(index.size, levels - 1) if entries.row is None else entries.row
-        column = np.full(index.size, levels - 1) if entries.column is None else entries.column
-        # An element whose kept estimate is not finite or not converged goes on
-        # whatever this round gave: the steps may still be beyond its length scale.
-        failing = ~within_tolerance(kept.df[index], kept.error[index], problem.rtol, problem.atol)
-        better = entries.error < kept.error[index]
-        # Tried a smaller step: the kept entry no longer uses the smallest one, unless replaced.
-        kept.improving[index] = better & (row == levels - 1)
-        chosen = index[better]
-        kept.df[chosen] = entries.estimate[better]
-        kept.error[chosen] = entries.error[better]
-        kept.step[chosen] = h_new[better] / dtype.type(ratio) ** row[better].astype(dtype)
-        kept.order[chosen] = design.order + column[better] * design.order_step
-        converged = within_tolerance(entries.estimate, entries.error, problem.rtol, problem.atol)
-        go_on = (better | failing) & wants_smaller_steps(entries, row, converged, levels)
+        entries = best_entries(plan, new_table, rho)
+        go_on = keep_better(problem, index, h_new, entries, kept)
         if not go_on.any():
             return
-        shift = row_shift(entries.error[go_on], entries.top_rounding[go_on], design,
-                          rounding_power, levels, ratio)
+        shift = row_shift(plan, entries.error[go_on], entries.top_rounding[go_on])
         index = index[go_on]
         h_previous = h_new[go_on]
         previous = new_table[:, go_on]
 
 
-def row_shift(error, top_rounding, design, rounding_power, levels, ratio):
+def keep_better(problem, index, h_new, entries, kept):
+    """Keep the new entries of the elements `index` where better; which go on (a mask).
+
+    An element whose kept estimate is not finite or not converged goes on
+    whatever this round gave: the steps may still be beyond its length scale.
+    """
+    plan = problem.plan
+    levels = plan.levels
+    row = np.full(index.size, levels - 1) if entries.row is None else entries.row
+    column = np.full(index.size, levels - 1) if entries.column is None else entries.column
+    failing = ~within_tolerance(kept.df[index], kept.error[index], problem.rtol, problem.atol)
+    better = entries.error < kept.error[index]
+    # Tried a smaller step: the kept entry no longer uses the smallest one, unless replaced.
+    kept.improving[index] = better & (row == levels - 1)
+    chosen = index[better]
+    kept.df[chosen] = entries.estimate[better]
+    kept.error[chosen] = entries.error[better]
+    kept.step[chosen] = plan.step_of_row(h_new[better], row[better])
+    kept.order[chosen] = plan.order + column[better] * plan.order_step
+    converged = within_tolerance(entries.estimate, entries.error, problem.rtol, problem.atol)
+    return (better | failing) & wants_smaller_steps(entries, row, converged, levels)
+
+
+def row_shift(plan, error, top_rounding):
     """Rows ``m`` (1 to K-1) to shift the steps down by, from the measured truncation.
 
     The distance that estimates the error falls like ``h^P`` with ``P`` the
@@ -126,8 +130,10 @@ def row_shift(error, top_rounding, design, rounding_power, levels, ratio):
     the model. Where the error is not finite, all ``K - 1`` rows: the new
     tableau starts at the old smallest step.
     """
-    order = design.order + max(levels - 2, 0) * design.order_step
-    rows = np.ceil(np.log(error / top_rounding) / ((order + rounding_power) * np.log(ratio)))
+    levels = plan.levels
+    order = plan.order + max(levels - 2, 0) * plan.order_step
+    rows = np.ceil(np.log(error / top_rounding) /
+                   ((order + plan.rounding_power) * np.log(plan.ratio)))
     rows = np.where(np.isfinite(rows), rows, levels - 1)
     return np.clip(rows, 1, levels - 1).astype(np.int64)
 
@@ -140,33 +146,30 @@ def shifted_tableau(problem, points, h0, previous, shift):
     elements that need that row. Returns the tableau, ``max|f|`` at the
     smallest step (always new) and the calls per element.
     """
-    spec, deriv, levels, ratio = problem.spec, problem.deriv, problem.levels, problem.ratio
+    plan = problem.plan
+    spec, deriv, levels = plan.scheme, plan.deriv, plan.levels
     dtype = points.dtype
     n = points.size
     table = np.empty((levels, n), dtype=dtype)
     calls = np.zeros(n, dtype=np.int64)
     scale = None
-    base = None if spec.is_complex else spec.stencil(deriv)
     centre = None
-    if base is not None and 0 in base.offsets:
+    if spec.uses_centre(deriv):
         # f(x) is shared by every row: one call for all the elements.
-        sample = Sampler(problem.f, dtype, problem.wrap)
+        sample = Evaluator(problem.f, dtype=dtype, wrap=problem.wrap)
         centre = sample(points)
         calls += sample.calls
     columns = np.arange(n)
-    for k, h in enumerate(level_steps(h0, levels, ratio, dtype)):
+    for k, h in enumerate(plan.steps(h0)):
         source = k + shift
         reuse = source < levels
         table[k, reuse] = previous[source[reuse], columns[reuse]]
         need = ~reuse
         if not need.any():
             continue
-        sample = Sampler(problem.f, dtype, problem.wrap)
-        if spec.is_complex:
-            estimate, size = complex_step(sample, points[need], h[need]), None
-        else:
-            estimate, size = difference_row(sample, points[need], h[need], base,
-                                            None if centre is None else centre[need])
+        sample = Evaluator(problem.f, dtype=dtype, wrap=problem.wrap)
+        estimate, size = difference_row(spec, sample, points[need], h[need], deriv,
+                                        None if centre is None else centre[need])
         table[k, need] = estimate
         calls[need] += sample.calls
         if k == levels - 1:

@@ -4,20 +4,56 @@
 calls of ``f``; `rounding_bound` bounds the rounding the top entry carries;
 `best_entries` takes the top entry where truncation is resolved and searches
 the whole tableau (`numdiff.richardson`) elsewhere. The method and its
-constants are described in `numdiff.derivative`'s module docstring.
+constants are described in ``docs/method.md``.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._sampling import complex_step, stencil_difference
-from ._tableau_design import CONDITION_WEIGHT, level_steps
 from .richardson import _extrapolate, entry_weights
-from .theory import machine_epsilon
+from .theory import machine_epsilon, value_scale
 
 
-def base_estimates(sample, points, h0, spec, deriv, design, levels, ratio, nominal=0):
+@dataclass(frozen=True)
+class Tableau:
+    """Estimates at the steps ``h0 / r^k`` (rows) and what was read from them.
+
+    `table` has shape ``(K,) + points.shape``; `noise` is the noise per
+    evaluation a step rule measured (or None); `rounding` the rounding part
+    of the top entry's error estimate (`rounding_bound`); `best` the best
+    entries (`best_entries`).
+    """
+
+    table: np.ndarray
+    h0: object
+    noise: object
+    rounding: object
+    best: object
+
+
+def evaluate_tableau(plan, sample, points, h0, noise=None):
+    """The `Tableau` of `plan` at the initial step(s) `h0`: ``f`` called, estimates read."""
+    nominal = nominal_rows(plan, points, h0)
+    table, scale = base_estimates(plan, sample, points, h0,
+                                  0 if nominal is None else nominal.rows)
+    return read_tableau(plan, table, scale, h0, noise, nominal)
+
+
+def nominal_rows(plan, points, h0):
+    """The `NominalRows` of the tableau, or None: they need one step for all elements."""
+    if plan.nominal_rows and np.ndim(h0) == 0:
+        return NominalRows(plan.nominal_rows, plan.steps(h0), points)
+    return None
+
+
+def read_tableau(plan, table, scale, h0, noise, nominal):
+    """The `Tableau` of the base estimates `table` and their value scale `scale`."""
+    rho = rounding_bound(plan, table, scale, h0, noise)
+    return Tableau(table, h0, noise, rho, best_entries(plan, table, rho, nominal))
+
+
+def base_estimates(plan, sample, points, h0, nominal=0):
     """``D(h0 / r^k)`` for k < levels, stacked, and ``max |f|`` at the smallest step.
 
     The smallest step's values stand for ``|f|`` near ``x``: the rounding of
@@ -25,9 +61,9 @@ def base_estimates(sample, points, h0, spec, deriv, design, levels, ratio, nomin
     smallest steps. The first `nominal` rows of the central difference hold
     ``f(x+h) - f(x-h)`` alone, to be divided by ``2h`` (`NominalRows`).
     """
-    dtype = points.dtype
+    dtype, levels, spec, deriv = points.dtype, plan.levels, plan.scheme, plan.deriv
     scale, centre = None, None
-    central = design.plain_central
+    central = plan.plain_central
     if central:
         # One block for the tableau and the buffers of x + h and x - h: fewer,
         # larger allocations, which the C allocator (glibc's, at least) then
@@ -38,39 +74,21 @@ def base_estimates(sample, points, h0, spec, deriv, design, levels, ratio, nomin
         table, above, below = work[:levels], work[levels], work[levels + 1]
     else:
         table = np.empty((levels,) + points.shape, dtype=dtype)
-    for k, h in enumerate(level_steps(h0, levels, ratio, dtype)):
-        if spec.is_complex:
-            table[k] = complex_step(sample, points, h)
-            continue
+    for k, h in enumerate(plan.steps(h0)):
+        last = k == levels - 1
         if central:
             # (f(x+h) - f(x-h)) / ((x+h) - (x-h)) in place: the step actually
-            # taken (Numerical Recipes 3rd ed., §5.7).
-            np.add(points, h, out=above)
-            f_above = own_values(sample(above), above)
-            np.subtract(points, h, out=below)
-            f_below = own_values(sample(below), below)
-            row = table[k, ...]  # a view, also for 0-d points
-            np.subtract(f_above, f_below, out=row)
-            if k < nominal:
-                continue
-            np.subtract(above, below, out=above)
-            if k == levels - 1:
-                # The values of f may be read-only or kept by f: |f| goes to
-                # new memory and to the buffer `below`, free once the step is known.
-                scale = np.abs(f_above)
-                np.maximum(scale, np.abs(f_below, out=below), out=scale)
-            # Released before the next calls of f, whose results can then reuse
-            # their memory rather than new pages.
-            del f_above, f_below
-            np.divide(row, above, out=row)
-            if k == levels - 1:
-                add_condition(scale, points, row, scratch=above)
-            continue
-        found = stencil_difference(sample, points, h, spec.stencil(deriv), centre)
-        table[k], centre = found.estimate, found.centre
-        if k == levels - 1:
-            scale = add_condition(found.scale, points,
-                                  found.estimate if deriv == 1 else found.slope, shifted_by=h)
+            # taken (Numerical Recipes 3rd ed., §5.7); the nominal rows undivided.
+            found = spec.evaluate(sample, points, h, deriv, divide=None if k < nominal
+                                  else "taken", measure=last, out=table[k, ...],
+                                  work=(above, below))
+            if last:
+                scale = scale_of(found, points, deriv, h, scratch=above)
+        else:
+            found = spec.evaluate(sample, points, h, deriv, centre=centre, measure=last)
+            table[k], centre = found.estimate, found.centre
+            if last:
+                scale = scale_of(found, points, deriv, h)
     return table, scale
 
 
@@ -103,79 +121,57 @@ class NominalRows:
             flat[k, where] /= (points + h) - (points - h)
 
 
-def own_values(values, buffer):
-    """`values`, copied if they may share memory with `buffer` (f returning its argument)."""
-    return values.copy() if np.may_share_memory(values, buffer) else values
+def scale_of(found, points, deriv, h, scratch=None):
+    """The value scale ``F`` of a `numdiff.evaluator.StencilEstimate` (`numdiff.theory.value_scale`).
 
-
-def add_condition(scale, points, slope, scratch=None, *, shifted_by=None):
-    """The value scale ``F = max(max|f|, CONDITION_WEIGHT |x| |f'|)``, in place on `scale`.
-
-    `slope` stands for ``f'``: the estimate itself for the first derivative,
-    the slope of the stencil's values for higher ones. `shifted_by` are the
-    steps of a stencil whose arguments ``x + g h`` are formed as given (all
-    but the central difference, which divides by the step actually taken):
-    where a step is not a power of two those arguments are rounded too, by up
-    to ``u |x| / 2``, and ``CONDITION_WEIGHT |x| |f'|`` is added to ``F``. A
-    power of two times a small integer is exact, and so is its sum with ``x``
-    unless the sum leaves the binade of ``x``.
+    The step actually taken (`divide="taken"`) adds nothing for the shifts;
+    the complex step's scale is the estimate's own size.
     """
-    condition = np.multiply(points, slope, out=scratch)
-    np.abs(condition, out=condition)
-    condition *= condition.dtype.type(CONDITION_WEIGHT)
-    np.maximum(scale, condition, out=scale)
-    if shifted_by is not None:
-        inexact = np.frexp(shifted_by)[0] != 0.5
-        if np.any(inexact):
-            scale += np.where(inexact, condition, 0)
-    return scale
+    if found.slope is None:
+        return found.scale
+    if found.values is None:  # divided by the step actually taken
+        return value_scale(found.scale, points, found.estimate, scratch=scratch)
+    slope = found.estimate if deriv == 1 else found.slope
+    return value_scale(found.scale, points, slope, shifted_by=h)
 
 
-def difference_row(sample, points, h, st, centre):
-    """One real difference estimate at steps `h`, and its value scale (`add_condition`).
+def difference_row(spec, sample, points, h, deriv, centre):
+    """One difference estimate at steps `h`, and its value scale (`scale_of`).
 
     The central difference divides by ``(x + h) - (x - h)``, the step
     actually taken, as `base_estimates` does, so that a refined element
     gets the same values as it would in a first round at that step.
     """
-    if st.offsets == (-1, 1) and st.deriv == 1:
-        above, below = points + h, points - h
-        f_above, f_below = sample(above), sample(below)
-        estimate = (f_above - f_below) / (above - below)
-        size = np.maximum(np.abs(f_above), np.abs(f_below))
-        return estimate, add_condition(size, points, estimate)
-    found = stencil_difference(sample, points, h, st, centre)
-    slope = found.estimate if st.deriv == 1 else found.slope
-    return found.estimate, add_condition(found.scale, points, slope, shifted_by=h)
+    numerics = {"divide": "taken"} if spec.step_taken(deriv) else {"centre": centre}
+    found = spec.evaluate(sample, points, h, deriv, measure=True, **numerics)
+    return found.estimate, scale_of(found, points, deriv, h)
 
 
-def rounding_bound(table, scale, h0, spec, deriv, design, noise):
+def rounding_bound(plan, table, scale, h0, noise):
     """The rounding part of the top entry's error estimate, in place on `scale`.
 
-    ``design.top_rounding_weight`` times a bound ``rho`` on the rounding error
+    ``plan.top_rounding_weight`` times a bound ``rho`` on the rounding error
     of the first row's estimates (step `h0`). Real stencils:
     ``rho = u F sum|c_i| / h0^q``, ``F`` the value scale at the smallest step
-    (`add_condition`), or the measured noise per evaluation where larger;
+    (`numdiff.theory.value_scale`), or the measured noise per evaluation where larger;
     the complex step: ``rho = u |D|`` (no cancellation).
     """
     dtype = table.dtype
     u = machine_epsilon(dtype)
-    weight = design.top_rounding_weight
-    if spec.is_complex:
-        rho = np.abs(table[-1])
-        rho *= dtype.type(u * weight)
-        return rho
+    weight, q = plan.top_rounding_weight, plan.rounding_power
     rho = scale
     if noise is not None:
         rho *= dtype.type(u)
         rho = np.maximum(rho, noise)
-        rho *= dtype.type(design.weight_sum * weight)
-        rho /= h0 ** deriv if deriv > 1 else h0
+        rho *= dtype.type(plan.weight_sum * weight)
     elif np.ndim(h0) == 0:
-        rho *= dtype.type(u * design.weight_sum * weight) / h0 ** deriv
+        rho *= dtype.type(u * plan.weight_sum * weight) / h0 ** q if q else \
+            dtype.type(u * plan.weight_sum * weight)
+        return rho
     else:
-        rho *= dtype.type(u * design.weight_sum * weight)
-        rho /= h0 ** deriv if deriv > 1 else h0
+        rho *= dtype.type(u * plan.weight_sum * weight)
+    if q:
+        rho /= h0 ** q if q > 1 else h0
     return rho
 
 
@@ -197,7 +193,7 @@ class Entries:
     top_rounding: object
 
 
-def best_entries(table, design, ratio, rounding, rounding_power, nominal=None):
+def best_entries(plan, table, rounding, nominal=None):
     """The top tableau entry where it is trusted, else the full Ridders search.
 
     Returns an `Entries` whose ``row`` and ``column`` are None when every
@@ -216,10 +212,10 @@ def best_entries(table, design, ratio, rounding, rounding_power, nominal=None):
     that number is the estimate and its error estimate the first row's
     rounding bound.
     """
-    levels = table.shape[0]
+    levels, ratio = table.shape[0], plan.ratio
     exact = exact_elements(table, nominal)
-    combinations = design.combinations if nominal is None else \
-        nominal.weights(design.combinations)
+    combinations = plan.combinations if nominal is None else \
+        nominal.weights(plan.combinations)
     value, error = combine(table, combinations)
     np.abs(error, out=error)
     resolved = error <= rounding
@@ -227,26 +223,26 @@ def best_entries(table, design, ratio, rounding, rounding_power, nominal=None):
     # search below decides); one pass, no temporary.
     if resolved.all() and np.isfinite(np.sum(value)):
         error += rounding
-        set_exact(exact, table, value, error, rounding, design)
+        set_exact(exact, table, value, error, rounding, plan)
         return Entries(value, error, None, None, None, rounding)
     resolved &= np.isfinite(value)
     search = ~resolved
     if nominal is not None:
         nominal.restore(table, search)
-    weights = entry_weights(levels, float(ratio), design.order, design.order_step,
-                            rounding_power)
+    weights = entry_weights(levels, float(ratio), plan.order, plan.order_step,
+                            plan.rounding_power)
     truncation = top_truncation(table[:, search], error[search], weights, levels)
     unresolved = np.zeros(value.shape, dtype=bool)
     unresolved[search] = ~(truncation <= rounding[search])
     error += rounding
     row = np.full(value.shape, levels - 1, dtype=np.int64)
     column = np.full(value.shape, levels - 1, dtype=np.int64)
-    found = _extrapolate(table[:, search], float(ratio), design.order, design.order_step,
-                         rounding[search] / table.dtype.type(design.top_rounding_weight),
-                         rounding_power)
+    found = _extrapolate(table[:, search], float(ratio), plan.order, plan.order_step,
+                         rounding[search] / table.dtype.type(plan.top_rounding_weight),
+                         plan.rounding_power)
     value[search], error[search] = found.estimate, found.error
     row[search], column[search] = found.row, found.column
-    set_exact(exact, table, value, error, rounding, design)
+    set_exact(exact, table, value, error, rounding, plan)
     return Entries(value, error, row, column, unresolved, rounding)
 
 
@@ -286,15 +282,15 @@ def exact_elements(table, nominal):
     return same if same.any() else None
 
 
-def set_exact(exact, table, value, error, rounding, design):
+def set_exact(exact, table, value, error, rounding, plan):
     """The common value and the first row's rounding bound where `exact` (`exact_elements`).
 
-    `rounding` is the top entry's rounding part, ``design.top_rounding_weight``
+    `rounding` is the top entry's rounding part, ``plan.top_rounding_weight``
     times the first row's bound (`rounding_bound`).
     """
     if exact is not None:
         value[exact] = table[-1][exact]
-        error[exact] = rounding[exact] / table.dtype.type(design.top_rounding_weight)
+        error[exact] = rounding[exact] / table.dtype.type(plan.top_rounding_weight)
 
 
 def top_truncation(table, distance, weights, levels):
@@ -318,7 +314,7 @@ def combine(table, weights):
     """The combinations ``sum_k w[k] table[k]`` for each row ``w`` of `weights`, stacked.
 
     One `numpy.einsum` reads the tableau once for all the combinations,
-    about twice as fast as a pass per term and combination. Its inner loop
+    instead of a pass per term and combination. Its inner loop
     runs over the elements, each summing its terms in the order of the rows,
     so an element's result does not depend on the others or on the array's
     size; a single element is computed as two (an einsum over one element

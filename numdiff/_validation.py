@@ -20,13 +20,9 @@ def as_points(x, name="x"):
 
 def points_and_extent(x, name="x"):
     """`as_points`, and the largest magnitude in `x` found while checking it."""
-    data = x.data if isinstance(x, Variable) else x
-    try:
-        array = np.asarray(data)
-    except Exception as error:  # e.g. ragged sequences
-        raise TypeError(f"{name} must be a real number or array: {error}") from None
-    if array.dtype.kind == "b" or array.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    # numpy cannot make an array of ragged sequences, for one.
+    array = as_array(x, "iuf", f"{name} must be a real number or array",
+                     f"{name} must hold real numbers")
     if array.dtype.kind != "f":
         array = array.astype(np.float64)
     if array.size == 0:
@@ -39,16 +35,27 @@ def points_and_extent(x, name="x"):
     return array, max(abs(top), abs(bottom))
 
 
+def as_array(value, kinds, what, holds):
+    """`value` (or a `Variable`'s data) as an array of the dtype kinds `kinds`, or TypeError.
+
+    The messages say "`what`: <reason>" where numpy cannot make an array,
+    and "`holds`, got dtype ..." for another kind of dtype (booleans never pass).
+    """
+    if isinstance(value, Variable):
+        value = value.data
+    try:
+        array = np.asarray(value)
+    except Exception as error:
+        raise TypeError(f"{what}: {error}") from None
+    if array.dtype.kind not in kinds or array.dtype.kind == "b":
+        raise TypeError(f"{holds}, got dtype {array.dtype}")
+    return array
+
+
 def as_steps(eps, dtype, name="eps"):
     """`eps` as a positive finite array of the working dtype."""
-    if isinstance(eps, Variable):
-        eps = eps.data
-    try:
-        array = np.asarray(eps)
-    except Exception as error:
-        raise TypeError(f"{name} must be a positive number or array: {error}") from None
-    if array.dtype.kind == "b" or array.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must hold positive real numbers, got dtype {array.dtype}")
+    array = as_array(eps, "iuf", f"{name} must be a positive number or array",
+                     f"{name} must hold positive real numbers")
     if array.size == 0:
         raise ValueError(f"{name} must not be empty")
     # min/max propagate NaN and show infinities and signs in two reductions.
@@ -107,15 +114,7 @@ def uses_variables(f, x):
 
 def as_numbers(y, name="f"):
     """The output of `f` (an array or a `Variable`) as a numeric array, or TypeError."""
-    if isinstance(y, Variable):
-        y = y.data
-    try:
-        array = np.asarray(y)
-    except Exception as error:
-        raise TypeError(f"{name} must return numbers: {error}") from None
-    if array.dtype.kind not in "iufc" or array.dtype.kind == "b":
-        raise TypeError(f"{name} must return numbers, got dtype {array.dtype}")
-    return array
+    return as_array(y, "iufc", f"{name} must return numbers", f"{name} must return numbers")
 
 
 def as_values(y, shape, name="f"):

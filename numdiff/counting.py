@@ -57,12 +57,15 @@ class CountedFunction:
 
     def __call__(self, x, *args, **kwargs):
         self.calls += 1
-        size = np.size(x.data if hasattr(x, "data") and not isinstance(x, np.ndarray) else x)
+        if type(x) is np.ndarray:
+            size, shape = x.size, x.shape
+        else:
+            size = np.size(x.data if hasattr(x, "data") and not isinstance(x, np.ndarray) else x)
+            shape = np.shape(x)
         self.values += size
         if self.batch_axis is None:
             self.points += size
         else:
-            shape = np.shape(x)
             self.points += shape[self.batch_axis] if len(shape) > self.batch_axis else 1
         return self.f(x, *args, **kwargs)
 

@@ -1,13 +1,14 @@
 """`numerical_diff`: one vectorised finite difference with a given step."""
 
-from functools import lru_cache
+import math
 
 import numpy as np
 
-from ._sampling import Sampler, complex_step
-from ._validation import (as_steps, check_callable, check_deriv, check_flag, points_and_extent,
-                          uses_variables)
-from .schemes import get_scheme
+from ._validation import (as_steps, check_callable, check_deriv, check_flag,
+                          points_and_extent, uses_variables)
+from .evaluator import Evaluator, scalar_estimate, term_groups
+from .schemes import SCHEMES, get_scheme
+from .variable import Function
 
 __all__ = ["numerical_diff"]
 
@@ -90,6 +91,11 @@ def numerical_diff(f, x, eps=1e-4, *, scheme="central", deriv=1, exact_step=Fals
     >>> numerical_diff(np.exp, 0.0, np.array([1e-1, 1e-2])).round(8)
     array([1.0016675 , 1.00001667])
     """
+    dtype = _SCALAR_DTYPES.get(type(x))
+    if dtype is not None and exact_step is False and type(deriv) is int:
+        found = _on_a_scalar(f, dtype.type(x), eps, scheme, deriv)
+        if found is not None:
+            return found
     check_callable(f)
     spec = get_scheme(scheme)
     deriv = check_deriv(deriv, spec.max_deriv, spec.name)
@@ -104,14 +110,51 @@ def numerical_diff(f, x, eps=1e-4, *, scheme="central", deriv=1, exact_step=Fals
         raise ValueError(f"x of shape {points.shape} and eps of shape {h.shape} "
                          "do not broadcast together") from None
 
-    sample = Sampler(f, dtype, wrap)
-    if spec.is_complex:
-        return complex_step(sample, points, h)[()]
-    if exact_step:
-        h = (points + h) - points
-    else:
-        _check_step_moves(points, h, largest_point)
-    return _combine(sample, points, h, *_plan(spec, deriv), deriv, dtype)
+    evaluate = Evaluator(f, dtype=dtype, wrap=wrap)
+    if spec.subtracts:
+        if exact_step:
+            h = (points + h) - points
+        else:
+            _check_step_moves(points, h, largest_point)
+    return spec.evaluate(evaluate, points, h, deriv).estimate[()]
+
+
+#: The types of ``x`` (and of ``eps``) `numerical_diff` computes on without arrays.
+_SCALAR_DTYPES = {float: np.dtype(np.float64), np.float64: np.dtype(np.float64),
+                  np.float32: np.dtype(np.float32), np.float16: np.dtype(np.float16),
+                  np.longdouble: np.dtype(np.longdouble)}
+#: The largest finite number of each scalar type: a larger step would overflow in it.
+_LARGEST = {t: float(np.finfo(t).max) for t in _SCALAR_DTYPES}
+#: (scheme name, deriv) -> the terms of a real scheme's stencil, its denominator and
+#: order (`scalar_estimate`), filled as schemes are used.
+_SCALAR_STENCILS = {}
+
+
+def _on_a_scalar(f, x, eps, scheme, deriv):
+    """`numerical_diff` at one point, on numpy scalars: the array path's bits, or None.
+
+    Only the common case is taken here, each of its checks cheap (types
+    first): a real named scheme, a finite `x`, a positive finite step that
+    moves `x`, ``f`` not a `numdiff.Function`. Anything else returns None,
+    and the array path checks it (and raises where it must).
+    """
+    terms = _SCALAR_STENCILS.get((scheme, deriv))
+    if terms is None:
+        spec = SCHEMES.get(scheme) if type(scheme) is str else None
+        if spec is None or not spec.subtracts or not 1 <= deriv <= spec.max_deriv:
+            return None
+        st = spec.stencil(deriv)
+        terms = _SCALAR_STENCILS[(scheme, deriv)] = (term_groups(st), st.denominator, deriv)
+    scalar = type(x)
+    if not (type(eps) is float or type(eps) is scalar) or not callable(f) or \
+            isinstance(f, Function):
+        return None
+    if not (math.isfinite(x) and 0 < eps <= _LARGEST[scalar]):
+        return None
+    h = scalar(eps)
+    if not x + h != x:  # the array path's check (raises if x + h == x)
+        return None
+    return scalar_estimate(f, x, h, *terms)
 
 
 def _check_step_moves(points, h, largest_point):
@@ -130,70 +173,3 @@ def _check_step_moves(points, h, largest_point):
 def _show(array):
     array = np.asarray(array)
     return f"{array.flat[0]:.3g}" if array.size == 1 else f"[{array.min():.3g} .. {array.max():.3g}]"
-
-
-@lru_cache(maxsize=None)
-def _plan(spec, deriv):
-    """The stencil of a scheme as groups ``(g, n_g, n_-g or None)``, and its denominator.
-
-    Symmetric offsets are grouped (`Stencil.numerator_pairs`): ``f(x + g h)
-    - f(x - g h)`` of nearby values is exact (Sterbenz), so pairing the
-    offsets of opposite weights loses nothing to rounding. Cached per
-    (scheme, deriv): building it from the exact stencil is most of the cost
-    of a call on a scalar.
-    """
-    st = spec.stencil(deriv)
-    return tuple((float(g), n, partner) for g, n, partner in st.numerator_pairs), st.denominator
-
-
-def _evaluate(sample, points, h, g, buffer):
-    """``f(x + g h)`` with the argument formed in `buffer`; values never alias it."""
-    if g == 0:
-        at = points
-    elif g == 1:
-        at = np.add(points, h, out=buffer)
-    elif g == -1:
-        at = np.subtract(points, h, out=buffer)
-    else:
-        at = np.add(points, h.dtype.type(g) * h, out=buffer)
-    values = sample(at)
-    if g != 0 and np.may_share_memory(values, buffer):
-        values = values.copy()  # e.g. f returned its argument
-    return values
-
-
-def _combine(sample, points, h, groups, denominator, deriv, dtype):
-    """``sum n_i f(x + g_i h) / (D h^q)``, symmetric offsets taken in pairs.
-
-    The arguments ``x + g h`` are formed in one reused buffer, which then
-    holds the group's term, so a two-point stencil allocates one array
-    besides the values of `f`.
-    """
-    shape = np.broadcast_shapes(points.shape, h.shape)
-    buffer = np.empty(shape, dtype)
-    total = None
-    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        for g, n, partner in groups:
-            first = _evaluate(sample, points, h, g, buffer)
-            second = None if partner is None else _evaluate(sample, points, h, -g, buffer)
-            # The buffer is free again; the term goes there unless f returned
-            # complex values, which a real buffer cannot hold.
-            real = first.dtype == dtype and (second is None or second.dtype == dtype)
-            out = buffer if real else None
-            if second is None:
-                term = first if n == 1 else np.multiply(first, n, out=out)
-            elif partner == n or partner == -n:
-                term = (np.add if partner == n else np.subtract)(first, second, out=out)
-                if n != 1:
-                    term = np.multiply(term, n, out=term if real else None)
-            else:
-                term = np.add(np.multiply(first, n, out=out), partner * second, out=out)
-            term = np.broadcast_to(term, shape) if term.shape != shape else term
-            if total is None:
-                total = term if term is buffer else np.array(term)
-                if total is buffer and len(groups) > 1:
-                    buffer = np.empty(shape, dtype)
-            else:
-                total += term
-        total /= denominator * (h if deriv == 1 else h ** deriv)
-    return total[()]

@@ -10,10 +10,10 @@ from numbers import Real
 
 import numpy as np
 
-from .multivariate import _Evaluator, _jacobian
+from .multivariate import _AlongCoordinates, _jacobian
+from ._validation import as_array
 from .schemes import get_scheme
 from .theory import machine_epsilon
-from .variable import Variable
 
 __all__ = ["GradientCheck", "gradient_check", "default_tolerance"]
 
@@ -154,7 +154,7 @@ def gradient_check(f, x, grad, *, rtol=None, atol=None, scheme="central", eps=No
     -0.8323 vs 0.0770
     """
     # One evaluator validates f and x once and shares f(x) with the gradient.
-    evaluate = _Evaluator(f, x, vectorized, scalar=True)
+    evaluate = _AlongCoordinates(f, x, vectorized, scalar=True)
     point = evaluate.x
     dtype = point.dtype
     analytic = _analytic(grad, point)
@@ -191,14 +191,8 @@ def _analytic(grad, point):
     if callable(grad):
         grad = grad(point.copy())
         what = "grad(x)"
-    if isinstance(grad, Variable):
-        grad = grad.data
-    try:
-        values = np.asarray(grad)
-    except Exception as error:
-        raise TypeError(f"{what} must be an array of numbers: {error}") from None
-    if values.dtype.kind not in "iuf" or values.dtype.kind == "b":
-        raise TypeError(f"{what} must hold real numbers, got dtype {values.dtype}")
+    values = as_array(grad, "iuf", f"{what} must be an array of numbers",
+                      f"{what} must hold real numbers")
     if values.shape != point.shape:
         raise ValueError(f"{what} must have the shape of x, {point.shape}, got {values.shape}")
     return values

@@ -11,11 +11,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._validation import (as_numbers, as_points, as_steps, check_callable, check_flag,
-                          uses_variables)
+from ._validation import as_points, as_steps, check_callable, check_flag, uses_variables
+from .evaluator import Evaluator, stencil_estimate
 from .schemes import get_scheme
-from .theory import optimal_step, machine_epsilon
-from .variable import Variable
+from .theory import length_scale
 
 __all__ = ["coordinate_steps", "gradient", "jacobian", "hessian"]
 
@@ -140,7 +139,7 @@ def gradient(f, x, *, scheme="central", eps=None, vectorized=False):
     >>> gradient(f, np.array([1.0, 2.0, 3.0]), vectorized=True).round(8)
     array([4., 5., 6.])
     """
-    return _jacobian(get_scheme(scheme), _Evaluator(f, x, vectorized, scalar=True), eps)
+    return _jacobian(get_scheme(scheme), _AlongCoordinates(f, x, vectorized, scalar=True), eps)
 
 
 def jacobian(f, x, *, scheme="central", eps=None, vectorized=False):
@@ -177,26 +176,14 @@ def jacobian(f, x, *, scheme="central", eps=None, vectorized=False):
     array([[1., 0.],
            [0., 2.]])
     """
-    return _jacobian(get_scheme(scheme), _Evaluator(f, x, vectorized, scalar=False), eps)
+    return _jacobian(get_scheme(scheme), _AlongCoordinates(f, x, vectorized, scalar=False), eps)
 
 
 def _jacobian(spec, evaluate, eps):
     """`jacobian` of the function of `evaluate` (`gradient` when it requires a scalar)."""
     h = _steps(evaluate.x, eps, spec, 1)
-    n = h.size
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        if spec.is_complex:
-            index = np.arange(n)[:, None]
-            values = evaluate.points(index, (h.astype(evaluate.complex_dtype) * 1j)[:, None])
-            if values.dtype.kind != "c":
-                raise ValueError(
-                    "complex_step needs f to return complex values for complex input "
-                    f"(got dtype {values.dtype}); use complex-safe operations or a real scheme")
-            result = values.imag / _column(h, values.ndim)
-        else:
-            st = spec.stencil(1)
-            total = _weighted_sum(evaluate, h, st.offsets, st.numerators, n)
-            result = total / _column(st.denominator * h, total.ndim)
+        result = spec.along_coordinates(evaluate, h)
     return np.moveaxis(evaluate.as_dtype(result), 0, -1)
 
 
@@ -250,14 +237,16 @@ def hessian(f, x, *, scheme="central", eps=None, vectorized=False):
            [2., 0.]])
     """
     spec = get_scheme(scheme)
-    if spec.is_complex:
-        raise ValueError("hessian needs a real scheme; complex_step gives first derivatives only")
-    evaluate = _Evaluator(f, x, vectorized, scalar=True)
+    if spec.max_deriv < 2:
+        raise ValueError(f"hessian needs a real scheme; {spec.name} gives first derivatives only")
+    evaluate = _AlongCoordinates(f, x, vectorized, scalar=True)
     h = _steps(evaluate.x, eps, spec, 2)
     n = h.size
     first, second = spec.stencil(1), spec.stencil(2)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        diagonal = _weighted_sum(evaluate, h, second.offsets, second.numerators, n)
+        values = evaluate.along(second.offsets, h)
+        diagonal = stencil_estimate({float(g): v for g, v in values.items()}, None, h, second,
+                                    summation="ascending", divide=None).estimate
         diagonal = diagonal / (second.denominator * h * h)
         rows, cols = np.triu_indices(n, 1)
         mixed = np.zeros(rows.size, dtype=evaluate.dtype)
@@ -281,16 +270,6 @@ def hessian(f, x, *, scheme="central", eps=None, vectorized=False):
     return result
 
 
-def _weighted_sum(evaluate, h, offsets, numerators, n):
-    """``sum_k n_k f(x + g_k h_i e_i)`` for every coordinate ``i`` (axis 0)."""
-    values = evaluate.along(offsets, h)
-    total = None
-    for g, k in zip(offsets, numerators):
-        term = values[g] if k == 1 else k * values[g]
-        total = term if total is None else total + term
-    return total
-
-
 def _scaled(g, h):
     """``g h`` without a multiplication for ``g = +-1`` (as `numerical_diff`)."""
     if g == 1:
@@ -298,11 +277,6 @@ def _scaled(g, h):
     if g == -1:
         return -h
     return h.dtype.type(g) * h
-
-
-def _column(h, ndim):
-    """`h` of shape (n,) shaped to broadcast along axis 0 of an ndim array."""
-    return h.reshape(h.shape + (1,) * (ndim - 1))
 
 
 def _as_vector(x, name="x"):
@@ -317,16 +291,16 @@ def _steps(points, eps, spec, deriv):
     """Steps ``h_i = eps max(1, |x_i|)``, checked to move every coordinate."""
     dtype = points.dtype
     if eps is None:
-        relative = np.asarray(_default_relative_step(spec.name, deriv, dtype), dtype=dtype)
+        relative = np.asarray(_default_relative_step(spec, deriv, dtype), dtype=dtype)
     else:
         relative = as_steps(eps, dtype)
         if relative.ndim > 1 or relative.size not in (1, points.size):
             raise ValueError(f"eps must be a number or an array of shape {points.shape}, "
                              f"got shape {relative.shape}")
-    h = relative * np.maximum(np.abs(points), dtype.type(1))
+    h = relative * length_scale(points)
     if not np.isfinite(h).all():
         raise ValueError("eps * max(1, |x|) overflows the dtype " + str(dtype))
-    if not spec.is_complex:
+    if spec.subtracts:
         stuck = (points + h) == points
         if stuck.any():
             i = int(np.argmax(stuck))
@@ -338,18 +312,17 @@ def _steps(points, eps, spec, deriv):
 @lru_cache(maxsize=None)
 def _default_relative_step(scheme, deriv, dtype):
     """The theory's optimal step at unit scales (`coordinate_steps`), cached."""
-    if get_scheme(scheme).is_complex:
-        return machine_epsilon(dtype)
-    # Numerical Recipes' value error, the machine epsilon, for a function of unit scales.
-    return optimal_step(scheme, deriv=deriv, f_scale=1.0, derivative_scale=1.0,
-                        value_error=machine_epsilon(dtype), dtype=dtype)
+    return scheme.default_relative_step(deriv, dtype)
 
 
-class _Evaluator:
-    """Evaluates ``f`` at ``x`` moved along one or two coordinates.
+class _AlongCoordinates:
+    """``f`` at ``x`` moved along one or two coordinates.
 
     The loop path calls ``f`` once per point on a fresh copy of ``x``; the
     batched path stacks points as columns and calls ``f`` once per batch.
+    Each call goes through a `numdiff.evaluator.Evaluator` (Variable
+    wrapping, numbers checked, calls counted); the shape of the values is
+    checked here, where a point is a vector.
     """
 
     def __init__(self, f, x, vectorized, scalar):
@@ -357,7 +330,8 @@ class _Evaluator:
         self.vectorized = check_flag(vectorized, "vectorized")
         self.wrap = uses_variables(f, x)
         self.x = _as_vector(x)
-        self.f = f
+        self.f = Evaluator(f, wrap=self.wrap, elementwise=False,
+                           batch_axis=1 if self.vectorized else None)
         self.scalar = scalar
         self.dtype = self.x.dtype
         # float16 has no complex counterpart; the complex step uses complex64.
@@ -424,7 +398,7 @@ class _Evaluator:
         return point
 
     def _raw(self, point):
-        return as_numbers(self.f(Variable(point)) if self.wrap else self.f(point))
+        return self.f(point)
 
     def _check_shape(self, shape, what):
         if self.scalar and shape != ():

@@ -1,36 +1,59 @@
-"""The named difference schemes, as data.
+"""Difference schemes: what each kind of scheme is, and what it does.
 
-A `Scheme` is a rule that lays out the offsets of a stencil for a derivative
-order: one-sided (forward or backward) or centred, with a target order of
-accuracy. `SCHEMES` maps each name to its rule; `Scheme.stencil` builds the
-exact stencil through `numdiff.stencil`. The complex step is a scheme too,
-though it has no real stencil: it evaluates ``Im f(x + ih) / h``.
+A scheme is a rule for estimating a derivative from values of ``f`` near
+``x``. Two kinds, one class each:
+
+* `StencilScheme`: a real stencil, ``sum c_i f(x + g_i h) / h^q``, with its
+  offsets laid out one-sided (forward or backward), centred, or given
+  (`Scheme.from_stencil`); the exact stencil comes from `numdiff.stencil`.
+* `ComplexStep`: ``Im f(x + ih) / h``, one evaluation off the real axis and
+  no subtraction.
+
+Each says how it is evaluated at a step (`Scheme.evaluate`), how its rounding
+error grows as the step shrinks (`Scheme.rounding_power`), the spacing of the
+powers in its error expansion (`Scheme.order_step`), its leading truncation
+coefficient, the highest derivative it supports, whether the step-selection
+rules apply to it, and the defaults `numdiff.derivative` uses for it.
+`SCHEMES` maps the named schemes to their objects.
 """
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from types import MappingProxyType
 
-from ._validation import check_deriv
-from .stencil import stencil
+import numpy as np
 
-__all__ = ["Scheme", "SCHEMES", "get_scheme", "MAX_DERIV"]
+from ._validation import check_deriv
+from .evaluator import StencilEstimate, complex_step_estimate, stencil_estimate
+from .stencil import Stencil, stencil
+from .theory import machine_epsilon, unit_scale_step
+
+__all__ = ["Scheme", "StencilScheme", "ComplexStep", "SCHEMES", "get_scheme", "MAX_DERIV"]
 
 #: Highest derivative order the real schemes support.
 MAX_DERIV = 4
 
+#: Largest distance from ``x``, in units of ``L = max(1, |x|)``, at which the
+#: automatic step's first stencil samples ``f`` (`StencilScheme.initial_step`).
+MAX_REACH = 0.5
+
 
 @dataclass(frozen=True)
 class Scheme:
-    """A named difference scheme: a layout of offsets and a target order.
+    """A difference scheme: a layout of evaluations and a target order.
+
+    The common part of `StencilScheme` and `ComplexStep`; build a scheme of
+    your own with `Scheme.from_stencil`.
 
     Attributes
     ----------
     name : str
-        Key in `SCHEMES`.
-    layout : {"forward", "backward", "central", "complex"}
+        Key in `SCHEMES` (or a name of your choosing).
+    layout : {"forward", "backward", "central", "custom", "complex"}
         Where the nodes lie: at ``0, 1, 2, ...``, at ``0, -1, -2, ...``,
-        symmetric about 0, or on the imaginary axis (complex step).
+        symmetric about 0, as given, or on the imaginary axis.
     order : int
         Target order of accuracy ``p``.
     description : str
@@ -46,6 +69,8 @@ class Scheme:
       truncation: -1/3 * f^(3) * h^2
     >>> SCHEMES["central4"].offsets(2)
     (-2, -1, 0, 1, 2)
+    >>> SCHEMES["central"].default_levels, SCHEMES["complex_step"].rounding_power()
+    (5, 0)
     """
 
     name: str
@@ -53,15 +78,87 @@ class Scheme:
     order: int
     description: str
 
+    @staticmethod
+    def from_stencil(st, *, name=None):
+        """A scheme of the offsets of a `numdiff.Stencil` (or of a sequence of offsets).
+
+        Symmetric offsets behave as a central scheme (error expansion in
+        every other power of the step), others as one-sided.
+
+        Examples
+        --------
+        >>> from numdiff import stencil
+        >>> s = Scheme.from_stencil(stencil([-2, -1, 1, 2]))
+        >>> s.name, s.order, s.order_step, s.default_levels
+        ('stencil(-2, -1, 1, 2)', 4, 2, 5)
+        >>> Scheme.from_stencil([0, 1, 3]).layout
+        'forward'
+        """
+        if isinstance(st, Stencil):
+            nodes, deriv = st.offsets, st.deriv
+        else:
+            nodes, deriv = stencil(st, 1).offsets, 1
+        nodes = tuple(sorted(nodes))
+        if set(nodes) == {-g for g in nodes}:
+            layout = "central"
+        elif min(nodes) >= 0 or max(nodes) <= 0:
+            layout = "forward" if min(nodes) >= 0 else "backward"
+        else:
+            layout = "custom"
+        label = f"stencil({', '.join(str(g) for g in nodes)})"
+        order = stencil(nodes, deriv).accuracy
+        return StencilScheme(name or label, layout, order,
+                             f"stencil on the offsets {', '.join(str(g) for g in nodes)}", nodes)
+
     @property
     def is_complex(self):
         """True for the complex step, which evaluates ``f`` off the real axis."""
-        return self.layout == "complex"
+        return False
+
+    @property
+    def step_rules_apply(self):
+        """Whether the step-selection rules (`numdiff.step_selection`) are for this scheme."""
+        return True
+
+    @property
+    def subtracts(self):
+        """Whether the estimate subtracts values of ``f`` (a step must move ``x``)."""
+        return True
+
+    @property
+    def needs_analytic(self):
+        """Whether ``f`` must be analytic and accept complex input (the complex step)."""
+        return False
+
+    def real_offsets(self, deriv=1):
+        """Offsets along the real axis at which ``f`` is evaluated (for domains)."""
+        return self.offsets(deriv)
+
+
+@dataclass(frozen=True)
+class StencilScheme(Scheme):
+    """A real stencil scheme: ``sum_i c_i f(x + g_i h) / h^q``.
+
+    `nodes` fixes the offsets for every derivative order; without them the
+    layout and the order choose them (`offsets`).
+    """
+
+    nodes: tuple = None
 
     @property
     def max_deriv(self):
         """Highest derivative order this scheme supports."""
-        return 1 if self.is_complex else MAX_DERIV
+        return MAX_DERIV if self.nodes is None else min(MAX_DERIV, len(self.nodes) - 1)
+
+    @property
+    def order_step(self):
+        """Spacing of the powers of ``h`` in the error: 2 for symmetric offsets, else 1."""
+        return 2 if self.layout == "central" else 1
+
+    @property
+    def default_levels(self):
+        """Steps in `numdiff.derivative`'s tableau by default: 5 central, 6 one-sided."""
+        return 5 if self.order_step == 2 else 6
 
     def offsets(self, deriv=1):
         """Offsets of the stencil for derivative order `deriv`.
@@ -70,11 +167,11 @@ class Scheme:
         ``0..deriv+p-1`` (or their negatives); central schemes use the
         smallest symmetric set ``-m..m`` with ``m = (deriv - 1) // 2 + p // 2``,
         which reaches order ``p`` because symmetry cancels every other error
-        term. The complex step has the single offset ``i`` (returned as 1).
+        term. A scheme of given nodes uses them.
         """
         deriv = check_deriv(deriv, self.max_deriv, self.name)
-        if self.is_complex:
-            return (1,)
+        if self.nodes is not None:
+            return self.nodes
         if self.layout == "central":
             half = (deriv - 1) // 2 + self.order // 2
             return tuple(range(-half, half + 1))
@@ -82,30 +179,15 @@ class Scheme:
         return nodes if self.layout == "forward" else tuple(-g for g in reversed(nodes))
 
     def stencil(self, deriv=1):
-        """The exact `Stencil` of this scheme for derivative order `deriv`.
-
-        Raises
-        ------
-        ValueError
-            For the complex step, which has no real stencil.
-        """
-        if self.is_complex:
-            raise ValueError("complex_step has no real stencil; it evaluates Im f(x + ih) / h")
-        return stencil(self.offsets(deriv), deriv)
+        """The exact `Stencil` of this scheme for derivative order `deriv` (cached)."""
+        return _stencil_of(self, deriv)
 
     def accuracy(self, deriv=1):
         """Order of accuracy reached for derivative order `deriv`."""
-        return self.order if self.is_complex else self.stencil(deriv).accuracy
+        return self.stencil(deriv).accuracy
 
     def error_coefficient(self, deriv=1):
-        """Leading truncation coefficient ``K`` (estimate - exact ~ K f^(p+q) h^p).
-
-        For the complex step ``Im f(x + ih)/h = f'(x) - f'''(x) h^2/6 + ...``,
-        so ``K = -1/6``.
-        """
-        if self.is_complex:
-            check_deriv(deriv, self.max_deriv, self.name)
-            return Fraction(-1, 6)
+        """Leading truncation coefficient ``K`` (estimate - exact ~ K f^(p+q) h^p)."""
         return self.stencil(deriv).error_coefficient
 
     def truncation_orders(self, deriv=1):
@@ -119,19 +201,243 @@ class Scheme:
         >>> SCHEMES["forward"].truncation_orders(), SCHEMES["central"].truncation_orders()
         ((2, 3), (3, 5))
         """
-        if self.is_complex:
-            check_deriv(deriv, self.max_deriv, self.name)
-            return 3, 5
         st = self.stencil(deriv)
         return st.truncation_order, st.next_error_term[0] + deriv
 
+    def next_error_term(self, deriv=1):
+        """``(p2, K2)``: the power and exact coefficient of the next truncation term."""
+        return self.stencil(deriv).next_error_term
+
     def evaluations(self, deriv=1):
         """Number of evaluations of ``f`` per point."""
-        return 1 if self.is_complex else len(self.stencil(deriv).offsets)
+        return len(self.stencil(deriv).offsets)
+
+    def weight_sum(self, deriv=1):
+        """``sum |c_i|``: how much the stencil amplifies the rounding of ``f``."""
+        return float(self.stencil(deriv).weight_sum)
+
+    def rounding_power(self, deriv=1):
+        """``q``: the rounding error grows like ``h^-q`` as the step shrinks."""
+        return deriv
+
+    def rounding_coefficient(self, deriv, *, u, f_scale, result_scale=None, argument_error=0.0):
+        """``C1`` of the error model: ``(u |f| + argument_error) sum|c_i|`` (`numdiff.error_model`).
+
+        `u` is the relative error of one value of ``f``; `argument_error` the
+        error a value inherits from the rounding of its argument ``x + g h``.
+        """
+        return (u * f_scale + argument_error) * self.stencil(deriv).weight_sum
+
+    def result_rounding_weight(self, deriv=1):
+        """``1 + sum_i |c_i g_i^q| / q!``: units of ``u |f^(q)|`` the result's rounding costs.
+
+        After the values' leading parts cancel, each term ``c_i f(x + g_i h)``
+        keeps about ``c_i g_i^q h^q f^(q) / q!``; rounding those terms, then
+        the quotient, costs ``u |f^(q)|`` times this: 2 for the forward and
+        central differences, one machine epsilon.
+        """
+        st = self.stencil(deriv)
+        return 1 + float(sum(abs(c * g**deriv) for c, g in zip(st.weights, st.offsets))
+                         / math.factorial(deriv))
+
+    def evaluate(self, evaluate, points, h, deriv=1, **numerics):
+        """The estimate at steps `h` (`numdiff.evaluator.stencil_estimate`, its options in `numerics`)."""
+        return stencil_estimate(evaluate, points, h, self.stencil(deriv), **numerics)
+
+    def along_coordinates(self, evaluate, h):
+        """``df/dx_i`` at steps ``h_i`` along each coordinate of a function of many variables.
+
+        `evaluate` gives ``{g: f(x + g h_i e_i)}`` (`numdiff.multivariate`);
+        the terms are summed in the order of the offsets.
+        """
+        st = self.stencil(1)
+        values = evaluate.along(st.offsets, h)
+        ndim = values[st.offsets[0]].ndim
+        return stencil_estimate({float(g): v for g, v in values.items()}, None,
+                                h.reshape(h.shape + (1,) * (ndim - 1)), st,
+                                summation="ascending").estimate
+
+    def default_relative_step(self, deriv, dtype):
+        """The error theory's optimal step for unit scales (`numdiff.theory.unit_scale_step`)."""
+        return unit_scale_step(self.stencil(deriv), machine_epsilon(dtype))
+
+    def uses_centre(self, deriv=1):
+        """Whether the stencil needs ``f(x)`` (a node of nonzero weight at 0)."""
+        return 0 in self.stencil(deriv).offsets
+
+    def step_taken(self, deriv=1):
+        """Whether `numdiff.derivative` divides by the step actually taken (two-point central)."""
+        return self.stencil(deriv).offsets == (-1, 1)
+
+    def initial_step(self, deriv, levels, ratio, u):
+        """`numdiff.derivative`'s initial step at ``L = 1``, and its factor over this stencil's own.
+
+        The error estimate of the top entry is its distance to
+        ``T[K-1, K-2]``, the entry of offsets ``g_i / r^k``, ``k = 1..K-1``;
+        the initial step puts that entry at its own optimum (Cauchy's bound,
+        `numdiff.theory.unit_scale_step`), so that its truncation error, and
+        so the estimate, is down at the rounding level. With two levels the
+        whole tableau (one entry) stands in for that entry. The constant is
+        rounded to the nearest power of two, so that every step ``h0 / r^k``
+        is a power of two for ``r = 2`` and ``x +- h`` exact for most ``x``.
+        The bound ``|f^(m)| <= m! |f| / L^m`` holds within ``L`` of ``x``:
+        the first stencil, which reaches ``max|g| h0``, is kept within
+        `MAX_REACH` ``L`` of ``x``, where the Taylor terms of its values fall
+        at least by half per order.
+        """
+        base = self.stencil(deriv)
+        r = Fraction(ratio) if float(ratio).is_integer() else \
+            Fraction(ratio).limit_denominator(10**6)
+        first = 1 if levels > 2 else 0
+        below = sorted({g / r**k for g in base.offsets for k in range(first, levels)})
+        constant = unit_scale_step(stencil(below, deriv), u, derivatives="cauchy")
+        constant = float(2.0 ** np.round(np.log2(constant)))
+        reach = max(abs(g) for g in base.offsets)
+        constant = min(constant, float(2.0 ** math.floor(math.log2(MAX_REACH / reach))))
+        return constant, constant / unit_scale_step(base, u, derivatives="cauchy")
+
+
+@dataclass(frozen=True)
+class ComplexStep(Scheme):
+    """The complex step ``Im f(x + ih) / h`` (Squire & Trapp 1998).
+
+    ``Im f(x + ih) / h = f'(x) - f'''(x) h^2 / 6 + ...``: order 2, powers 2,
+    4, ... in the error, and no subtraction, so its rounding does not grow
+    as the step shrinks (rounding power 0). First derivatives only.
+    """
+
+    max_deriv = 1
+    order_step = 2
+    #: Two steps in `numdiff.derivative`'s tableau: the first is already at the floor.
+    default_levels = 2
+
+    @property
+    def is_complex(self):
+        """True: ``f`` is evaluated off the real axis."""
+        return True
+
+    @property
+    def step_rules_apply(self):
+        """False: any step below ``sqrt(u) |x|`` works; there is nothing to balance."""
+        return False
+
+    @property
+    def subtracts(self):
+        """False: ``x + ih`` never rounds to ``x``."""
+        return False
+
+    def offsets(self, deriv=1):
+        """The single offset ``i``, returned as 1."""
+        check_deriv(deriv, self.max_deriv, self.name)
+        return (1,)
+
+    @property
+    def needs_analytic(self):
+        """True: ``f`` is evaluated at ``x + ih`` and must be analytic there."""
+        return True
+
+    def real_offsets(self, deriv=1):
+        """``(0,)``: on the real axis ``f`` is only needed at ``x`` itself."""
+        check_deriv(deriv, self.max_deriv, self.name)
+        return (0,)
+
+    def stencil(self, deriv=1):
+        """No real stencil.
+
+        Raises
+        ------
+        ValueError
+            Always.
+        """
+        raise ValueError("complex_step has no real stencil; it evaluates Im f(x + ih) / h")
+
+    def accuracy(self, deriv=1):
+        """Order of accuracy: 2."""
+        return self.order
+
+    def error_coefficient(self, deriv=1):
+        """``K = -1/6`` of ``Im f(x + ih)/h = f'(x) - f'''(x) h^2/6 + ...``."""
+        check_deriv(deriv, self.max_deriv, self.name)
+        return Fraction(-1, 6)
+
+    def evaluations(self, deriv=1):
+        """One complex evaluation per point."""
+        return 1
+
+    def weight_sum(self, deriv=1):
+        """1: the estimate's rounding is relative to itself."""
+        return 1.0
+
+    def rounding_power(self, deriv=1):
+        """0: the rounding error ``u |f'|`` does not grow as the step shrinks."""
+        return 0
+
+    def rounding_coefficient(self, deriv, *, u, f_scale, result_scale=None, argument_error=0.0):
+        """``C1 = 0``: there is no cancellation (the rounding is the floor, ``u |f'|``).
+
+        Raises
+        ------
+        ValueError
+            Without `result_scale` (``|f'(x)|``), which sets the floor.
+        """
+        if result_scale is None:
+            raise ValueError("result_scale (|f'(x)|) is required for the complex step")
+        return 0.0
+
+    def truncation_orders(self, deriv=1):
+        """``(3, 5)``: ``Im f(x + ih)/h = f' - f''' h^2/6 + f^(5) h^4/120 - ...``."""
+        check_deriv(deriv, self.max_deriv, self.name)
+        return 3, 5
+
+    def next_error_term(self, deriv=1):
+        """``(4, 1/120)``: the ``f^(5) h^4 / 120`` term of the expansion."""
+        check_deriv(deriv, self.max_deriv, self.name)
+        return 4, Fraction(1, 120)
+
+    def result_rounding_weight(self, deriv=1):
+        """2: rounding ``Im f`` and the quotient, ``u |f'|`` each."""
+        return 2.0
+
+    def evaluate(self, evaluate, points, h, deriv=1, *, measure=False, **numerics):
+        """``Im f(x + ih) / h``; measured, its scale is the estimate's size."""
+        estimate = complex_step_estimate(evaluate, points, h)
+        return StencilEstimate(estimate, np.abs(estimate) if measure else None)
+
+    def along_coordinates(self, evaluate, h):
+        """``Im f(x + i h_j e_j) / h_j`` for every coordinate ``j`` (axis 0)."""
+        index = np.arange(h.size)[:, None]
+        values = evaluate.points(index, (h.astype(evaluate.complex_dtype) * 1j)[:, None])
+        if values.dtype.kind != "c":
+            raise ValueError(
+                "complex_step needs f to return complex values for complex input "
+                f"(got dtype {values.dtype}); use complex-safe operations or a real scheme")
+        return values.imag / h.reshape(h.shape + (1,) * (values.ndim - 1))
+
+    def default_relative_step(self, deriv, dtype):
+        """``u`` itself: any step below the crossover ``sqrt(6u)`` reaches the floor."""
+        return machine_epsilon(dtype)
+
+    def uses_centre(self, deriv=1):
+        """False: only ``f(x + ih)`` is evaluated."""
+        return False
+
+    def step_taken(self, deriv=1):
+        """False: there is no subtraction of shifted arguments."""
+        return False
+
+    def initial_step(self, deriv, levels, ratio, u):
+        """``sqrt(u)`` at ``L = 1``: the truncation ``(h/L)^2/6 ~ u/6`` is then below the floor."""
+        return float(np.sqrt(u)), 1.0
+
+
+@lru_cache(maxsize=256)
+def _stencil_of(scheme, deriv):
+    return stencil(scheme.offsets(deriv), deriv)
 
 
 def _build(*rows):
-    return MappingProxyType({name: Scheme(name, layout, order, text) for name, layout, order, text in rows})
+    return MappingProxyType({name: (ComplexStep if layout == "complex" else StencilScheme)(
+        name, layout, order, text) for name, layout, order, text in rows})
 
 
 #: Every named scheme, by name.
@@ -146,6 +452,14 @@ SCHEMES = _build(
     ("central8", "central", 8, "central difference, order 8"),
     ("complex_step", "complex", 2, "complex step Im f(x+ih)/h, order 2, no subtraction"),
 )
+
+
+def rule_scheme(scheme, deriv, why):
+    """The scheme of a step rule and `deriv`, checked; ValueError with `why` where rules do not apply."""
+    spec = get_scheme(scheme)
+    if not spec.step_rules_apply:
+        raise ValueError(why)
+    return spec, check_deriv(deriv, spec.max_deriv, spec.name)
 
 
 def get_scheme(scheme):

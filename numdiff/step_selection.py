@@ -30,11 +30,12 @@ from enum import IntEnum
 
 import numpy as np
 
-from ._sampling import Sampler, difference, shifted
-from ._validation import as_points, as_steps, check_callable, check_deriv, uses_variables
-from .schemes import get_scheme
+from .evaluator import Evaluator, stencil_estimate
+from ._validation import as_points, as_steps, check_callable, uses_variables
+from .schemes import get_scheme, rule_scheme
 from .stencil import central_stencil
-from .theory import ErrorModel, error_model, machine_epsilon
+from . import theory
+from .theory import error_model, length_scale, machine_epsilon, unit_scale_step
 
 __all__ = ["StepResult", "StepStatus", "theory_step", "stepleman_winarsky_step",
            "gill_murray_step"]
@@ -53,73 +54,73 @@ class StepStatus(IntEnum):
         upper estimate of the scale, and is to be taken as a rough guess.
     NON_FINITE (3)
         ``f`` returned NaN or inf at the points needed.
+    NOISE_UNRESOLVED (4)
+        The noise of ``f`` could not be measured (`numdiff.estimate_noise`);
+        the rounding level stands for it.
     """
 
     FOUND = 0
     LIMIT_REACHED = 1
     SCALE_UNRESOLVED = 2
     NON_FINITE = 3
+    NOISE_UNRESOLVED = 4
 
 
 @dataclass(frozen=True)
 class StepResult:
-    """A chosen step per element and what it cost.
+    """A chosen step per element and what it cost: what every step rule returns.
 
     Attributes
     ----------
     step : ndarray or numpy scalar
         The step for the scheme asked for, in the dtype of ``x``.
-    estimate : ndarray or numpy scalar
-        The scheme's derivative estimate at that step.
+    estimate : ndarray or numpy scalar or None
+        The scheme's derivative estimate at that step (None for a rule that
+        does not evaluate the scheme, as the noise rule).
     nfev : ndarray of int
         Evaluations of ``f`` the element needed (the estimate included).
     status : ndarray of int
-        A `StepStatus` code per element.
+        A `StepStatus` code per element; 0 (`StepStatus.FOUND`) is success.
+    error : ndarray or None
+        The rule's own estimate of the error at that step, where it has one
+        (the noise rule's expected error).
+    noise : ndarray or None
+        The noise per evaluation of ``f`` the rule measured or was given,
+        where it did.
     """
 
     step: object
     estimate: object
     nfev: object
     status: object
+    error: object = None
+    noise: object = None
+
+    @property
+    def success(self):
+        """True where `status` is `StepStatus.FOUND`."""
+        return np.asarray(self.status) == StepStatus.FOUND
 
 
 def _prepare(f, x, scheme, deriv):
     check_callable(f)
-    spec = get_scheme(scheme)
-    if spec.is_complex:
-        raise ValueError("step selection is for real schemes; the complex step needs none "
-                         "(any step below sqrt(u) |x| works)")
-    deriv = check_deriv(deriv, spec.max_deriv, spec.name)
+    spec, deriv = rule_scheme(scheme, deriv, "step selection is for real schemes; the "
+                              "complex step needs none (any step below sqrt(u) |x| works)")
     points = as_points(x)
-    sample = Sampler(f, points.dtype, uses_variables(f, x))
+    sample = Evaluator(f, dtype=points.dtype, wrap=uses_variables(f, x))
     return spec.stencil(deriv), points, sample
-
-
-def _scheme_constant(st, u):
-    """The optimal step at length scale 1: ``(q u sum|c| / (p |K|))^(1/(p+q))``.
-
-    The error model of `st` with ``|f| = |f^(p+q)| = 1``.
-    """
-    model = ErrorModel(u * st.weight_sum, abs(float(st.error_coefficient)), st.deriv,
-                       st.accuracy)
-    return model.optimal_step
-
-
-def _length_unit(points):
-    """``max(1, |x|)``: the length below which the spacing near ``x`` matters."""
-    return np.maximum(np.abs(points), points.dtype.type(1))
 
 
 def _finish(sample, points, h, st, status, nfev_before):
     """Clamp the step, take the scheme's estimate there, pack the result."""
     dtype = points.dtype
     u = machine_epsilon(dtype)
-    unit = _length_unit(points)
+    unit = length_scale(points)
     # Below u*max(1,|x|) the step is lost in the spacing of x; above
     # max(1,|x|) it no longer describes the neighbourhood of x.
     h = np.clip(np.where(np.isfinite(h), h, unit), unit * dtype.type(u), unit).astype(dtype)
     calls = sample.calls
-    estimate, _, _ = difference(sample, points, h, st)
+    estimate = stencil_estimate(sample, points, h, st).estimate
     nfev = nfev_before + (sample.calls - calls)
     status = np.where(np.isfinite(estimate), status, StepStatus.NON_FINITE).astype(np.int64)
     nfev = np.broadcast_to(nfev, points.shape).astype(np.int64)
@@ -179,15 +180,14 @@ def theory_step(f, x, *, scheme="central", deriv=1):
     u = machine_epsilon(dtype)
     m = st.accuracy + st.deriv
     probe = central_stencil(m)
-    unit = _length_unit(points)
+    unit = length_scale(points)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        wide = (unit * dtype.type(_scheme_constant(probe, u))).astype(dtype)
-        values = {g: sample(shifted(points, wide, g)) for g in probe.offsets}
-        total = sum(values[g] * dtype.type(n) for g, n in zip(probe.offsets, probe.numerators))
-        scale_m = total / (dtype.type(probe.denominator) * wide ** m)
-        slope = np.abs(values[1] - values[-1]) / (2 * wide)
-        size = np.max(np.abs(np.stack(list(values.values()))), axis=0)
-        value_scale = size + np.abs(points) * slope
+        wide = (unit * dtype.type(unit_scale_step(probe, u))).astype(dtype)
+        probed = stencil_estimate(sample, points, wide, probe, summation="ascending",
+                                  measure=True)
+        scale_m = probed.estimate
+        slope = np.abs(probed.values[1] - probed.values[-1]) / (2 * wide)
+        value_scale = theory.value_scale(probed.scale, points, slope, weight=1, combine="sum")
         resolution = dtype.type(u * float(probe.weight_sum)) * value_scale / wide ** m
         unresolved = ~(np.abs(scale_m) > resolution)
         derivative_scale = np.where(unresolved, resolution, np.abs(scale_m))
@@ -220,14 +220,8 @@ def stepleman_winarsky_step(f, x, *, scheme="central", deriv=1, initial_step=Non
 
     Parameters
     ----------
-    f : callable
-        Element-wise function, called with whole arrays.
-    x : float or array_like
-        Point(s); the dtype is kept.
-    scheme : str, optional
-        A real scheme (the paper treats the central difference).
-    deriv : int, optional
-        Derivative order.
+    f, x, scheme, deriv
+        As for `theory_step` (the paper treats the central difference).
     initial_step : float or array_like, optional
         ``h_0`` (broadcast against `x`); default ``max(1, |x|) / 10``, large enough to start in the
         truncation-dominated regime for functions that vary on the scale of
@@ -248,9 +242,8 @@ def stepleman_winarsky_step(f, x, *, scheme="central", deriv=1, initial_step=Non
     Raises
     ------
     TypeError, ValueError
-        For bad input, as `numdiff.numerical_diff`, or the complex step;
-        `initial_step` not positive and finite, `shrink` not above 1, or
-        `max_iterations` below 3.
+        As `theory_step`; ValueError for `initial_step` not positive and
+        finite, `shrink` not above 1, or `max_iterations` below 3.
 
     References
     ----------
@@ -274,13 +267,14 @@ def stepleman_winarsky_step(f, x, *, scheme="central", deriv=1, initial_step=Non
     if isinstance(max_iterations, bool) or not isinstance(max_iterations, (int, np.integer)) \
             or max_iterations < 3:
         raise ValueError(f"max_iterations must be an integer of at least 3, got {max_iterations!r}")
-    unit = _length_unit(points)
+    unit = length_scale(points)
     if initial_step is None:
         h = (unit / dtype.type(10)).astype(dtype)
     else:
         h = np.broadcast_to(as_steps(initial_step, dtype, "initial_step"), points.shape).copy()
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        previous, _, centre = difference(sample, points, h, st)
+        found = stencil_estimate(sample, points, h, st)
+        previous, centre = found.estimate, found.centre
         chosen_h = h.copy()
         last_gap = np.full(points.shape, np.inf, dtype=dtype)
         active = np.isfinite(previous)
@@ -290,7 +284,7 @@ def stepleman_winarsky_step(f, x, *, scheme="central", deriv=1, initial_step=Non
             if not active.any():
                 break
             h_next = h / dtype.type(shrink)
-            current, _, centre = difference(sample, points, h_next, st, centre)
+            current = stencil_estimate(sample, points, h_next, st, centre=centre).estimate
             gap = np.abs(current - previous)
             stop = active & ~(gap < last_gap)
             stop &= np.isfinite(last_gap)  # needs two differences to compare
@@ -326,14 +320,8 @@ def gill_murray_step(f, x, *, scheme="central", deriv=1, max_iterations=6):
 
     Parameters
     ----------
-    f : callable
-        Element-wise function, called with whole arrays.
-    x : float or array_like
-        Point(s); the dtype is kept.
-    scheme : str, optional
-        A real scheme.
-    deriv : int, optional
-        Derivative order.
+    f, x, scheme, deriv
+        As for `theory_step`.
     max_iterations : int, optional
         Most second differences per element (the paper's 6), at least 1.
 
@@ -344,8 +332,7 @@ def gill_murray_step(f, x, *, scheme="central", deriv=1, max_iterations=6):
     Raises
     ------
     TypeError, ValueError
-        For bad input, as `numdiff.numerical_diff`, or the complex step;
-        `max_iterations` not a positive integer.
+        As `theory_step`; ValueError for `max_iterations` not a positive integer.
 
     References
     ----------
@@ -368,8 +355,9 @@ def gill_murray_step(f, x, *, scheme="central", deriv=1, max_iterations=6):
         raise ValueError(f"max_iterations must be a positive integer, got {max_iterations!r}")
     dtype = points.dtype
     u = dtype.type(machine_epsilon(dtype))
-    unit = _length_unit(points)
+    unit = length_scale(points)
     ten = dtype.type(10)
+    curvature_stencil = central_stencil(2)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         centre = sample(points)
         h = unit * dtype.type(20) * np.sqrt(u)  # 10 * h_bar
@@ -383,12 +371,13 @@ def gill_murray_step(f, x, *, scheme="central", deriv=1, max_iterations=6):
             active = ~accepted
             if not active.any():
                 break
-            above, below = sample(points + h), sample(points - h)
+            # (f(x+h) - 2 f(x) + f(x-h)) / h^2, summed in that order.
+            second = stencil_estimate(sample, points, h, curvature_stencil, centre=centre,
+                                      summation="descending", measure=True)
             used = np.where(active, sample.calls, used)
-            slope = np.abs(above - below) / (2 * h)
-            scale_now = np.maximum(np.abs(centre), np.maximum(np.abs(above), np.abs(below))) \
-                + np.abs(points) * slope
-            phi_now = (above - 2 * centre + below) / (h * h)
+            slope = np.abs(second.values[1] - second.values[-1]) / (2 * h)
+            scale_now = theory.value_scale(second.scale, points, slope, weight=1, combine="sum")
+            phi_now = second.estimate
             condition = 4 * u * scale_now / (h * h * np.abs(phi_now))
             good = condition <= dtype.type(0.1)
             in_band = good & (condition >= dtype.type(0.001))
@@ -413,5 +402,5 @@ def gill_murray_step(f, x, *, scheme="central", deriv=1, max_iterations=6):
                           StepStatus.SCALE_UNRESOLVED, status)
         h_forward = 2 * np.sqrt(u * value_scale / curvature)
         length = h_forward / (2 * np.sqrt(u))
-        step = length * dtype.type(_scheme_constant(st, float(u)))
+        step = length * dtype.type(unit_scale_step(st, float(u)))
     return _finish(sample, points, step, st, status, used)

@@ -31,6 +31,12 @@ reports the crossover as its optimal step.
 (`machine_epsilon`, 2.2e-16 in float64), the spacing of floating-point
 numbers at 1, as in the sources above; the unit roundoff, the bound of
 rounding to nearest, is half of it (`unit_roundoff`).
+
+The scales every method of the library measures in are defined here once:
+`machine_epsilon` for rounding, `length_scale` ``max(1, |x|)`` for steps,
+`value_scale` ``F`` for the values of ``f`` whose rounding a difference
+amplifies, and `unit_scale_step` for the optimal step of a stencil at length
+scale 1.
 """
 
 import math
@@ -38,9 +44,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .schemes import get_scheme
+__all__ = ["machine_epsilon", "unit_roundoff", "length_scale", "value_scale", "ErrorModel",
+           "error_model", "optimal_step", "unit_scale_step"]
 
-__all__ = ["machine_epsilon", "unit_roundoff", "length_scale", "ErrorModel", "error_model", "optimal_step"]
+#: Weight of ``|x| |f'|`` in the value scale ``F`` (`value_scale`): the
+#: rounding of ``x`` to nearest moves it by at most half a unit, ``u |x| / 2``.
+CONDITION_WEIGHT = 0.5
 
 
 def machine_epsilon(dtype=np.float64):
@@ -88,21 +97,8 @@ def unit_roundoff(dtype=np.float64):
 
     The largest relative error of rounding a real number to nearest in the
     dtype (Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd ed.,
-    §2.1): 2**-53 (1.1e-16) in float64.
-
-    Parameters
-    ----------
-    dtype : dtype_like, optional
-        A real or complex floating dtype.
-
-    Returns
-    -------
-    float
-
-    Raises
-    ------
-    TypeError
-        If `dtype` is not a floating-point dtype.
+    §2.1): 2**-53 (1.1e-16) in float64. `dtype` and the errors as for
+    `machine_epsilon`.
 
     Examples
     --------
@@ -121,13 +117,81 @@ def length_scale(x):
     Below it the spacing of floating-point numbers near ``x`` no longer
     matters; steps and reaches of the automatic rules are measured in it.
 
+    A Python number gives a float; an array (or numpy scalar) keeps its dtype.
+
     Examples
     --------
     >>> length_scale(0.25), length_scale(-3.0)
     (1.0, 3.0)
     """
     scale = np.maximum(np.abs(x), 1)
-    return float(scale) if np.ndim(scale) == 0 else scale
+    return float(scale) if isinstance(x, (int, float)) else scale
+
+
+def value_scale(size, x, slope, *, weight=CONDITION_WEIGHT, combine="max", shifted_by=None,
+                scratch=None):
+    """The value scale ``F`` of ``f`` near `x`, whose rounding a difference amplifies; in place.
+
+    Every value of ``f`` is off by up to ``u |f|``, and an ``f`` whose first
+    operation rounds a quantity of the size of ``x`` (``x**2``, ``c * x``,
+    the argument reduction of ``sin``) is off as if ``x`` had been rounded,
+    by up to ``u |x| |f'| / 2`` (half a unit of ``x``, rounding to nearest;
+    Numerical Recipes 3rd ed. §5.7; Gill, Murray & Wright 1981, §8.6). So
+    ``F = max(max|f|, w |x| |f'|)`` with ``w =`` `CONDITION_WEIGHT`
+    (``combine="max"``, `numdiff.derivative`), or the sum of the two terms
+    (``combine="sum"``, the step rules of `numdiff.step_selection`, with
+    ``w = 1``). The larger of the two terms rather than their sum keeps
+    the bound for a correctly rounded ``f`` within a factor 2 of ``u |f|``.
+
+    Parameters
+    ----------
+    size : ndarray
+        ``max |f|`` over the values taken; overwritten with ``F``.
+    x : ndarray
+        The points.
+    slope : ndarray
+        Stands for ``f'`` (an estimate, or the slope of the values).
+    weight : float, optional
+        ``w``.
+    combine : {"max", "sum"}, optional
+    shifted_by : ndarray, optional
+        The steps of a stencil whose arguments ``x + g h`` are formed as
+        given: where a step is not a power of two those arguments are
+        rounded too, by up to ``u |x| / 2``, and ``w |x| |f'|`` is added to
+        ``F``. (A power of two times a small integer is exact, and so is its
+        sum with ``x`` unless the sum leaves the binade of ``x``.)
+    scratch : ndarray, optional
+        A buffer for ``|x f'|``.
+
+    Returns
+    -------
+    ndarray
+        `size`, now ``F``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> value_scale(np.array([1.0, 1.0]), np.array([1.0, 8.0]), np.array([1.0, 1.0]))
+    array([1., 4.])
+    >>> value_scale(np.array([1.0]), np.array([8.0]), np.array([1.0]), weight=1, combine="sum")
+    array([9.])
+    """
+    condition = np.multiply(x, slope, out=scratch)
+    # In place on arrays; numpy scalars (0-d input) give new scalars.
+    condition = np.abs(condition, out=_writable(condition))
+    condition *= condition.dtype.type(weight)
+    if combine == "sum":
+        return np.add(size, condition, out=_writable(size))
+    size = np.maximum(size, condition, out=_writable(size))
+    if shifted_by is not None:
+        inexact = np.frexp(shifted_by)[0] != 0.5
+        if np.any(inexact):
+            size += np.where(inexact, condition, 0)
+    return size
+
+
+def _writable(array):
+    return array if isinstance(array, np.ndarray) else None
 
 
 @dataclass(frozen=True)
@@ -397,6 +461,8 @@ def error_model(scheme="central", *, deriv=1, f_scale, derivative_scale, x_scale
     >>> print(f"h* = {m.optimal_step:.2g}, E* = {m.minimum_error:.2g}")
     h* = 5.5e-06, E* = 3e-11
     """
+    from .schemes import get_scheme  # the schemes build on this module
+
     spec = get_scheme(scheme)
     u = unit_roundoff(dtype)
     value_error = u if value_error is None else _scale(value_error, "value_error")
@@ -407,35 +473,16 @@ def error_model(scheme="central", *, deriv=1, f_scale, derivative_scale, x_scale
     result = 0.0 if result_scale is None else _scale(result_scale, "result_scale")
     slope = (result if deriv == 1 else 0.0) if slope_scale is None else \
         _scale(slope_scale, "slope_scale")
-    floor = u * result * (1 + _weighted_reach(spec, deriv))
+    floor = u * result * spec.result_rounding_weight(deriv)
     coefficient = abs(float(spec.error_coefficient(deriv)))
-    if spec.is_complex:
-        if result_scale is None:
-            raise ValueError("result_scale (|f'(x)|) is required for the complex step")
-        # Im f(x + ih)/h = f' - f''' h^2/6 + f^(5) h^4/120 - ...: no subtraction.
-        return ErrorModel(0.0, coefficient * derivative_scale, 0, spec.order,
-                          next_derivative_scale / 120, 4, floor)
-    st = spec.stencil(deriv)
     argument = 0.0 if exact_step else u * x_scale * slope
-    next_order, next_coefficient = st.next_error_term
-    return ErrorModel((value_error * f_scale + argument) * st.weight_sum,
-                      coefficient * derivative_scale, deriv, st.accuracy,
-                      abs(float(next_coefficient)) * next_derivative_scale, next_order, floor)
-
-
-def _weighted_reach(spec, deriv):
-    """``sum_i |c_i g_i^q| / q!``: how many units of ``f^(q)`` the stencil's terms hold.
-
-    After the values' leading parts cancel, each term ``c_i f(x + g_i h)``
-    keeps about ``c_i g_i^q h^q f^(q) / q!``; rounding those terms, then the
-    quotient, costs ``u |f^(q)| (1 + sum_i |c_i g_i^q| / q!)``: ``eps |f'|``
-    for the forward and central differences. The complex step has one term.
-    """
-    if spec.is_complex:
-        return 1.0
-    st = spec.stencil(deriv)
-    return float(sum(abs(c * g**deriv) for c, g in zip(st.weights, st.offsets))
-                 / math.factorial(deriv))
+    rounding = spec.rounding_coefficient(
+        deriv, u=value_error, f_scale=f_scale, argument_error=argument,
+        result_scale=None if result_scale is None else result)
+    next_order, next_coefficient = spec.next_error_term(deriv)
+    return ErrorModel(rounding, coefficient * derivative_scale, spec.rounding_power(deriv),
+                      spec.accuracy(deriv), abs(float(next_coefficient)) * next_derivative_scale,
+                      next_order, floor)
 
 
 def _scale(value, name):
@@ -465,3 +512,50 @@ def optimal_step(scheme="central", *, deriv=1, f_scale, derivative_scale, x_scal
                        x_scale=x_scale, slope_scale=slope_scale, result_scale=result_scale,
                        next_derivative_scale=next_derivative_scale, value_error=value_error,
                        exact_step=exact_step, dtype=dtype).optimal_step
+
+
+def unit_scale_step(st, u, *, derivatives="geometric"):
+    """The optimal step of a stencil for a function of length scale 1.
+
+    The model ``E(h) = u |f| sum|c| h^-q + |K| |f^(p+q)| h^p`` with ``|f| = 1``
+    and the derivative given by one of two assumptions:
+
+    * ``"geometric"``: ``|f^(m)| ~ |f| / L^m``, derivatives of unit size;
+      then ``h* = (q u sum|c| / (p |K|))^(1/(p+q))`` (`ErrorModel`), the
+      step of `error_model` at unit scales;
+    * ``"cauchy"``: Cauchy's estimate ``|f^(m)| <= m! |f| / L^m`` for ``f``
+      analytic in a disc of radius ``L`` about ``x``; then
+      ``h* = (q u sum|c| / (p |K| (p+q)!))^(1/(p+q))``.
+
+    Multiply by the length scale ``L`` (`length_scale`) for the step at ``x``.
+
+    Parameters
+    ----------
+    st : numdiff.Stencil
+    u : float
+        The rounding unit of the model (`machine_epsilon`).
+    derivatives : {"geometric", "cauchy"}
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numdiff import SCHEMES
+    >>> u = machine_epsilon()
+    >>> h = unit_scale_step(SCHEMES["central"].stencil(1), u)
+    >>> bool(np.isclose(h, (3 * u) ** (1 / 3)))
+    True
+    >>> bool(np.isclose(unit_scale_step(SCHEMES["central"].stencil(1), u, derivatives="cauchy"),
+    ...                 (3 * u / 6) ** (1 / 3)))
+    True
+    """
+    p, q = st.accuracy, st.deriv
+    if derivatives == "cauchy":
+        denominator = p * abs(float(st.error_coefficient)) * math.factorial(p + q)
+        return float((q * u * float(st.weight_sum) / denominator) ** (1.0 / (p + q)))
+    if derivatives != "geometric":
+        raise ValueError(f"derivatives must be 'geometric' or 'cauchy', got {derivatives!r}")
+    return ErrorModel(u * st.weight_sum, abs(float(st.error_coefficient)), q, p).optimal_step

@@ -1,11 +1,13 @@
 """numerical_diff: orders of accuracy, rounding, vectorisation, dtypes, bad input."""
 
+import warnings
+
 import numpy as np
 import pytest
 
 from numdiff import (SCHEMES, MAX_DERIV, Exp, Square, Variable, error_model, get_scheme,
                      numerical_diff, machine_epsilon)
-from numdiff._sampling import Sampler, stencil_difference
+from numdiff.evaluator import Evaluator, stencil_estimate
 from numdiff.catalogue import CATALOGUE
 
 REAL_SCHEMES = [name for name in SCHEMES if name != "complex_step"]
@@ -298,6 +300,50 @@ def test_derivative_and_the_step_rules_share_its_arithmetic(scheme, deriv):
     x = np.linspace(-2.0, 2.0, 23)
     h = np.full_like(x, 0.01)
     expected = numerical_diff(np.exp, x, h, scheme=scheme, deriv=deriv)
-    found = stencil_difference(Sampler(np.exp, x.dtype, False), x, h,
-                               get_scheme(scheme).stencil(deriv))
+    found = stencil_estimate(Evaluator(np.exp, dtype=x.dtype), x, h,
+                             get_scheme(scheme).stencil(deriv))
     assert np.array_equal(found.estimate, expected)
+
+
+@pytest.mark.parametrize("f", [np.sin, CATALOGUE["squire_trapp"]])  # a ufunc, and t**3 in f
+@pytest.mark.parametrize("dtype", [float, np.float64, np.float32, np.float16, np.longdouble])
+@pytest.mark.parametrize("scheme", REAL_SCHEMES)
+def test_a_scalar_call_gives_the_array_paths_bits(scheme, dtype, f):
+    for deriv in range(1, MAX_DERIV + 1):
+        for x, eps in ((1.0, 1e-2), (-0.5, 0.1), (0.3, 1e-3)):
+            point = dtype(x)
+            one = numerical_diff(f, point, eps, scheme=scheme, deriv=deriv)
+            array = numerical_diff(f, np.array(point), eps, scheme=scheme, deriv=deriv)[()]
+            assert type(one) is type(array) and np.array_equal(one, array, equal_nan=True)
+            if f is not np.sin:
+                continue  # t**3 may round differently on arrays of other shapes
+            array = numerical_diff(f, np.array([point]), eps, scheme=scheme, deriv=deriv)
+            assert type(one) is type(array[0]), (deriv, x)
+            assert np.array_equal(one, array[0], equal_nan=True), (deriv, x)
+
+
+def test_a_scalar_call_checks_what_f_returns_as_the_array_path_does():
+    import math
+
+    assert numerical_diff(math.exp, 1.0) == numerical_diff(math.exp, np.array(1.0))
+    assert numerical_diff(lambda t: t, np.float32(2.0)).dtype == np.float32
+    with pytest.raises(ValueError, match="shape of its input"):
+        numerical_diff(lambda t: np.array([t, t]), 1.0)
+    with pytest.raises(TypeError, match="must return numbers"):
+        numerical_diff(lambda t: "a", 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isnan(numerical_diff(np.exp, 1000.0))  # inf - inf, silently
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(x=np.nan), ValueError, "finite"), (dict(eps=-1.0), ValueError, "positive"),
+    (dict(eps=1e-30), ValueError, "below the spacing"), (dict(deriv=5), ValueError, "deriv"),
+    (dict(deriv=True), TypeError, "deriv"), (dict(scheme="centre"), ValueError, "unknown"),
+    (dict(f=3), TypeError, "callable"), (dict(eps=np.nan), ValueError, "NaN")])
+def test_a_scalar_call_raises_as_the_array_path(kwargs, error, match):
+    arguments = dict(f=np.exp, x=1.0, eps=1e-4)
+    arguments.update(kwargs)
+    f, x = arguments.pop("f"), arguments.pop("x")
+    with pytest.raises(error, match=match):
+        numerical_diff(f, x, **arguments)

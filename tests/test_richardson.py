@@ -78,3 +78,21 @@ def test_bad_input(kwargs, match):
     estimates = kwargs.pop("estimates")
     with pytest.raises(ValueError, match=match):
         richardson(estimates, **kwargs)
+
+
+def test_rounding_weight_covers_the_true_error_of_exp():
+    # The propagated bound adds every rounding error's worst case; on exp over
+    # [0, 1] (central, 5 levels, automatic step) the top entry's true error
+    # stays below ROUNDING_WEIGHT times it, with room at the 99.9th percentile.
+    from numdiff._plan import make_plan
+    from numdiff._tableau import evaluate_tableau
+    from numdiff.evaluator import Evaluator
+    from numdiff.richardson import ROUNDING_WEIGHT
+
+    x = np.linspace(0, 1, 10**5)
+    plan = make_plan("central", 1, 5, 2.0, np.dtype(np.float64))
+    tableau = evaluate_tableau(plan, Evaluator(np.exp, dtype=x.dtype), x, plan.auto_step(x, 1.0))
+    assert tableau.best.row is None  # the top entry everywhere
+    ratio = np.abs(tableau.best.estimate - np.exp(x)) / (tableau.rounding / ROUNDING_WEIGHT)
+    assert np.quantile(ratio, 0.999) <= 0.4
+    assert ratio.max() <= ROUNDING_WEIGHT
