@@ -163,7 +163,8 @@ def _within(values, low, high):
 def _slopes_close(part, branch):
     slope = part[f"{branch}_slope"].astype(float)
     close = (slope - part[f"expected_{branch}_slope"]).abs() <= SLOPE_TOLERANCE
-    return "n/a" if not np.isfinite(slope).any() else f"{int(close.sum())} of {int(np.isfinite(slope).sum())}"
+    fitted = int(np.isfinite(slope).sum())
+    return f"{int(close.sum())} of {fitted}" if fitted else "n/a"
 
 
 def _compact_rows(summary):

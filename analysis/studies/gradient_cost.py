@@ -224,8 +224,9 @@ def cost_findings(table):
 
     Examples
     --------
-    >>> print(cost_findings(cost_vs_n((1, 10), repeats=1))[0].text)
-    The gradient evaluated f at the expected number of points (stencil points x n) at 2 of 2 sizes; log-log slope of evaluations against n: 1.
+    >>> print(cost_findings(cost_vs_n((1, 10), repeats=1))[0].text)  # doctest: +NORMALIZE_WHITESPACE
+    The gradient evaluated f at the expected number of points (stencil points x n) at 2 of 2
+    sizes; log-log slope of evaluations against n: 1.
     >>> cost_findings(cost_vs_n((), repeats=1))
     []
     """

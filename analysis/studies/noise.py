@@ -286,8 +286,6 @@ def noise_figure(curve, summary):
     matplotlib.figure.Figure
     """
     from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
 
     from ..figures import colour, figure_style
 
@@ -329,25 +327,34 @@ def noise_figure(curve, summary):
             axes.set_ylim(max(low / 10, 1e-14), None)
         panels[0].set_ylabel("|error| of f' (RMS over the draws)")
         level = curve["level"].iloc[0]
-        handles = [
-            Line2D([], [], color="#555555", lw=0.8, marker="o", ms=3.2, mfc="white",
-                   label=f"RMS |error| with relative noise {level:.0e} (colour = scheme)"),
-            Patch(color="#555555", alpha=0.18, label="10th to 90th percentile of single draws"),
-            Line2D([], [], color="#999999", lw=1.0, label="|error| without noise"),
-            Line2D([], [], color="#BBBBBB", lw=6, alpha=0.8,
-                   label=r"noise floor $\sqrt{\sum c_i^2}\,\sigma / \mathrm{eps}$ ($\sigma$ injected)"),
-            Line2D([], [], color="#009E73", lw=1.4, ls=(0, (4, 2)),
-                   label=r"the same with ECnoise's estimate of $\sigma$"),
-            Line2D([], [], color="#000000", lw=0.9, ls="-.",
-                   label=r"truncation $|K|\,|f^{(p+1)}(x)|\,\mathrm{eps}^p$"),
-            Line2D([], [], ls="none", marker="*", ms=12, mfc="#BBBBBB", mec="black",
-                   label="noise-aware step (median) and its RMS |error|"),
-            Line2D([], [], ls="none", marker="o", ms=9, mfc="none", mec="black",
-                   label="best step of the sweep (least RMS |error|)"),
-        ]
+        handles = _legend_handles(level)
         figure.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=2,
                       frameon=False)
     return figure
+
+
+def _legend_handles(level):
+    """Legend entries of `noise_figure` (`level`: the relative noise)."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    return [
+        Line2D([], [], color="#555555", lw=0.8, marker="o", ms=3.2, mfc="white",
+               label=f"RMS |error| with relative noise {level:.0e} (colour = scheme)"),
+        Patch(color="#555555", alpha=0.18, label="10th to 90th percentile of single draws"),
+        Line2D([], [], color="#999999", lw=1.0, label="|error| without noise"),
+        Line2D([], [], color="#BBBBBB", lw=6, alpha=0.8,
+               label=r"noise floor $\sqrt{\sum c_i^2}\,\sigma / \mathrm{eps}$ "
+                     r"($\sigma$ injected)"),
+        Line2D([], [], color="#009E73", lw=1.4, ls=(0, (4, 2)),
+               label=r"the same with ECnoise's estimate of $\sigma$"),
+        Line2D([], [], color="#000000", lw=0.9, ls="-.",
+               label=r"truncation $|K|\,|f^{(p+1)}(x)|\,\mathrm{eps}^p$"),
+        Line2D([], [], ls="none", marker="*", ms=12, mfc="#BBBBBB", mec="black",
+               label="noise-aware step (median) and its RMS |error|"),
+        Line2D([], [], ls="none", marker="o", ms=9, mfc="none", mec="black",
+               label="best step of the sweep (least RMS |error|)"),
+    ]
 
 
 TABLES = (
@@ -400,8 +407,9 @@ def noise_findings(summary, recovery):
     Examples
     --------
     >>> found = noise_findings(noise_summary(1e-10, trials=10), noise_recovery(trials=10))
-    >>> print(found[0].text)  # doctest: +ELLIPSIS
-    forward: ECnoise estimates the noise at ... times the injected ...; the noise-aware step's RMS |error| is ... times that of the sweep's best step.
+    >>> print(found[0].text)  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+    forward: ECnoise estimates the noise at ... times the injected ...; the noise-aware step's
+    RMS |error| is ... times that of the sweep's best step.
     """
     found = []
     for _, r in summary.iterrows():
@@ -476,10 +484,11 @@ def method(directory, metadata):
     level, x = summary["level"].iloc[0], summary["x"].iloc[0]
     injected = summary["injected_noise"].iloc[0]
     return (Paragraph(
-        f"f(x) = exp(x) (1 + {level:.0e} z), z standard normal from np.random.default_rng, "
+        f"f(x) = exp(x) (1 + {format_number(level)} z), z standard normal from "
+        "np.random.default_rng, "
         f"drawn afresh at each evaluation, differentiated at x = {x:g}: noise of standard "
-        f"deviation {injected:.3g} in f, about "
-        f"{injected / (machine_epsilon(np.float64) * np.exp(x)):.2g} times "
+        f"deviation {format_number(injected)} in f, about "
+        f"{format_number(injected / (machine_epsilon(np.float64) * np.exp(x)))} times "
         "the rounding level. numdiff.estimate_noise (ECnoise, Moré & Wild 2011) measures the "
         "noise; numdiff.noise_aware_step (Moré & Wild 2012) turns it into a step; both are "
         "repeated in each trial and compared with the best step of a sweep of the same noisy "
