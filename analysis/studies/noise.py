@@ -408,7 +408,7 @@ def noise_findings(summary, recovery):
     --------
     >>> found = noise_findings(noise_summary(1e-10, trials=10), noise_recovery(trials=10))
     >>> print(found[0].text)  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
-    forward: ECnoise estimates the noise at ... times the injected ...; the noise-aware step's
+    With forward differences, ECnoise estimates the noise at ... times the injected ...; the noise-aware step's
     RMS |error| is ... times that of the sweep's best step.
     """
     found = []
@@ -419,7 +419,8 @@ def noise_findings(summary, recovery):
         values = {"scheme": r["scheme"], "estimate_ratio": float(estimate),
                   "injected": float(r["injected_noise"]), "error_ratio": float(r["error_ratio"])}
         found.append(Finding("noise_step", (
-            f"{r['scheme']}: ECnoise estimates the noise at {format_number(estimate)} times "
+            f"With {r['scheme']} differences, ECnoise estimates the noise at "
+            f"{format_number(estimate)} times "
             f"the injected {format_number(values['injected'])}; the noise-aware step's RMS "
             f"|error| is {format_number(values['error_ratio'])} times that of the sweep's best "
             "step."), values))

@@ -501,8 +501,8 @@ def peer_findings(summary, exp):
     ...     "points": [10, 0], "coverage": [1.0, float("nan")],
     ...     "max_abs_error": [1e-15, float("nan")], "mean_nfev": [12.0, float("nan")]})
     >>> [f.text for f in peer_findings(summary, pd.DataFrame())]  # doctest: +NORMALIZE_WHITESPACE
-    ['numdiff.derivative: its error estimate covers the true error at 100.0 % of 10 points;
-      max |error| 1e-15 with 12 evaluations per point.',
+    ["numdiff.derivative's error estimate covers the true error at 100.0 % of 10 points
+      (max |error| 1e-15, 12 evaluations per point).",
      'scipy.differentiate.derivative is not installed here: no comparison with it.']
     """
     found = []
@@ -518,10 +518,10 @@ def peer_findings(summary, exp):
                   "points": int(r["points"]), "max_abs_error": float(r["max_abs_error"]),
                   "mean_nfev": float(r["mean_nfev"])}
         found.append(Finding("peer_coverage", (
-            f"{name}: its error estimate covers the true error at "
-            f"{format_percent(values['coverage'])} of {values['points']} points; max |error| "
-            f"{format_number(values['max_abs_error'])} with "
-            f"{format_number(values['mean_nfev'])} evaluations per point."), values))
+            f"{name}'s error estimate covers the true error at "
+            f"{format_percent(values['coverage'])} of {values['points']} points (max |error| "
+            f"{format_number(values['max_abs_error'])}, "
+            f"{format_number(values['mean_nfev'])} evaluations per point)."), values))
     timed = (exp[(exp["method"] != "numdiff") & np.isfinite(exp["time_ratio"])]
              if len(exp) and "numdiff" in set(exp["method"]) else exp.iloc[:0])
     if len(timed):

@@ -81,7 +81,7 @@ def precision_findings(summary):
     ...                      "deriv": 1, "unit_roundoff": [1e-16, 1e-8],
     ...                      "best_step": [1e-8, 1e-4], "flagged": False})
     >>> print(precision_findings(rows)[0].text)
-    forward: the observed best step scales as u to the power 0.5 (median over 1 function), against the model's 1/(p+q) = 0.5.
+    With forward differences, the observed best step scales as u to the power 0.5 (median over 1 function), against the model's 1/(p+q) = 0.5.
     """
     found = []
     for scheme in dict.fromkeys(summary["scheme"]):
@@ -96,7 +96,7 @@ def precision_findings(summary):
         values = {"scheme": scheme, "median": float(np.median(slopes)), "cases": len(slopes),
                   "model": 1 / (order + deriv)}
         found.append(Finding("precision_slope", (
-            f"{scheme}: the observed best step scales as u to the power "
+            f"With {scheme} differences, the observed best step scales as u to the power "
             f"{format_number(values['median'])} (median over {len(slopes)} "
             f"function{'s' * (len(slopes) != 1)}), against the model's 1/(p+q) = "
             f"{format_number(values['model'])}."), values))

@@ -367,7 +367,7 @@ def step_findings(table):
     --------
     >>> found = step_findings(step_algorithms(["exp"], schemes=["central"]))
     >>> print(found[0].text)  # doctest: +ELLIPSIS
-    central: the 3 step-selection algorithms land within a factor 10 of the best step in ... of 3 cases (median step ratio ...).
+    With central differences, the 3 step-selection algorithms land within a factor 10 of the best step in ... of 3 cases (median step ratio ...).
     """
     found = []
     plain = table[~table["algorithm"].str.startswith("derivative:")]
@@ -379,7 +379,8 @@ def step_findings(table):
                       "algorithms": part["algorithm"].nunique(),
                       "median": float(part["step_ratio"].median())}
             found.append(Finding("step_within", (
-                f"{scheme}: the {values['algorithms']} step-selection algorithms land within a "
+                f"With {scheme} differences, the {values['algorithms']} step-selection algorithms "
+                "land within a "
                 f"factor 10 of the best step in {inside} of {len(part)} cases (median step "
                 f"ratio {format_number(values['median'])})."), values))
         auto = table[(table["scheme"] == scheme) & (table["algorithm"] == "derivative:auto")
@@ -391,7 +392,8 @@ def step_findings(table):
                       "nfev": float(auto["nfev"].median()), "best": float(best.median()),
                       "cases": len(auto)}
             found.append(Finding("derivative_error", (
-                f"{scheme}: {display_name('derivative:auto')} reaches a median |error| of "
+                f"With {scheme} differences, {display_name('derivative:auto')} reaches a median "
+                "|error| of "
                 f"{format_number(values['median'])} over {len(auto)} functions with "
                 f"{format_number(values['nfev'])} evaluations (median), against "
                 f"{format_number(values['best'])} at the best step of the plain scheme."),
