@@ -31,6 +31,7 @@ DISPLAY_NAMES = {
     "derivative:auto": "numdiff.derivative (step='auto')",
     **{f"derivative:{key}": f"numdiff.derivative, {label.split(' (est')[0]} steps"
        for key, label in _ALGORITHMS.items()},
+    "derivative:noise": "numdiff.derivative, noise-aware steps (Moré-Wild 2012)",
     "numdiff": "numdiff.derivative",
     "scipy": "scipy.differentiate.derivative",
     "numdifftools": "numdifftools.Derivative",

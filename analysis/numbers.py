@@ -17,10 +17,12 @@ Examples
 import math
 
 __all__ = ["format_number", "format_percent", "format_ratio", "format_step", "is_missing",
-           "RATIO_CAP"]
+           "RATIO_CAP", "ESTIMATE_NOTES"]
 
 #: Ratios beyond this factor (either way) are written as a bound with a note.
 RATIO_CAP = 1e6
+#: The notes of a capped ratio of an error estimate to the true error (`format_ratio`).
+ESTIMATE_NOTES = {"far": "estimate far too large", "below": "estimate far too small"}
 
 
 def is_missing(value):
@@ -78,13 +80,28 @@ def format_percent(fraction, *, missing="n/a"):
     return missing if is_missing(fraction) else f"{100 * float(fraction):.1f} %"
 
 
-def format_ratio(value, *, cap=RATIO_CAP, far="far off", missing="n/a"):
+def format_ratio(value, *, cap=RATIO_CAP, far="far off", below=None, missing="n/a"):
     """A ratio, written as a bound with a note beyond `cap` either way.
+
+    Parameters
+    ----------
+    value : float
+    cap : float, optional
+        Ratios above `cap` or below ``1 / cap`` are written as bounds.
+    far : str, optional
+        The note of a bound (of an upper bound only, when `below` is given).
+    below : str, optional
+        The note of a lower bound, where a tiny ratio means something else
+        than a huge one ("far better" against "far worse").
+    missing : str, optional
+        What to write for a missing value.
 
     Examples
     --------
     >>> format_ratio(2.5), format_ratio(4.3e15), format_ratio(2e-9, far="estimate far off")
     ('2.5', '> 1e6, far off', '< 1e-6, estimate far off')
+    >>> format_ratio(2e-9, far="far worse", below="far better")
+    '< 1e-6, far better'
     """
     if is_missing(value):
         return missing
@@ -92,7 +109,7 @@ def format_ratio(value, *, cap=RATIO_CAP, far="far off", missing="n/a"):
     if value > cap:
         return f"> {format_number(cap)}, {far}"
     if 0 < value < 1 / cap:
-        return f"< {format_number(1 / cap)}, {far}"
+        return f"< {format_number(1 / cap)}, {far if below is None else below}"
     return format_number(value)
 
 

@@ -142,7 +142,9 @@ def _summary_rows(summary):
                             _note(r, "truncation_note")),
                      _slope(r["cancellation_slope"], r["expected_cancellation_slope"],
                             _note(r, "cancellation_note")),
-                     format_number(r["seed_error"]), format_number(r["seed_digits_lost"]),
+                     format_number(r["seed_error"]),
+                     format_number(r["seed_digits_lost"], missing="n/a: error 0 at the best step"
+                                   if r["min_error"] == 0 else "n/a"),
                      "fault" if r["flagged"] else ""))
     return tuple(rows)
 

@@ -50,7 +50,7 @@ from numdiff.derivative import derivative
 from ..references import FLOAT64_EPS, catalogue_names, judge_estimates, reference_derivatives
 from ..findings import Finding
 from ..names import DISPLAY_NAMES, display_name
-from ..numbers import format_number, format_percent, format_ratio
+from ..numbers import ESTIMATE_NOTES, format_number, format_percent, format_ratio
 from ..report import Paragraph, Section, Table
 from ..study import Study, StudyResult, StudyTable
 from ..tables import read_table, write_table
@@ -433,7 +433,7 @@ def method_table(summary):
         rows.append((label, r["version"], str(int(r["points"])),
                      format_number(r["max_abs_error"]), format_number(r["median_abs_error"]),
                      format_percent(r["coverage"]),
-                     format_ratio(r["median_estimate_ratio"], far="estimate far off"),
+                     format_ratio(r["median_estimate_ratio"], **ESTIMATE_NOTES),
                      format_number(r["mean_nfev"]), format_number(r["time_s"]),
                      format_number(r["time_ratio"])))
     return tuple(rows)
@@ -547,7 +547,7 @@ def _headline(exp):
     head = exp[exp["method"] == "numdiff"].iloc[0]
     rows = tuple((_label(r["method"]), format_number(r["max_abs_error"]),
                   format_percent(r["coverage"]), format_ratio(r["median_estimate_ratio"],
-                                                              far="estimate far off"),
+                                                              **ESTIMATE_NOTES),
                   format_number(r["mean_nfev"]), format_number(r["time_median_s"] * 1e3),
                   format_number(r["time_min_s"] * 1e3), str(int(r["repeats"])),
                   format_number(r["time_ratio"]))
@@ -570,7 +570,7 @@ def _per_function(per_function):
     rows = tuple((r["function"], _label(r["method"]), str(int(r["points"])),
                   format_number(r["max_abs_error"]), format_number(r["median_abs_error"]),
                   format_percent(r["coverage"]),
-                  format_ratio(r["median_estimate_ratio"], far="estimate far off"),
+                  format_ratio(r["median_estimate_ratio"], **ESTIMATE_NOTES),
                   format_number(r["mean_nfev"]), format_number(r["time_s"] * 1e3),
                   format_number(r["time_ratio"]))
                  for _, r in ordered.iterrows())

@@ -135,13 +135,21 @@ def sections(directory, metadata, files):
     return (Section("Precision: best step against unit roundoff", "precision", tuple(blocks)),)
 
 
+def _missing(row):
+    """"n/a" and the summary's reason for a missing model value, when it gives one."""
+    note = row.get("theory_note", "")
+    return f"n/a: {note}" if isinstance(note, str) and note else "n/a"
+
+
 def appendix(directory, metadata, files):
     """Every case of ``precision_summary.csv``."""
     summary = read_table(directory, "precision_summary.csv")
     rows = tuple((r["function"], format_number(r["x"]), display_name(r["scheme"]), r["dtype"],
                   format_number(r["unit_roundoff"]), format_number(r["best_step"]),
-                  format_number(r["theory_step"]), format_number(r["min_error"]),
-                  format_number(r["theory_error"]), "fault" if r["flagged"] else "")
+                  format_number(r["theory_step"], missing=_missing(r)),
+                  format_number(r["min_error"]),
+                  format_number(r["theory_error"], missing=_missing(r)),
+                  "fault" if r["flagged"] else "")
                  for _, r in summary.iterrows())
     return (Table(("function", "x", "scheme", "dtype", "u", "best step", "model h*",
                    "min |error|", "model E*", "flag"), rows, "Precision: every case"),)

@@ -29,7 +29,7 @@ from numdiff.derivative import DerivativeStatus, derivative
 from ..references import catalogue_names, judge_estimates, reference_derivatives
 from ..findings import Finding
 from ..names import display_name
-from ..numbers import format_number, format_percent, format_ratio
+from ..numbers import ESTIMATE_NOTES, format_number, format_percent, format_ratio
 from ..report import Paragraph, Section, Table
 from ..study import Study, StudyResult, StudyTable
 from ..tables import read_table, write_table
@@ -183,7 +183,7 @@ def sections(directory, metadata, files):
     rows = tuple((display_name(r["scheme"]), str(int(r["cases"])),
                   format_number(r["max_abs_error"]), format_number(r["median_abs_error"]),
                   format_percent(r["coverage"]),
-                  format_ratio(r["median_estimate_ratio"], far="estimate far off"),
+                  format_ratio(r["median_estimate_ratio"], **ESTIMATE_NOTES),
                   format_number(r["mean_nfev"]), format_percent(r["converged"]))
                  for _, r in summary.iterrows())
     return (Section(title, "schemes", (Table(

@@ -344,6 +344,10 @@ def draw(directory, metadata):
         alt="V-curves of every function with the steps chosen by each algorithm"),)
 
 
+#: Notes of capped error ratios: far above 1 is far worse than the best step, far below better.
+_ERROR_NOTES = {"far": "far worse than the best step", "below": "far better than the best step"}
+
+
 def _summary_rows(table):
     rows = []
     for (scheme, algorithm), part in table.groupby(["scheme", "algorithm"], sort=False):
@@ -352,8 +356,8 @@ def _summary_rows(table):
         plain = not algorithm.startswith("derivative:")
         rows.append((scheme, display_name(algorithm),
                      f"{within} of {len(part)}" if plain else "n/a: extrapolates",
-                     format_ratio(np.median(part["error_ratio"])),
-                     format_ratio(np.max(part["error_ratio"])),
+                     format_ratio(np.median(part["error_ratio"]), **_ERROR_NOTES),
+                     format_ratio(np.max(part["error_ratio"]), **_ERROR_NOTES),
                      format_number(np.median(part["abs_error"])),
                      format_number(np.max(part["abs_error"])),
                      format_number(np.mean(part["nfev"]))))
@@ -444,8 +448,10 @@ def appendix(directory, metadata, files):
                   display_name(r["algorithm"]), format_number(r["step"]),
                   format_number(r["best_step"]),
                   "n/a: extrapolates" if r["algorithm"].startswith("derivative:")
-                  else format_ratio(r["step_ratio"]), format_number(r["abs_error"]),
-                  format_number(r["best_error"]), format_ratio(r["error_ratio"]),
+                  else format_ratio(r["step_ratio"], far="step far too large",
+                                    below="step far too small"),
+                  format_number(r["abs_error"]), format_number(r["best_error"]),
+                  format_ratio(r["error_ratio"], **_ERROR_NOTES),
                   str(int(r["nfev"])), _status(r["algorithm"], r["status"]))
                  for _, r in shown.iterrows())
     return (Table(("function", "x", "scheme", "algorithm", "step", "best step", "step ratio",
@@ -461,8 +467,9 @@ METHOD = ("Each catalogue function of the run is differentiated at its default p
           "decade; its best step is the minimum of the error's upper envelope over a quarter "
           "decade either side (step_selection_curves.csv). Each algorithm of "
           "numdiff.step_selection chooses a step for the scheme (theory h* with the derivative "
-          "scale estimated by a finite difference; Stepleman & Winarsky 1979; Gill, Murray, "
-          "Saunders & Wright 1983); numdiff.derivative is run with step='auto' and with each "
+          "scale estimated by a finite difference; "
+          f"{DISPLAY_NAMES['stepleman_winarsky']}; {DISPLAY_NAMES['gill_murray']}); "
+          "numdiff.derivative is run with step='auto' and with each "
           "algorithm as its step rule (step_selection.csv). Error ratio = |error| / |error at "
           "the best step|, both floored at u|f'|; evaluations are calls of f per point, the "
           "final estimate included.")
