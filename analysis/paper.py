@@ -88,6 +88,18 @@ def abstract_section(metadata, present, found):
     ----------
     found : dict
         Study name -> tuple of `analysis.findings.Finding`.
+
+    Examples
+    --------
+    >>> from analysis.findings import Finding
+    >>> from analysis.study import Study
+    >>> meta = {"config": {"functions": [{"name": "exp"}], "eps_min": 1e-16, "eps_max": 1.0,
+    ...                    "per_decade": 10}}
+    >>> found = {"error_vs_step": (Finding("k", "Central wins."),)}
+    >>> text = abstract_section(meta, [Study("error_vs_step", "Error against step", None, None,
+    ...                                      None)], found).blocks[0].text
+    >>> text.startswith("We differentiate 1 function numerically"), text.endswith("Central wins.")
+    (True, True)
     """
     quoted = [found[name][0].text for name in ABSTRACT_STUDIES if found.get(name)]
     if not quoted:  # none of the headline studies ran: quote the others' first findings
@@ -97,7 +109,16 @@ def abstract_section(metadata, present, found):
 
 
 def findings_sections(present, found):
-    """The findings: one subsection per study, its findings as a list."""
+    """The findings: one subsection per study, its findings as a list.
+
+    Examples
+    --------
+    >>> from analysis.findings import Finding
+    >>> from analysis.study import Study
+    >>> study = Study("noise", "Noise", None, None, None)
+    >>> [s.title for s in findings_sections([study], {"noise": (Finding("k", "It works."),)})]
+    ['Findings', 'Noise']
+    """
     result = [Section("Findings", "findings", (Paragraph(
         "Generated from the values of each study's tables; a finding without data is left "
         "out."),))]
