@@ -100,6 +100,7 @@ def build_parser():
     """The argument parser of the main form (``--help`` text included)."""
     parser = _Parser(
         prog="python -m analysis",
+        usage="%(prog)s [options]\n       %(prog)s render RUN_DIR [--quiet]",
         description="Sweep the finite-difference step over many decades for test functions, "
                     "separate truncation from cancellation, compare with the error model, and "
                     "write charts and a research report (HTML and Markdown).",
@@ -118,7 +119,10 @@ def build_parser():
     parser.add_argument("--schemes", nargs="+", metavar="NAME", default=["forward", "central"],
                         help=f"schemes (default: forward central): {', '.join(SCHEMES)}")
     parser.add_argument("--dtypes", nargs="+", metavar="DTYPE", default=["float64"],
-                        help=f"precisions (default: float64): {', '.join(DTYPES)}")
+                        help=f"precisions of the sweep (default: float64): {', '.join(DTYPES)}; "
+                             "the precision study always compares "
+                             f"{', '.join(studies.precision.PRECISION_DTYPES)}, whatever --dtypes "
+                             "says")
     parser.add_argument("--eps-min", type=float, default=DEFAULT_EPS_MIN, metavar="EPS",
                         help=f"smallest step (default: {DEFAULT_EPS_MIN:g})")
     parser.add_argument("--eps-max", type=float, default=DEFAULT_EPS_MAX, metavar="EPS",

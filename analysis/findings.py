@@ -2,7 +2,8 @@
 
 Every finding is a `Finding`: a kind, the values it states (taken from the
 summary table, `analysis.fit.SUMMARY_COLUMNS`) and a sentence formatted from
-those values only. A finding is left out where its data are missing, never
+those values only, with the report's one number formatter (`analysis.numbers`).
+A finding is left out where its data are missing, never
 written with NaN or a guess: no finite ratio, no finding about ratios. A
 statement about a group of cases names every scheme in the group.
 """
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .fit import DEFAULT_EPS
+from .numbers import format_number
 
 __all__ = ["Finding", "findings", "STEP_FACTOR", "ERROR_RATIO_RANGE", "SLOPE_TOLERANCE"]
 
@@ -89,7 +91,7 @@ def _signed(value, digits=1):
 
 def _step(value):
     """A step as written in code: ``1e-4``."""
-    return np.format_float_scientific(value, trim="-", exp_digits=1)
+    return format_number(value)
 
 
 def _join(names):
@@ -159,8 +161,9 @@ def _dezero_example(summary):
                   "best_step": float(row.best_step), "best_error": float(row.min_error)}
         yield Finding("dezero_example", (
             f"On DeZero's example exp(x**2)**2 at x = {row.x:g} ({row.dtype}), {row.scheme} "
-            f"with eps = {_step(DEFAULT_EPS)} errs by {values['error']:.1e}; at its best step "
-            f"{values['best_step']:.1e} the error is {values['best_error']:.1e}."), values)
+            f"with eps = {_step(DEFAULT_EPS)} errs by {format_number(values['error'])}; at its "
+            f"best step {format_number(values['best_step'])} the error is "
+            f"{format_number(values['best_error'])}."), values)
 
 
 def _model_step(summary):
@@ -177,7 +180,7 @@ def _model_step(summary):
             f"The model's optimal step h* is within a factor {STEP_FACTOR:g} of the observed "
             f"best step in {values['inside']} of {values['cases']} cases "
             f"({_join(values['schemes'])}; median observed/model "
-            f"{values['median']:.2f})."), values)
+            f"{format_number(values['median'])})."), values)
     yield from _missing("model_step_missing", summary[~np.isfinite(ratio)],
                         "The model gives no finite h*")
 
@@ -196,7 +199,7 @@ def _model_error(summary):
             f"The observed error near the best step (root mean square over half a decade) is "
             f"between {low:g} and {high:g} times the model's E* in {values['inside']} of "
             f"{values['cases']} cases ({_join(values['schemes'])}; median "
-            f"{values['median']:.2f})."), values)
+            f"{format_number(values['median'])})."), values)
     missing = summary[~np.isfinite(ratio) & np.isfinite(summary["step_ratio"].astype(float))]
     yield from _missing("model_error_missing", missing, "No error ratio")
 

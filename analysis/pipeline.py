@@ -14,10 +14,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import studies
+from . import paper, studies
 from .environment import describe_environment, utc_timestamp
 from .output import staged_directory
-from .report import Code, Paragraph, Section, Table, write_report
+from .report import Code, Details, Paragraph, Section, Table, write_report
 from .study import RunContext
 
 __all__ = ["run_analysis", "render_run", "RunOutcome", "REPORT_TITLE"]
@@ -131,11 +131,16 @@ def _render(directory, metadata, timings):
     drawn = {s.name: s.figures(directory, metadata) for s in present}
     timings["figures"] = round(time.perf_counter() - clock, 3)
     clock = time.perf_counter()
-    sections = [_setup_section(metadata), *_method_sections(directory, metadata, present)]
+    found = {s.name: s.key_findings(directory, metadata) for s in present}
+    title, subtitle = paper.report_title(metadata, present)
+    sections = [paper.abstract_section(metadata, present, found),
+                *paper.findings_sections(present, found),
+                *_method_sections(directory, metadata, present)]
     for study in present:
         sections += study.sections(directory, metadata, drawn[study.name])
-    sections.append(_files_section(directory, present))
-    write_report(directory, metadata.get("title", REPORT_TITLE), sections)
+    sections += [paper.appendix_section(directory, metadata, present, drawn),
+                 _setup_section(metadata, directory, present)]
+    write_report(directory, title, sections, subtitle=subtitle, abstract="abstract")
     timings["report"] = round(time.perf_counter() - clock, 3)
 
 
@@ -144,22 +149,25 @@ def _write_metadata(directory, metadata):
                                              encoding="utf-8")
 
 
-def _setup_section(metadata):
+def _setup_section(metadata, directory, present):
+    """Provenance in a paragraph; versions, timings and the run's files on request."""
     env = metadata.get("environment", {})
     git = env.get("git", {})
     commit = git.get("commit", "unknown")
     if git.get("modified"):
         commit += " (with uncommitted changes)"
-    rows = [("date (UTC)", env.get("date", "")), ("git commit", commit),
-            ("python", env.get("python", "")), ("platform", env.get("platform", "")),
-            ("CPU", f"{env.get('cpu', '')} ({env.get('cores', '?')} logical cores)")]
-    rows += [(name, version) for name, version in env.get("versions", {}).items()]
+    details = [(name, version) for name, version in env.get("versions", {}).items()]
     timings = metadata.get("timings", {})
-    rows += [(f"time: {name.replace('_', ' ')}", f"{seconds:.2f} s")
-             for name, seconds in timings.items() if name.startswith("compute")]
+    details += [(f"time: {name.replace('_', ' ')}", f"{seconds:.2f} s")
+                for name, seconds in timings.items() if name.startswith("compute")]
     return Section("Set-up", "setup", (
-        Paragraph("The command that produced this run:"), Code(env.get("command", "")),
-        Table(("item", "value"), tuple(rows))))
+        Paragraph(f"Run on {env.get('date', 'an unknown date')} (UTC) from git commit {commit}, "
+                  f"Python {env.get('python', '?')} on {env.get('platform', '?')}, "
+                  f"{env.get('cpu', '')} ({env.get('cores', '?')} logical cores), with the "
+                  "command:"),
+        Code(env.get("command", "")),
+        Details("Versions and computing times", (Table(("item", "value"), tuple(details)),)),
+        *_files_blocks(directory, present)))
 
 
 def _method_sections(directory, metadata, present):
@@ -178,14 +186,13 @@ def _method_sections(directory, metadata, present):
     return result
 
 
-def _files_section(directory, present):
+def _files_blocks(directory, present):
     """The files of the run, each table described by the study that wrote it."""
     rows = [(table.file, f"{table.description} (study '{study.title}')")
             for study in present for table in study.tables if (directory / table.file).is_file()]
     rows += [("metadata.json", "configuration, environment, timings, faults"),
              ("figures/", "every chart as PNG and SVG"),
              ("report.md, report.html", "this report")]
-    return Section("Files of this run", "files", (
-        Paragraph("Re-render figures and report from these tables with: "
-                  "python -m analysis render RUN_DIR"),
-        Table(("file", "content"), tuple(rows))))
+    return (Paragraph("Re-render figures and report from the tables of this run folder with: "
+                      "python -m analysis render RUN_DIR"),
+            Details("Files of this run", (Table(("file", "content"), tuple(rows)),)))

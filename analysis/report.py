@@ -19,13 +19,15 @@ of exceptions) is escaped with `html.escape`.
 
 import base64
 import html
-import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Paragraph", "Table", "Image", "Code", "Section", "render_markdown", "render_html",
-           "write_report", "figure_image", "format_number", "format_percent"]
+from .numbers import format_number, format_percent, format_ratio
+
+__all__ = ["Paragraph", "Bullets", "Table", "Image", "Code", "Links", "Details", "Section",
+           "render_markdown", "render_html", "write_report", "figure_image", "github_slug",
+           "format_number", "format_percent", "format_ratio"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,13 @@ class Paragraph:
     """Plain text (no markup); escaped for each output format."""
 
     text: str
+
+
+@dataclass(frozen=True)
+class Bullets:
+    """A list of plain-text items (findings, for instance)."""
+
+    items: tuple
 
 
 @dataclass(frozen=True)
@@ -44,7 +53,7 @@ class Code:
 
 @dataclass(frozen=True)
 class Table:
-    """A table of already formatted cells."""
+    """A table of already formatted cells (`analysis.numbers.format_number`)."""
 
     columns: tuple
     rows: tuple
@@ -62,8 +71,27 @@ class Image:
 
 
 @dataclass(frozen=True)
+class Links:
+    """Links to files of the run folder: ``((text, relative path), ...)``."""
+
+    items: tuple
+
+
+@dataclass(frozen=True)
+class Details:
+    """Blocks shown on request: ``<details>`` in HTML (closed, and not printed)."""
+
+    summary: str
+    blocks: tuple
+
+
+@dataclass(frozen=True)
 class Section:
-    """A heading, an anchor and blocks."""
+    """A heading, an anchor (the HTML id) and blocks.
+
+    In Markdown the contents link to GitHub's slug of the title instead
+    (`github_slug`), which is what GitHub makes of the heading.
+    """
 
     title: str
     anchor: str
@@ -77,61 +105,55 @@ def figure_image(saved):
                  saved.alt)
 
 
-def format_number(value, digits=2):
-    """A table cell for a float: ``digits`` significant digits, "n/a" for NaN or None.
+def github_slug(title, seen):
+    """The anchor GitHub gives a heading; `seen` counts earlier ones (updated in place).
+
+    Lowercase; everything but letters, digits, spaces, '-' and '_' dropped;
+    spaces to '-'; a repeated slug gets '-1', '-2', ...
 
     Examples
     --------
-    >>> format_number(3.14159e-14), format_number(0.5), format_number(float("nan"))
-    ('3.1e-14', '0.5', 'n/a')
-    >>> format_number(12345.0), format_number(float("inf"))
-    ('1.2e+04', 'inf')
+    >>> seen = {}
+    >>> [github_slug(t, seen) for t in ("Set-up", "Peers: scipy, numdifftools", "Set-up")]
+    ['set-up', 'peers-scipy-numdifftools', 'set-up-1']
     """
-    if value is None:
-        return "n/a"
-    value = float(value)
-    if math.isnan(value):
-        return "n/a"
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e4):
-        return f"{value:.{digits}g}"
-    return f"{value:.{digits + 1}g}"
+    slug = re.sub(r"[^\w\- ]", "", str(title).strip().lower()).replace(" ", "-")
+    count = seen.get(slug, 0)
+    seen[slug] = count + 1
+    return slug if count == 0 else f"{slug}-{count}"
 
 
-def format_percent(fraction):
-    """A table cell for a fraction as a percentage with one decimal, "n/a" for NaN.
+def render_markdown(title, sections, *, subtitle=""):
+    """The report as Markdown for GitHub; figures are linked relative to the run folder.
+
+    The contents link to GitHub's anchors of the headings (`github_slug`);
+    ``*`` (and ``_`` outside words) is escaped outside code, so ``h*`` stays ``h*``.
 
     Examples
     --------
-    >>> format_percent(0.99539), format_percent(1.0), format_percent(float("nan"))
-    ('99.5 %', '100.0 %', 'n/a')
-    """
-    return "n/a" if not math.isfinite(fraction) else f"{100 * fraction:.1f} %"
-
-
-def render_markdown(title, sections):
-    """The report as Markdown; figures are linked relative to the run folder.
-
-    Examples
-    --------
-    >>> s = Section("Result", "result", (Paragraph("a | b"), Table(("n",), (("1",),))))
+    >>> s = Section("Result: h*", "result", (Paragraph("a | b, h*"), Table(("n",), (("1",),))))
     >>> print(render_markdown("T", [s]))
     # T
     <BLANKLINE>
-    - [Result](#result)
+    - [Result: h\\*](#result-h)
     <BLANKLINE>
-    ## Result
+    ## Result: h\\*
     <BLANKLINE>
-    a | b
+    a | b, h\\*
     <BLANKLINE>
     | n |
     | --- |
     | 1 |
     <BLANKLINE>
     """
-    lines = [f"# {title}", ""]
-    lines += [f"- [{_md_text(s.title)}](#{s.anchor})" for s in sections if s.level == 2]
+    seen = {}
+    github_slug(title, seen)
+    slugs = [github_slug(section.title, seen) for section in sections]
+    lines = [f"# {_md_text(title)}", ""]
+    if subtitle:
+        lines += [_md_text(subtitle), ""]
+    lines += [f"{'  ' * (s.level - 2)}- [{_md_text(s.title)}](#{slug})"
+              for s, slug in zip(sections, slugs) if s.level <= 3]
     lines.append("")
     for section in sections:
         lines += [f"{'#' * section.level} {_md_text(section.title)}", ""]
@@ -143,21 +165,33 @@ def render_markdown(title, sections):
 def _markdown_block(block):
     if isinstance(block, Paragraph):
         return [_md_text(block.text), ""]
+    if isinstance(block, Bullets):
+        return [f"- {_md_text(item)}" for item in block.items] + [""]
     if isinstance(block, Code):
         fence = _fence(block.text)
         return [fence, block.text, fence, ""]
     if isinstance(block, Table):
-        lines = []
-        if block.caption:
-            lines += [f"*{_md_text(block.caption)}*", ""]
-        lines.append("| " + " | ".join(_md_cell(c) for c in block.columns) + " |")
-        lines.append("|" + " --- |" * len(block.columns))
-        lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in block.rows]
-        return lines + [""]
+        return _markdown_table(block)
     if isinstance(block, Image):
         return [f"![{_md_cell(block.alt)}]({block.png})", "",
                 f"*{_md_text(block.caption)}* ([SVG]({block.svg}))", ""]
+    if isinstance(block, Links):
+        return [f"- [{_md_cell(text)}]({href})" for text, href in block.items] + [""]
+    if isinstance(block, Details):
+        inner = [line for child in block.blocks for line in _markdown_block(child)]
+        return (["<details>", f"<summary>{html.escape(block.summary)}</summary>", ""] + inner
+                + ["</details>", ""])
     raise TypeError(f"unknown block {type(block).__name__}")
+
+
+def _markdown_table(block):
+    lines = [f"*{_md_text(block.caption)}*", ""] if block.caption else []
+    align = ["---" if i == 0 or not all(_is_number(row[i]) for row in block.rows) else "--:"
+             for i in range(len(block.columns))]
+    lines.append("| " + " | ".join(_md_cell(c) for c in block.columns) + " |")
+    lines.append("| " + " | ".join(align) + " |")
+    lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in block.rows]
+    return lines + [""]
 
 
 def _fence(text):
@@ -173,32 +207,84 @@ def _fence(text):
 
 
 def _md_text(text):
-    # Angle brackets would be read as HTML by Markdown renderers.
-    return str(text).replace("<", "&lt;").replace(">", "&gt;")
+    """Text safe in Markdown: no HTML tags, no emphasis from ``*`` or ``_``.
+
+    Examples
+    --------
+    >>> print(_md_text("h* <x> a_b _c_"))
+    h\\* &lt;x&gt; a_b \\_c\\_
+    """
+    text = str(text).replace("\\", "\\\\").replace("*", "\\*")
+    # Inside a word (exp_square_squared) '_' never starts emphasis on GitHub; elsewhere it may.
+    text = re.sub(r"(?<!\w)_|_(?!\w)", r"\\_", text)
+    return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _md_cell(text):
     return _md_text(text).replace("|", "\\|").replace("\n", " ")
 
 
+#: A formatted number, possibly a bound or a percentage: right-aligned, never broken.
+_NUMBER = re.compile(r"^[<>]?\s?[-+]?(\d[\d.]*(e[-+]?\d+)?|n/a)( %)?([ ,(].*)?$")
+
+
+def _is_number(cell):
+    """Whether a table cell starts with a number (or "n/a"), so it is aligned and unbroken.
+
+    Examples
+    --------
+    >>> [_is_number(c) for c in ("2.5e-8", "> 1e6, far off", "n/a (exact)", "exp", "-0.97 (-1)")]
+    [True, True, True, False, True]
+    """
+    return bool(_NUMBER.match(str(cell)))
+
+
 _STYLE = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; max-width: 72rem;
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; max-width: 60rem;
        margin: 2rem auto; padding: 0 1rem; line-height: 1.45; color: #222; }
 h1, h2, h3 { line-height: 1.2; }
-table { border-collapse: collapse; margin: 0.5rem 0 1.2rem; font-size: 0.86rem; }
-th, td { border: 1px solid #ccc; padding: 0.2rem 0.45rem; text-align: right; }
+h1 { margin-bottom: 0.3rem; }
+.subtitle { color: #555; margin-top: 0; }
+.abstract { background: #f7f7f7; padding: 0.6rem 1rem; border-left: 3px solid #0072B2; }
+.table-wrap { overflow-x: auto; max-width: 100%; margin: 0.5rem 0 1.2rem; }
+table { border-collapse: collapse; font-size: 0.86rem; }
+th, td { border: 1px solid #ccc; padding: 0.2rem 0.45rem; text-align: left;
+         vertical-align: top; hyphens: none; }
 th { background: #f2f2f2; }
-td:first-child, th:first-child { text-align: left; }
+td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 caption { caption-side: top; text-align: left; font-style: italic; padding-bottom: 0.3rem; }
 figure { margin: 1rem 0 1.5rem; }
 figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { font-style: italic; font-size: 0.9rem; }
-pre { background: #f6f6f6; padding: 0.6rem; overflow-x: auto; }
+pre { background: #f6f6f6; padding: 0.6rem; overflow-x: auto; white-space: pre-wrap; }
 nav ul { columns: 2; }
+details { margin: 0.4rem 0; }
+summary { cursor: pointer; font-weight: 600; }
+@page { size: A4; margin: 10mm 11mm; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 8pt; line-height: 1.22; }
+  h1 { font-size: 15pt; } h2 { font-size: 12pt; margin: 0.7rem 0 0.3rem; }
+  h3 { font-size: 10pt; margin: 0.5rem 0 0.2rem; }
+  p, ul { margin: 0.25rem 0; }
+  ul { padding-left: 1.2rem; }
+  nav { display: none; }
+  .table-wrap { overflow: visible; margin: 0.3rem 0 0.5rem; }
+  table { font-size: 6.3pt; width: 100%; table-layout: auto; }
+  th, td { padding: 0.03rem 0.18rem; }
+  tr, figure, .abstract { break-inside: avoid; }
+  thead { display: table-header-group; }
+  h2, h3, caption { break-after: avoid; }
+  figure { margin: 0.3rem 0; text-align: center; }
+  figure img { max-height: 5.2cm; width: auto; max-width: 100%; }
+  figcaption { font-size: 6.5pt; line-height: 1.2; text-align: left; }
+  .part-method p { font-size: 7.4pt; }
+  pre { padding: 0.3rem; }
+  details { display: none; }
+}
 """
 
 
-def render_html(title, sections, directory):
+def render_html(title, sections, directory, *, subtitle="", abstract=None):
     """The report as one self-contained HTML page (figures embedded as base64 PNG).
 
     Parameters
@@ -207,6 +293,10 @@ def render_html(title, sections, directory):
     sections : sequence of Section
     directory : path
         The run folder, where the images' relative paths point.
+    subtitle : str, optional
+        A line under the title.
+    abstract : str, optional
+        The anchor of a section drawn as the abstract (highlighted).
 
     Examples
     --------
@@ -217,44 +307,71 @@ def render_html(title, sections, directory):
     directory = Path(directory)
     esc = html.escape
     parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+             '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>{esc(title)}</title>", f"<style>{_STYLE}</style>", "</head>", "<body>",
-             f"<h1>{esc(title)}</h1>", "<nav><ul>"]
+             f"<h1>{esc(title)}</h1>"]
+    if subtitle:
+        parts.append(f'<p class="subtitle">{esc(subtitle)}</p>')
+    parts.append("<nav><ul>")
     parts += [f'<li><a href="#{esc(s.anchor)}">{esc(s.title)}</a></li>'
               for s in sections if s.level == 2]
     parts.append("</ul></nav>")
+    open_part = False
     for section in sections:
         level = section.level
+        if level == 2:  # a top-level section and its subsections are one <section>
+            parts.append("</section>" if open_part else "")
+            kind = "abstract" if section.anchor == abstract else f"part-{esc(section.anchor)}"
+            parts.append(f'<section class="{kind}">')
+            open_part = True
         parts.append(f'<h{level} id="{esc(section.anchor)}">{esc(section.title)}</h{level}>')
         for block in section.blocks:
             parts.append(_html_block(block, directory))
-    parts += ["</body>", "</html>", ""]
+    parts += ["</section>" if open_part else "", "</body>", "</html>", ""]
     return "\n".join(parts)
+
+
+def _html_table(block):
+    esc = html.escape
+    caption = f"<caption>{esc(block.caption)}</caption>" if block.caption else ""
+    head = "".join(f'<th scope="col">{esc(str(c))}</th>' for c in block.columns)
+    body = "".join(
+        "<tr>" + "".join((f'<td class="num">{esc(str(c))}</td>' if i and _is_number(c)
+                          else f"<td>{esc(str(c))}</td>") for i, c in enumerate(row)) + "</tr>"
+        for row in block.rows)
+    return (f'<div class="table-wrap"><table>{caption}<thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
 
 
 def _html_block(block, directory):
     esc = html.escape
     if isinstance(block, Paragraph):
         return f"<p>{esc(block.text)}</p>"
+    if isinstance(block, Bullets):
+        return "<ul>" + "".join(f"<li>{esc(item)}</li>" for item in block.items) + "</ul>"
     if isinstance(block, Code):
         return f"<pre><code>{esc(block.text)}</code></pre>"
     if isinstance(block, Table):
-        caption = f"<caption>{esc(block.caption)}</caption>" if block.caption else ""
-        head = "".join(f"<th>{esc(str(c))}</th>" for c in block.columns)
-        body = "".join("<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in row) + "</tr>"
-                       for row in block.rows)
-        return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        return _html_table(block)
     if isinstance(block, Image):
         data = base64.b64encode((directory / block.png).read_bytes()).decode("ascii")
         return (f'<figure><img src="data:image/png;base64,{data}" alt="{esc(block.alt)}">'
                 f"<figcaption>{esc(block.caption)}</figcaption></figure>")
+    if isinstance(block, Links):
+        return "<ul>" + "".join(f'<li><a href="{esc(href)}">{esc(text)}</a></li>'
+                                for text, href in block.items) + "</ul>"
+    if isinstance(block, Details):
+        inner = "\n".join(_html_block(child, directory) for child in block.blocks)
+        return f"<details><summary>{esc(block.summary)}</summary>\n{inner}\n</details>"
     raise TypeError(f"unknown block {type(block).__name__}")
 
 
-def write_report(directory, title, sections):
+def write_report(directory, title, sections, *, subtitle="", abstract=None):
     """Write ``report.md`` and ``report.html`` into `directory`; return their paths."""
     directory = Path(directory)
     markdown = directory / "report.md"
     page = directory / "report.html"
-    markdown.write_text(render_markdown(title, sections), encoding="utf-8")
-    page.write_text(render_html(title, sections, directory), encoding="utf-8")
+    markdown.write_text(render_markdown(title, sections, subtitle=subtitle), encoding="utf-8")
+    page.write_text(render_html(title, sections, directory, subtitle=subtitle,
+                                abstract=abstract), encoding="utf-8")
     return markdown, page

@@ -16,6 +16,16 @@ report, and brings three stages, each a plain function:
     Reads the tables and returns the report's sections for the study's
     results (`analysis.report.Section`), every number taken from the data.
 
+Two optional stages make the report read as a paper:
+
+``findings(directory, metadata) -> tuple of analysis.findings.Finding``
+    The study's key findings, each a sentence built from the values of its
+    tables (`analysis.findings`); the report lists them under
+    "Findings" and its abstract quotes the first of some studies.
+``appendix(directory, metadata, figures) -> tuple of blocks``
+    The per-case tables and extra figures, shown in the report's appendix
+    (collapsed in HTML, not printed).
+
 ``method`` is the study's part of the report's Method section: a string
 (one paragraph), or a function ``method(directory, metadata) -> tuple of
 blocks`` when the text depends on the run. See `analysis.studies` for how
@@ -94,6 +104,8 @@ class Study:
         with it in ``--help``.
     method : str or callable
         The study's method, for the report (module docstring).
+    findings, appendix : callable, optional
+        The key findings and the appendix blocks (module docstring).
 
     Examples
     --------
@@ -112,6 +124,8 @@ class Study:
     tables: tuple = ()
     options: tuple = ()
     method: object = field(default="", repr=False)
+    findings: Callable = field(default=None, repr=False)
+    appendix: Callable = field(default=None, repr=False)
 
     def __post_init__(self):
         for table in self.tables:
@@ -122,6 +136,14 @@ class Study:
     def files(self):
         """The file names of `tables`, in order."""
         return tuple(table.file for table in self.tables)
+
+    def key_findings(self, directory, metadata):
+        """The study's findings for a run folder (none without a findings stage)."""
+        return tuple(self.findings(directory, metadata)) if self.findings else ()
+
+    def appendix_blocks(self, directory, metadata, figures):
+        """The study's appendix blocks for a run folder (none without an appendix stage)."""
+        return tuple(self.appendix(directory, metadata, figures)) if self.appendix else ()
 
     def method_blocks(self, directory, metadata):
         """The blocks of the study's method for a run folder (empty without a method)."""

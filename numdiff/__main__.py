@@ -1,4 +1,4 @@
-"""``python -m numdiff``: the seed's two results and forward against central.
+"""``python -m numdiff``: the seed's two results and forward against central on exp(x**2)**2.
 
 A short demonstration of the library alone; the full error analysis is
 ``python -m analysis``.
@@ -63,7 +63,9 @@ def main(argv=None):
     x = seed.default_x
     exact = seed.derivative(x)
     steps = np.array([10.0 ** -k for k in range(1, 15)])
-    print(f"\nexact derivative at x = {x}: {float(exact)!r}")
+    print(f"\nf(x) = {seed.formula} (DeZero's composite, catalogue name {seed.name!r}) "
+          f"at x = {x}")
+    print(f"exact derivative f'({x}) = {float(exact)!r}")
     print(f"{'eps':>8}  {'forward error':>14}  {'central error':>14}")
     errors = {}
     for scheme in ("forward", "central"):
@@ -82,6 +84,8 @@ def main(argv=None):
         best = steps[np.argmin(errors[scheme])]
         print(f"  {scheme:8} h* = {model.optimal_step:.2e}  E* = {model.minimum_error:.2e}"
               f"   (best step of the table: {best:.0e}, error {errors[scheme].min():.2e})")
+    print("\nThe full error analysis (every catalogue function, more schemes and dtypes, "
+          "the model fitted,\ncharts and a report): python -m analysis")
     return 0
 
 

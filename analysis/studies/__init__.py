@@ -38,9 +38,16 @@ Adding a study
        METHOD = ("How the study is made: what is computed, at which points, "
                  "against which reference.")
        STUDY = Study("<name>", "<Title>", compute, figures, sections, TABLES,
-                     OPTIONS, METHOD)
+                     OPTIONS, METHOD, key_findings, appendix)
 
-   ``METHOD`` may be a function ``method(directory, metadata)`` returning
+   ``sections`` gives the study's results: its best figure and a compact
+   table. ``key_findings(directory, metadata)`` returns its findings
+   (`analysis.findings.Finding`: values read from its tables and a
+   sentence formatted from them alone, with `analysis.numbers`; a finding
+   whose data are missing is left out), and ``appendix(directory,
+   metadata, figures)`` the blocks of its per-case tables, shown collapsed
+   in the report's appendix. Names of schemes, algorithms and statuses go
+   through `analysis.names`. ``METHOD`` may be a function ``method(directory, metadata)`` returning
    report blocks when the text depends on the run. ``OPTIONS`` only lists
    the options for ``--help``: their values reach ``compute`` through
    ``context.config`` (`analysis.config.RunConfig`). Figures too long to
@@ -51,7 +58,8 @@ Adding a study
 2. Add ``<name>`` to the imports and to `STUDIES` below, where its section
    should appear in the report.
 3. Write ``tests/test_analysis_<name>.py``: the data functions against
-   theory, and the study in a tiny run (``tests/test_analysis_layout.py``
+   theory, its findings re-derived from a table (an empty one too), and the
+   study in a tiny run (``tests/test_analysis_layout.py``
    checks every study's declaration and that no study imports
    another).
 

@@ -13,9 +13,12 @@ import numpy as np
 import pandas as pd
 
 from .. import fit
+from ..findings import ERROR_RATIO_RANGE, SLOPE_TOLERANCE, STEP_FACTOR
 from ..findings import findings as study_findings
 from ..fit import DEFAULT_EPS_TEXT, summarize_blocks
-from ..report import Paragraph, Section, Table, figure_image, format_number
+from ..names import display_name
+from ..numbers import format_number, format_ratio
+from ..report import Paragraph, Section, Table, figure_image
 from ..study import Study, StudyResult, StudyTable
 from ..sweep import sweep_blocks
 from ..tables import read_table, write_table
@@ -94,13 +97,10 @@ def draw(directory, metadata):
         figure = charts.error_figure(table, summary, function, x, dtype=dtype,
                                      title=f"{function}: f(x) = {formula} at x = {x:g} "
                                            f"({dtype})")
-        caption = (f"|error| of each scheme against the step for {function} at x = {x:g} in "
-                   f"{dtype}: observed (solid), model (dashed: total, dotted: truncation, "
-                   f"dash-dot: rounding); filled circles: observed optimum; diamonds: model "
-                   f"(h*, E*); dotted vertical line: the default eps = 1e-4; shading: where "
-                   f"every scheme shown is dominated by cancellation (blue) or by truncation "
-                   f"(orange). Exact zeros of the error, if any, are drawn as open triangles "
-                   f"at the floor given in the legend.")
+        caption = (f"|error| of each scheme against the step for {function} at x = {x:g} "
+                   f"({dtype}), observed and as the model predicts it; the legend names each "
+                   "line and marker. Shading: where every scheme shown is dominated by "
+                   "cancellation (blue) or truncation (orange).")
         files.append(save_figure(figure, out, stem, caption=caption,
                                         alt=f"error against step for {function} at x={x:g}"))
     first_dtype = summary["dtype"].iloc[0]
@@ -113,30 +113,83 @@ def draw(directory, metadata):
     return tuple(files)
 
 
-def _slope(value):
-    return "n/a" if not np.isfinite(value) else f"{value:+.2f}"
+def _slope(value, expected, note):
+    """A fitted slope with the theory's value, or "n/a" and why."""
+    if not np.isfinite(value):
+        return f"n/a: {note}" if note else "n/a"
+    return f"{value:+.2f} ({expected:+d})"
+
+
+def _note(row, column):
+    note = row.get(column, "")
+    return note if isinstance(note, str) else ""
+
+
+def _ratio(value, row):
+    """A ratio observed / model, capped, or "n/a" with the theory note."""
+    note = _note(row, "theory_note")
+    return format_ratio(value, far="model far off", missing=f"n/a: {note}" if note else "n/a")
 
 
 def _summary_rows(summary):
     rows = []
     for _, r in summary.iterrows():
-        rows.append((r["function"], f"{r['x']:g}", r["scheme"], r["dtype"],
-                     format_number(r["best_step"]), format_number(r["theory_step"]),
-                     format_number(r["step_ratio"]), format_number(r["min_error"]),
-                     format_number(r["theory_error"]), format_number(r["error_ratio"]),
-                     f"{_slope(r['truncation_slope'])} ({r['expected_truncation_slope']:+d})",
-                     f"{_slope(r['cancellation_slope'])} "
-                     f"({r['expected_cancellation_slope']:+d})",
-                     format_number(r["crossover_step"]), format_number(r["seed_error"]),
-                     format_number(r["seed_digits_lost"]),
-                     "FAULT" if r["flagged"] else ""))
+        rows.append((r["function"], format_number(r["x"]), display_name(r["scheme"]),
+                     r["dtype"], format_number(r["best_step"]), format_number(r["theory_step"]),
+                     _ratio(r["step_ratio"], r), format_number(r["min_error"]),
+                     format_number(r["theory_error"]), _ratio(r["error_ratio"], r),
+                     _slope(r["truncation_slope"], r["expected_truncation_slope"],
+                            _note(r, "truncation_note")),
+                     _slope(r["cancellation_slope"], r["expected_cancellation_slope"],
+                            _note(r, "cancellation_note")),
+                     format_number(r["seed_error"]),
+                     format_number(r["seed_digits_lost"], missing="n/a: error 0 at the best step"
+                                   if r["min_error"] == 0 else "n/a"),
+                     "fault" if r["flagged"] else ""))
     return tuple(rows)
 
 
 _SUMMARY_COLUMNS = ("function", "x", "scheme", "dtype", "best step", "model h*",
                     "step ratio", "min |error|", "model E*", "error ratio",
-                    "truncation slope (order)", "cancellation slope (-q)", "model crossover",
+                    "truncation slope (order)", "cancellation slope (-q)",
                     "error at eps=1e-4", "digits lost at 1e-4", "flag")
+
+
+def _within(values, low, high):
+    values = values[np.isfinite(values)]
+    if not len(values):
+        return "n/a"
+    return f"{int(((values >= low) & (values <= high)).sum())} of {len(values)}"
+
+
+def _slopes_close(part, branch):
+    slope = part[f"{branch}_slope"].astype(float)
+    close = (slope - part[f"expected_{branch}_slope"]).abs() <= SLOPE_TOLERANCE
+    fitted = int(np.isfinite(slope).sum())
+    return f"{int(close.sum())} of {fitted}" if fitted else "n/a"
+
+
+def _compact_rows(summary):
+    """One row per scheme and dtype: medians and how often model and data agree."""
+    rows = []
+    for (scheme, dtype), part in summary.groupby(["scheme", "dtype"], sort=False):
+        rows.append((display_name(scheme), dtype, str(len(part)),
+                     format_number(part["best_step"].median()),
+                     format_number(part["theory_step"].median()),
+                     _within(part["step_ratio"].astype(float), 1 / STEP_FACTOR, STEP_FACTOR),
+                     format_number(part["min_error"].median()),
+                     _within(part["error_ratio"].astype(float), *ERROR_RATIO_RANGE),
+                     _slopes_close(part, "truncation"), _slopes_close(part, "cancellation"),
+                     format_number(part["seed_digits_lost"].median())))
+    return tuple(rows)
+
+
+_COMPACT_COLUMNS = ("scheme", "dtype", "cases", "median best step", "median model h*",
+                    f"h* within x{STEP_FACTOR:g}", "median min |error|",
+                    f"error within {ERROR_RATIO_RANGE[0]:g}-{ERROR_RATIO_RANGE[1]:g} E*",
+                    f"truncation slope within {SLOPE_TOLERANCE:g}",
+                    f"cancellation slope within {SLOPE_TOLERANCE:g}",
+                    "median digits lost at 1e-4")
 
 
 def findings(summary):
@@ -153,22 +206,39 @@ def findings(summary):
     return [finding.text for finding in study_findings(summary)]
 
 
+def key_findings(directory, metadata):
+    """The study's findings (`analysis.findings.findings`) from ``summary.csv``."""
+    return tuple(study_findings(_read_summary(directory)))
+
+
+def _headline_stem(cases, images):
+    """The detailed chart shown in the body: DeZero's example if drawn, else the first."""
+    stems = [stem for case, stem in cases if stem in images]
+    dezero = [stem for case, stem in cases if case[0] == "exp_square_squared" and stem in images]
+    return (dezero or stems or [None])[0]
+
+
 def sections(directory, metadata, files):
-    """Findings, summary table, one section per function, the grid figure, faults."""
+    """The section: the headline chart, all functions at a glance, a table per scheme; faults."""
     summary = _read_summary(directory)
-    formulas = _formulas(metadata)
-    result = [Section("Findings", "findings", tuple(Paragraph(t) for t in findings(summary))),
-              Section("Summary: observed against predicted optimum", "summary", (
-                  Paragraph("One row per function, point, scheme and dtype. Step ratio = "
-                            "observed best step / model h*; error ratio = observed error near "
-                            "the best step (root mean square over half a decade) / model E*; "
-                            "slopes are least-squares fits of log10|error| against log10 eps "
-                            "on each branch, with the theory's value in parentheses (n/a: the "
-                            "notes in summary.csv say why)."),
-                  Table(_SUMMARY_COLUMNS, _summary_rows(summary))))]
+    images = {f.stem: f for f in files}
+    cases = _cases(summary)
+    blocks = []
+    headline = _headline_stem(cases, images)
+    if headline is not None:
+        blocks.append(figure_image(images[headline]))
+    if "grid" in images and len(cases) > 1:
+        blocks.append(figure_image(images["grid"]))
+    blocks.append(Table(_COMPACT_COLUMNS, _compact_rows(summary),
+                        "Summary per scheme and dtype: observed optimum against the model's "
+                        "(h*, E*), "
+                        "fitted slopes against the theory (every function: appendix, "
+                        "summary.csv)"))
+    result = [Section("Error against step: observed and predicted optimum", "summary",
+                      tuple(blocks))]
     flagged = summary[summary["flagged"]]
     if len(flagged):
-        rows = tuple((r["function"], f"{r['x']:g}", r["scheme"], r["dtype"],
+        rows = tuple((r["function"], format_number(r["x"]), r["scheme"], r["dtype"],
                       str(int(r["n_nonfinite"])), str(int(r["n_raised"])), r["fault_message"])
                      for _, r in flagged.iterrows())
         result.append(Section("Faults", "faults", (
@@ -178,22 +248,30 @@ def sections(directory, metadata, files):
                       "completed and the command exited with status 1."),
             Table(("function", "x", "scheme", "dtype", "NaN/inf steps", "raising steps",
                    "message"), rows))))
+    return tuple(result)
+
+
+def appendix(directory, metadata, files):
+    """Per function: its formula, its detailed charts and its rows of the summary."""
+    summary = _read_summary(directory)
+    formulas = _formulas(metadata)
     images = {f.stem: f for f in files}
     cases = _cases(summary)
+    blocks = [Paragraph("Step ratio = observed best step / model h*; error ratio = observed "
+                        "error near the best step (root mean square over half a decade) / "
+                        "model E*; slopes are least-squares fits of log10|error| against "
+                        "log10 eps on each branch, the theory's value in parentheses; n/a "
+                        "says why a value is missing.")]
     for function in dict.fromkeys(summary["function"]):
         info = formulas.get(function, {})
-        blocks = [Paragraph(f"f(x) = {info.get('formula', function)}; exact derivative: "
-                            f"{info.get('reference', 'see metadata.json')}.")]
+        blocks.append(Paragraph(f"Function {function}: f(x) = "
+                                f"{info.get('formula', function)}; exact derivative: "
+                                f"{info.get('reference', 'see metadata.json')}."))
         blocks += [figure_image(images[stem]) for case, stem in cases
                    if case[0] == function and stem in images]
         part = summary[summary["function"] == function]
         blocks.append(Table(_SUMMARY_COLUMNS, _summary_rows(part)))
-        result.append(Section(f"Function {function}", f"function-{_slug(function)}",
-                              tuple(blocks)))
-    grid = images.get("grid")
-    if grid is not None:
-        result.append(Section("All functions at a glance", "grid", (figure_image(grid),)))
-    return tuple(result)
+    return tuple(blocks)
 
 
 def method(directory, metadata):
@@ -204,52 +282,32 @@ def method(directory, metadata):
     schemes, dtypes = ", ".join(config.get("schemes", [])), ", ".join(config.get("dtypes", []))
     return (
         Paragraph(f"Every function is differentiated (derivative order {config.get('deriv', 1)}) "
-                  f"at {points} by numdiff.numerical_diff with the schemes "
-                  f"{schemes} in {dtypes}, "
-                  f"for steps eps from {config.get('eps_min', 0):g} to "
-                  f"{config.get('eps_max', 0):g}, {config.get('per_decade', 0)} per decade, "
-                  "whose powers of ten are exactly the decimal literals (1e-4 is 1e-4). All steps "
-                  "of a point are evaluated in one vectorised call (eps[:, None] against the "
-                  "points). The point is first rounded to the dtype and the exact derivative "
-                  "is taken at that rounded point, so the error is that of the differentiation."),
-        Paragraph(f"The default eps = {DEFAULT_EPS_TEXT} is the default step of DeZero's "
-                  f"numerical_diff(f, x, eps={DEFAULT_EPS_TEXT}), which numdiff.numerical_diff "
-                  "keeps; the summary gives each case's error at that step and the decimal digits it "
-                  "loses against the best step."),
-        Paragraph("The model is numdiff.error_model, complete: cancellation C1 eps^-q with "
-                  "C1 = sum|c_i| (u |f(x)| + u |x| |f'(x)|), each value of f off by its own "
-                  "rounding and by that of its argument x + g eps (so the branch remains where "
-                  "f(x) = 0); truncation C2 eps^p + C3 eps^p2 with C2 = |K| |f^(p+q)(x)| and "
-                  "C3 = |K2| |f^(p2+q)(x)| (K, K2 the stencil's exact leading and next "
-                  "coefficients: the next term governs where the leading derivative vanishes); "
-                  "and a floor u |f^(q)(x)| (1 + sum|c_i g_i^q| / q!), the rounding of the "
-                  "result itself (one machine epsilon for forward and central). u is the unit "
-                  "roundoff of the dtype (half its machine epsilon), c_i and g_i the weights and "
-                  "offsets, q the derivative order; h* minimises the sum and E* is the sum "
-                  "there (Numerical Recipes 3rd ed. section 5.7; Gill, Murray & Wright 1981, "
-                  "section 8.6; FiniteDifferences.jl). The complex step has no cancellation: "
-                  "its rounding is the floor."),
-        Paragraph("Fitted slopes: least squares of log10|error| against log10 eps on the "
-                  f"truncation branch (truncation term at least {fit._DOMINANCE:g} times the "
-                  f"rounding term, and at most {100 * fit._TRUNCATION_CAP:g} % of |f'|) and on "
-                  f"the cancellation branch (rounding term at least {fit._DOMINANCE:g} times "
-                  f"the truncation term, and at most {100 * fit._ROUNDING_CAP:g} % of |f'|, "
-                  "which leaves out the floor of total cancellation); exact zeros and steps "
-                  "whose stencil leaves the domain are excluded, and a branch needs "
-                  f"{fit._MIN_POINTS} steps over {fit._MIN_DECADES:g} decade "
-                  f"({fit._MIN_CANCELLATION_DECADES:g} for cancellation, whose rounding errors "
-                  "scatter). Only a branch the model has is fitted; where the leading "
-                  "truncation term is less than a tenth of the next one, the next one's order "
-                  "is expected; a slope of the wrong sign is not reported; summary.csv's notes "
-                  "say why a branch or a ratio is missing. The observed best step is where "
-                  "the error, smoothed by a running median over 5 neighbouring steps, is "
-                  "lowest (the largest such step on ties); the minimum |error| is that "
-                  "smoothed error, and the error ratio compares E* with the root mean square "
-                  "error over the same 5 steps (rounding errors of random sign cancel by "
-                  "chance near the optimum; the model gives their size). Errors that are "
-                  "exactly 0 are drawn at a floor and marked as such."),
+                  f"at {points} by numdiff.numerical_diff with {schemes} in {dtypes}, for "
+                  f"steps eps from {config.get('eps_min', 0):g} to {config.get('eps_max', 0):g}, "
+                  f"{config.get('per_decade', 0)} per decade (powers of ten exactly the decimal "
+                  "literals), all steps of a point in one vectorised call. The point is rounded "
+                  "to the dtype first and the exact derivative taken there, so the error is that "
+                  f"of the differentiation. The default eps = {DEFAULT_EPS_TEXT} is the default "
+                  "step of DeZero's numerical_diff, which numdiff.numerical_diff keeps."),
+        Paragraph("The model (numdiff.error_model): cancellation C1 eps^-q, C1 = sum|c_i| "
+                  "(u |f| + u |x| |f'|), each value of f off by its own rounding and its "
+                  "argument's (so the branch remains where f(x) = 0); truncation C2 eps^p + "
+                  "C3 eps^p2 from the stencil's exact leading and next coefficients (the next "
+                  "governs where f^(p+q)(x) = 0); a floor u |f^(q)| (1 + sum|c_i g_i^q|/q!). u "
+                  "is the unit roundoff (half the machine epsilon); h* minimises the sum, E* is "
+                  "its value there (Numerical Recipes 3rd ed. 5.7; Gill, Murray & Wright 1981, "
+                  "8.6)."),
+        Paragraph("Slopes are least-squares fits of log10|error| on log10 eps over the "
+                  "steps where the model says a branch it has dominates (by "
+                  f"{fit._DOMINANCE:g} times, within {100 * fit._TRUNCATION_CAP:g} % and "
+                  f"{100 * fit._ROUNDING_CAP:g} % of |f'|), at least {fit._MIN_POINTS} steps "
+                  f"over {fit._MIN_DECADES:g} decade ({fit._MIN_CANCELLATION_DECADES:g} for "
+                  "cancellation); a wrong sign is not reported, and summary.csv's notes say "
+                  "why. The best step minimises the error smoothed by a running median of 5 "
+                  "steps; the error ratio compares E* with the root mean square error over "
+                  "them (errors of random sign cancel by chance near the optimum)."),
     )
 
 
 STUDY = Study("error_vs_step", "Error against step", compute, draw, sections, TABLES, OPTIONS,
-              method)
+              method, key_findings, appendix)

@@ -70,14 +70,16 @@ def _draw_case(axes, rows, facts, floor, *, detail):
     top = 0.0
     handles = []
     zero_seen = False
-    for scheme in schemes:
+    for index, scheme in enumerate(schemes):
         part = rows[rows["scheme"] == scheme].sort_values("eps")
         eps = part["eps"].to_numpy(dtype=float)
         error = part["abs_error"].to_numpy(dtype=float)
         ok = (part["status"] == "ok").to_numpy()
         shown = np.where(ok & (error > 0), error, np.nan)
-        axes.plot(eps, shown, color=colour(scheme), lw=1.6, marker="." if detail else None,
-                  ms=3.5, label=scheme)
+        # Curves that coincide (forward and central of sin at 0) stay visible: each later
+        # scheme is thinner, drawn on top, with markers of its own shape.
+        look = _look(index, detail)
+        axes.plot(eps, shown, color=colour(scheme), label=scheme, zorder=2 + index / 10, **look)
         zeros = ok & (error == 0)
         if zeros.any():
             zero_seen = True
@@ -85,8 +87,8 @@ def _draw_case(axes, rows, facts, floor, *, detail):
                       mfc="none", color=colour(scheme))
         if np.isfinite(shown).any():
             top = max(top, np.nanmax(shown))
-        handles.append(Line2D([], [], color=colour(scheme), lw=1.6, marker=".",
-                              label=f"{scheme}: observed"))
+        handles.append(Line2D([], [], color=colour(scheme), label=f"{scheme}: observed",
+                              **_look(index, True)))
         total = part["total_model"].to_numpy(dtype=float)
         axes.plot(eps, np.where(total > 0, total, np.nan), color=colour(scheme), lw=1.0,
                   ls="--", alpha=0.9)
@@ -111,6 +113,18 @@ def _draw_case(axes, rows, facts, floor, *, detail):
     return handles
 
 
+_MARKERS = ("o", "s", "^", "v", "D", "P", "X", "<", ">")
+
+
+def _look(index, detail):
+    """Line width and marker of the `index`-th scheme: later ones thinner, other shapes."""
+    look = {"lw": max(0.9, 2.6 - 0.7 * index)}
+    if detail:
+        look.update(marker=_MARKERS[index % len(_MARKERS)], ms=max(2.0, 3.6 - 0.5 * index),
+                    markevery=2 if index % 2 else (1, 2))
+    return look
+
+
 def _has_branch(facts, branch):
     """Whether the model of every scheme shown has this branch (its note does not deny it)."""
     column = f"{branch}_note"
@@ -131,7 +145,7 @@ def _detail_handles():
         Line2D([], [], ls="none", marker="o", mfc="#555555", mec="black", ms=7,
                label="observed optimum"),
         Line2D([], [], ls="none", marker="D", mfc="white", mec="#555555", ms=6,
-               label="model optimum (h*, E*)"),
+               label=r"model optimum $(h^*, E^*)$"),
         default_eps_handle(),
         *dominance_handles(),
     ]

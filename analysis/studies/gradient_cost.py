@@ -23,13 +23,16 @@ import pandas as pd
 
 from numdiff import CountedFunction, get_scheme, gradient
 
-from ..report import Paragraph, Section, Table, figure_image, format_number
+from ..findings import Finding
+from ..names import DISPLAY_NAMES, display_name
+from ..numbers import format_number
+from ..report import Section, Table, figure_image
 from ..study import Study, StudyResult, StudyTable
 from ..tables import read_table, write_table
 from ..timing import best_time
 
 __all__ = ["sum_exp", "cost_vs_n", "DEFAULT_SIZES", "COST_COLUMNS", "METHOD_LABELS",
-           "cost_figure", "build_study", "STUDY", "TABLES", "OPTIONS", "METHOD"]
+           "cost_figure", "cost_findings", "build_study", "STUDY", "TABLES", "OPTIONS", "METHOD"]
 
 #: n from 1 to 10^4, log-spaced (two per decade).
 DEFAULT_SIZES = (1, 3, 10, 30, 100, 300, 1000, 3000, 10000)
@@ -39,8 +42,7 @@ TIME_BUDGET_S = 0.05
 
 COST_COLUMNS = ("n", "method", "scheme", "calls", "evaluations", "expected_evaluations",
                 "seconds", "runs", "ratio_to_f", "max_abs_error")
-METHOD_LABELS = {"f": "one evaluation of f", "gradient": "numdiff.gradient (f per point)",
-                 "gradient_batched": "numdiff.gradient(vectorized=True)"}
+METHOD_LABELS = {key: DISPLAY_NAMES[key] for key in ("f", "gradient", "gradient_batched")}
 
 
 def sum_exp(x):
@@ -144,14 +146,17 @@ def cost_figure(table):
         handles = []
         for method in gradients:
             part = table[table["method"] == method].sort_values("n")
-            left.plot(part["n"], part["evaluations"], color=_COLOURS[method], lw=1.5,
-                      marker=_MARKERS[method], ms=5, label=f"{METHOD_LABELS[method]}: points")
+            wide = method == "gradient"  # the batched points coincide: drawn thinner on top
+            left.plot(part["n"], part["evaluations"], color=_COLOURS[method],
+                      lw=3.0 if wide else 1.3, marker=_MARKERS[method], ms=8 if wide else 5,
+                      label=f"{METHOD_LABELS[method]}: points")
             left.plot(part["n"], part["calls"], color=_COLOURS[method], lw=1.0, ls=":",
                       marker=_MARKERS[method], ms=5, mfc="white")
         expected = table[table["method"] == gradients[0]].sort_values("n") if gradients else None
         if expected is not None:
-            left.plot(expected["n"], expected["expected_evaluations"], color="#777777", lw=2.5,
-                      alpha=0.45, zorder=0)
+            # On top of the measured points it should equal: thin, dashed, black.
+            left.plot(expected["n"], expected["expected_evaluations"], color="#000000", lw=1.1,
+                      ls=(0, (4, 3)), zorder=6)
         for method in methods:
             part = table[table["method"] == method].sort_values("n")
             right.plot(part["n"], part["seconds"], color=_COLOURS[method], lw=1.5,
@@ -162,13 +167,13 @@ def cost_figure(table):
         f_times = table[table["method"] == "f"].sort_values("n")
         if expected is not None and len(f_times):
             cost = expected["expected_evaluations"].to_numpy() * f_times["seconds"].to_numpy()
-            right.plot(f_times["n"], cost, color="#777777", lw=2.5, alpha=0.45, zorder=0)
+            right.plot(f_times["n"], cost, color="#000000", lw=1.1, ls=(0, (4, 3)), zorder=6)
         scheme = table["scheme"].iloc[0]
         handles += [
             Line2D([], [], color="#555555", lw=1.0, ls=":", marker="s", mfc="white", ms=5,
                    label="calls of f (left, open markers; = points when f is called per point)"),
-            Line2D([], [], color="#777777", lw=2.5, alpha=0.45,
-                   label=f"expected: {scheme} stencil points x n (left), "
+            Line2D([], [], color="#000000", lw=1.1, ls=(0, (4, 3)),
+                   label=f"expected: {scheme} stencil points $\\times\\, n$ (left), "
                          "times one evaluation of f (right)"),
         ]
         for axes in (left, right):
@@ -197,7 +202,7 @@ def build_study(*, sizes=DEFAULT_SIZES, repeats=5):
         return StudyResult()
 
     return Study("gradient_cost", "Cost of many variables", compute, draw, sections, TABLES,
-                 OPTIONS, METHOD)
+                 OPTIONS, METHOD, key_findings, appendix)
 
 
 def draw(directory, metadata):
@@ -207,70 +212,90 @@ def draw(directory, metadata):
     table = read_table(directory, "gradient_cost.csv")
     return (save_figure(
         cost_figure(table), directory / "figures", "gradient_cost",
-        caption="Cost of the numerical gradient of f(x) = sum(exp(x)) against the number of "
-                "variables n, log-log. Left: points at which f is evaluated (filled markers) "
-                "and calls of f (open markers); the grey band is the scheme's stencil points "
-                "times n (2n for central differences): linear growth, slope 1. Right: time of "
-                "one gradient, calling f once per point (blue) or on batches of points "
-                "(orange), and of one evaluation of f (black); the grey band is 2n times the "
-                "time of one evaluation of f.",
+        caption="The numerical gradient of f(x) = sum(exp(x)) against the number of "
+                "variables n: evaluations of f grow as the stencil's points times n (2n for "
+                "central differences, left); its time, calling f per point or on batches of "
+                "points, against 2n evaluations of f (right).",
         alt="evaluations and time of the numerical gradient against n"),)
 
 
-def sections(directory, metadata, files):
-    """The cost section: what grows linearly, the chart, the table."""
-    table = read_table(directory, "gradient_cost.csv")
+def cost_findings(table):
+    """Evaluations against the stencil's count, their growth with n, and batching.
+
+    Examples
+    --------
+    >>> print(cost_findings(cost_vs_n((1, 10), repeats=1))[0].text)  # doctest: +NORMALIZE_WHITESPACE
+    The gradient evaluated f at the expected number of points (stencil points x n) at 2 of 2
+    sizes; log-log slope of evaluations against n: 1.
+    >>> cost_findings(cost_vs_n((), repeats=1))
+    []
+    """
     loop = table[table["method"] == "gradient"].sort_values("n")
-    blocks = []
-    if len(loop):
-        exact = int((loop["evaluations"] == loop["expected_evaluations"]).sum())
-        large = loop[loop["n"] >= 100]
-        f_rows = table[table["method"] == "f"].set_index("n")["seconds"]
-        biggest = loop.iloc[-1]
-        blocks.append(Paragraph(
-            f"The gradient evaluated f at exactly {loop['expected_evaluations'].iloc[-1]} "
-            f"points for n = {int(biggest['n'])} and at the expected number at {exact} of "
-            f"{len(loop)} sizes (log-log slope of evaluations against n: "
-            f"{_slope(loop['n'], loop['evaluations']):.2f}). Its time over the time of one "
-            f"evaluation of f grows with slope {_slope(large['n'], large['ratio_to_f']):.2f} "
-            f"for n >= 100 (linear growth is 1): at n = {int(biggest['n'])} one gradient "
-            f"took {biggest['seconds']:.3g} s, {biggest['ratio_to_f']:.3g} times one "
-            f"evaluation of f ({f_rows.get(biggest['n'], np.nan):.2g} s). Max error against "
-            f"the analytic gradient: {loop['max_abs_error'].max():.1e}."))
-        batched = table[table["method"] == "gradient_batched"].sort_values("n")
-        if len(batched):
-            speed = (loop.set_index("n")["seconds"] / batched.set_index("n")["seconds"])
-            blocks.append(Paragraph(
-                f"Batching the points (vectorized=True, {int(batched['calls'].iloc[0])} call "
-                f"of f at n = {int(batched['n'].iloc[0])}, {int(batched['calls'].iloc[-1])} "
-                f"at n = {int(batched['n'].iloc[-1])}) changes the time by a factor from "
-                f"{speed.min():.2g} to {speed.max():.2g} (time per point over time batched): "
-                "it removes the per-call overhead, not the 2n evaluations."))
-    for image in files:
-        blocks.append(figure_image(image))
-    methods = [m for m in METHOD_LABELS if m in set(table["method"])]
-    wide = {m: table[table["method"] == m].set_index("n") for m in methods}
+    if not len(loop):
+        return []
+    exact = int((loop["evaluations"] == loop["expected_evaluations"]).sum())
+    slope = _slope(loop["n"], loop["evaluations"])
+    values = {"exact": exact, "sizes": len(loop), "slope": slope}
+    text = (f"The gradient evaluated f at the expected number of points (stencil points x n) "
+            f"at {exact} of {len(loop)} sizes")
+    text += (f"; log-log slope of evaluations against n: {format_number(slope)}."
+             if np.isfinite(slope) else ".")
+    found = [Finding("gradient_evaluations", text, values)]
+    batched = table[table["method"] == "gradient_batched"].set_index("n")["seconds"]
+    speed = (loop.set_index("n")["seconds"] / batched).dropna()
+    speed = speed[np.isfinite(speed)]
+    if len(speed):
+        values = {"low": float(speed.min()), "high": float(speed.max()), "sizes": len(speed)}
+        found.append(Finding("gradient_batching", (
+            f"Batching the points (vectorized=True) makes one gradient from "
+            f"{format_number(values['low'])} to {format_number(values['high'])} times faster "
+            f"over {len(speed)} sizes: it removes the per-call overhead, not the "
+            "evaluations."), values))
+    return found
+
+
+def key_findings(directory, metadata):
+    """`cost_findings` of ``gradient_cost.csv``."""
+    return tuple(cost_findings(read_table(directory, "gradient_cost.csv")))
+
+
+def sections(directory, metadata, files):
+    """The cost section: the chart and a compact table."""
+    table = read_table(directory, "gradient_cost.csv")
+    blocks = [figure_image(image) for image in files]
+    wide = {m: table[table["method"] == m].set_index("n") for m in METHOD_LABELS
+            if m in set(table["method"])}
     rows = []
-    for n in sorted(set(table["n"])):
+    sizes = sorted(set(table["n"]))
+    decades = [n for n in sizes if np.log10(n) == round(np.log10(n))] if sizes else []
+    for n in (decades if len(decades) >= 2 else sizes):
         cells = [str(int(n))]
-        for m in methods:
-            r = wide[m].loc[n]
-            if m == "f":
-                cells.append(format_number(r["seconds"]))
-            else:
-                cells += [str(int(r["evaluations"])), str(int(r["calls"])),
-                          format_number(r["seconds"]), format_number(r["ratio_to_f"]),
-                          format_number(r["max_abs_error"])]
+        for method, column in (("gradient", "evaluations"), ("f", "seconds"),
+                               ("gradient", "seconds"), ("gradient_batched", "seconds"),
+                               ("gradient", "max_abs_error")):
+            part = wide.get(method)
+            value = part.loc[n, column] if part is not None and n in part.index else np.nan
+            cells.append(str(int(value)) if column == "evaluations" and np.isfinite(value)
+                         else format_number(value, missing="n/a: not measured"))
         rows.append(tuple(cells))
-    columns = ["n"]
-    for m in methods:
-        short = {"f": "f", "gradient": "per point", "gradient_batched": "batched"}[m]
-        columns += (["time of f (s)"] if m == "f" else
-                    [f"{short}: evaluations", f"{short}: calls", f"{short}: time (s)",
-                     f"{short}: time / f", f"{short}: max |error|"])
-    blocks.append(Table(tuple(columns), tuple(rows)))
+    blocks.append(Table(("n", "evaluations", "time of f (s)", "gradient, per point (s)",
+                         "gradient, batched (s)", "max |error|"), tuple(rows),
+                        "One gradient of sum(exp(x)), at the powers of ten of n (every size, "
+                        "calls and time ratios: appendix, gradient_cost.csv)"))
     return (Section("Cost of many variables: the numerical gradient against n",
                     "gradient-cost", tuple(blocks)),)
+
+
+def appendix(directory, metadata, files):
+    """Every size and method: evaluations, calls, time, time over f, error."""
+    table = read_table(directory, "gradient_cost.csv")
+    rows = tuple((str(int(r["n"])), display_name(r["method"]), str(int(r["evaluations"])),
+                  str(int(r["calls"])), format_number(r["seconds"]),
+                  format_number(r["ratio_to_f"]),
+                  format_number(r["max_abs_error"], missing="n/a: f itself"))
+                 for _, r in table.iterrows())
+    return (Table(("n", "method", "evaluations", "calls", "time (s)", "time / f",
+                   "max |error|"), rows, "Cost of many variables: every size and method"),)
 
 
 METHOD = ("numdiff.gradient differentiates f(x) = sum(exp(x)) at x = linspace(0, 1, n); "

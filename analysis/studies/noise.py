@@ -38,13 +38,15 @@ from numdiff import (NoiseStatus, estimate_noise, get_scheme, machine_epsilon, n
                      numerical_diff)
 
 from ..grid import eps_grid
-from ..report import Paragraph, Section, Table, figure_image, format_number
+from ..findings import Finding
+from ..numbers import format_number, format_percent
+from ..report import Paragraph, Section, Table, figure_image
 from ..study import Study, StudyResult, StudyTable
 from ..tables import read_table, write_table
 
 __all__ = ["noisy_exp", "noise_sweep", "noise_curve", "noise_summary", "noise_recovery",
            "DEFAULT_NOISE_STEPS", "CURVE_COLUMNS", "SUMMARY_COLUMNS", "RECOVERY_COLUMNS",
-           "noise_figure", "build_study", "STUDY", "TABLES", "OPTIONS", "method"]
+           "noise_figure", "noise_findings", "build_study", "STUDY", "TABLES", "OPTIONS", "method"]
 
 #: Steps of the noise sweep: 1e-10 to 1e-1, 10 per decade (decimal-exact).
 DEFAULT_NOISE_STEPS = eps_grid(1e-10, 1e-1, per_decade=10)
@@ -284,8 +286,6 @@ def noise_figure(curve, summary):
     matplotlib.figure.Figure
     """
     from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
 
     from ..figures import colour, figure_style
 
@@ -301,13 +301,17 @@ def noise_figure(curve, summary):
             c = colour(scheme)
             axes.fill_between(eps, part["p10_error"], part["p90_error"], color=c, alpha=0.18,
                               lw=0)
-            axes.plot(eps, part["rms_error"], color=c, lw=1.8, marker=".", ms=3.5)
             noiseless = part["noiseless_error"].to_numpy(dtype=float)
             axes.plot(eps, np.where(noiseless > 0, noiseless, np.nan), color="#999999", lw=1.0)
-            axes.plot(eps, part["noise_model"], color="#000000", lw=1.0, ls=":")
-            axes.plot(eps, part["estimated_noise_model"], color="#009E73", lw=1.2,
-                      ls=(0, (5, 2)))
-            axes.plot(eps, part["truncation_model"], color="#000000", lw=0.9, ls="-.")
+            # The floor, its estimate and the observed error coincide on the left branch:
+            # a wide light band, a dashed line inside it, and the observation as open dots.
+            axes.plot(eps, part["noise_model"], color="#BBBBBB", lw=6, alpha=0.8,
+                      solid_capstyle="butt", zorder=1)
+            axes.plot(eps, part["estimated_noise_model"], color="#009E73", lw=1.4,
+                      ls=(0, (4, 2)), zorder=5)
+            axes.plot(eps, part["truncation_model"], color="#000000", lw=0.9, ls="-.", zorder=3)
+            axes.plot(eps, part["rms_error"], color=c, lw=0.8, marker="o", ms=3.2, mfc="white",
+                      mew=0.9, zorder=4)
             axes.plot(facts["best_step"], facts["best_rms_error"], ls="none", marker="o",
                       ms=9, mfc="none", mec="black", mew=1.2, zorder=5)
             axes.plot(facts["noise_aware_step"], facts["noise_aware_rms_error"], ls="none",
@@ -323,24 +327,34 @@ def noise_figure(curve, summary):
             axes.set_ylim(max(low / 10, 1e-14), None)
         panels[0].set_ylabel("|error| of f' (RMS over the draws)")
         level = curve["level"].iloc[0]
-        handles = [
-            Line2D([], [], color="#555555", lw=1.8, marker=".",
-                   label=f"RMS |error| with relative noise {level:.0e} (colour = scheme)"),
-            Patch(color="#555555", alpha=0.18, label="10th to 90th percentile of single draws"),
-            Line2D([], [], color="#999999", lw=1.0, label="|error| without noise"),
-            Line2D([], [], color="#000000", lw=1.0, ls=":",
-                   label="noise floor: sqrt(sum c_i^2) x injected noise / eps"),
-            Line2D([], [], color="#009E73", lw=1.2, ls=(0, (5, 2)),
-                   label="the same with the ECnoise estimate of the noise"),
-            Line2D([], [], color="#000000", lw=0.9, ls="-.", label="truncation |K| f^(p+1) eps^p"),
-            Line2D([], [], ls="none", marker="*", ms=12, mfc="#BBBBBB", mec="black",
-                   label="noise-aware step (median) and its RMS |error|"),
-            Line2D([], [], ls="none", marker="o", ms=9, mfc="none", mec="black",
-                   label="best step of the sweep (least RMS |error|)"),
-        ]
+        handles = _legend_handles(level)
         figure.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=2,
                       frameon=False)
     return figure
+
+
+def _legend_handles(level):
+    """Legend entries of `noise_figure` (`level`: the relative noise)."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    return [
+        Line2D([], [], color="#555555", lw=0.8, marker="o", ms=3.2, mfc="white",
+               label=f"RMS |error| with relative noise {level:.0e} (colour = scheme)"),
+        Patch(color="#555555", alpha=0.18, label="10th to 90th percentile of single draws"),
+        Line2D([], [], color="#999999", lw=1.0, label="|error| without noise"),
+        Line2D([], [], color="#BBBBBB", lw=6, alpha=0.8,
+               label=r"noise floor $\sqrt{\sum c_i^2}\,\sigma / \mathrm{eps}$ "
+                     r"($\sigma$ injected)"),
+        Line2D([], [], color="#009E73", lw=1.4, ls=(0, (4, 2)),
+               label=r"the same with ECnoise's estimate of $\sigma$"),
+        Line2D([], [], color="#000000", lw=0.9, ls="-.",
+               label=r"truncation $|K|\,|f^{(p+1)}(x)|\,\mathrm{eps}^p$"),
+        Line2D([], [], ls="none", marker="*", ms=12, mfc="#BBBBBB", mec="black",
+               label="noise-aware step (median) and its RMS |error|"),
+        Line2D([], [], ls="none", marker="o", ms=9, mfc="none", mec="black",
+               label="best step of the sweep (least RMS |error|)"),
+    ]
 
 
 TABLES = (
@@ -367,7 +381,8 @@ def build_study(*, level=STUDY_LEVEL, x=STUDY_X, trials=30, recovery_trials=100,
                     "noise_recovery.csv")
         return StudyResult()
 
-    return Study("noise", "Noise", compute, draw, sections, TABLES, OPTIONS, method)
+    return Study("noise", "Noise", compute, draw, sections, TABLES, OPTIONS, method,
+                 key_findings, appendix)
 
 
 def draw(directory, metadata):
@@ -379,60 +394,89 @@ def draw(directory, metadata):
     level, x = curve["level"].iloc[0], curve["x"].iloc[0]
     return (save_figure(
         noise_figure(curve, summary), directory / "figures", "noise",
-        caption=f"exp at x = {x:g} with relative Gaussian noise {level:.0e} (seeded "
-                f"generator, fresh noise at every evaluation). Thick line: RMS |error| of the "
-                f"difference over {int(curve['trials'].iloc[0])} draws per step, band: 10th "
-                "to 90th percentile; grey: the same difference without noise. The noise lifts "
-                "the left branch of the V to the noise floor (dotted: injected noise; green "
-                "dashed: ECnoise's estimate), far above rounding; the star is where the "
-                "noise-aware step lands, the open circle the best step of the sweep.",
+        caption=f"exp at x = {x:g} with relative Gaussian noise {level:.0e}, fresh at every "
+                f"evaluation: RMS |error| over {int(curve['trials'].iloc[0])} draws per step. "
+                "The noise lifts the left branch of the V to the noise floor, far above "
+                "rounding; the star is where the noise-aware step lands.",
         alt="error against step for noisy exp with the noise-aware step marked"),)
 
 
+def noise_findings(summary, recovery):
+    """ECnoise's estimate and the noise-aware step per scheme; ECnoise's recovery rate.
+
+    Examples
+    --------
+    >>> found = noise_findings(noise_summary(1e-10, trials=10), noise_recovery(trials=10))
+    >>> print(found[0].text)  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+    With forward differences, ECnoise estimates the noise at ... times the injected ...; the noise-aware step's
+    RMS |error| is ... times that of the sweep's best step.
+    """
+    found = []
+    for _, r in summary.iterrows():
+        estimate = r["estimated_noise"] / r["injected_noise"]
+        if not (np.isfinite(estimate) and np.isfinite(r["error_ratio"])):
+            continue
+        values = {"scheme": r["scheme"], "estimate_ratio": float(estimate),
+                  "injected": float(r["injected_noise"]), "error_ratio": float(r["error_ratio"])}
+        found.append(Finding("noise_step", (
+            f"With {r['scheme']} differences, ECnoise estimates the noise at "
+            f"{format_number(estimate)} times "
+            f"the injected {format_number(values['injected'])}; the noise-aware step's RMS "
+            f"|error| is {format_number(values['error_ratio'])} times that of the sweep's best "
+            "step."), values))
+    rows = recovery[np.isfinite(recovery["within_2"])] if len(recovery) else recovery
+    if len(rows):
+        values = {"points": [int(n) for n in rows["n_points"]],
+                  "within_2": [float(w) for w in rows["within_2"]],
+                  "trials": int(rows["trials"].iloc[0])}
+        found.append(Finding("noise_recovery", (
+            "ECnoise recovers the injected noise within a factor 2 in "
+            + ", ".join(f"{format_percent(w)} of trials with {n} points"
+                        for n, w in zip(values["points"], values["within_2"]))
+            + f" ({values['trials']} seeded trials each)."), values))
+    return found
+
+
+def key_findings(directory, metadata):
+    """`noise_findings` of ``noise_summary.csv`` and ``noise_recovery.csv``."""
+    return tuple(noise_findings(read_table(directory, "noise_summary.csv"),
+                                read_table(directory, "noise_recovery.csv")))
+
+
 def sections(directory, metadata, files):
-    """The noise section: the case, the figure, the step table, the recovery table."""
+    """The noise section: the figure and the step table."""
+    summary = read_table(directory, "noise_summary.csv")
+    blocks = [figure_image(image) for image in files]
+    rows = tuple((r["scheme"], format_number(r["injected_noise"]),
+                  format_number(r["estimated_noise"]), format_percent(r["noise_found"]),
+                  format_number(r["noise_aware_step"]), format_number(r["noise_aware_rms_error"]),
+                  format_number(r["best_step"]), format_number(r["best_rms_error"]),
+                  format_number(r["error_ratio"]), str(int(r["step_nfev"])))
+                 for _, r in summary.iterrows())
+    blocks.append(Table(("scheme", "injected noise", "ECnoise (median)", "found",
+                         "noise-aware step", "its RMS |error|", "best sweep step",
+                         "best RMS |error|", "error ratio", "evaluations for the step"), rows,
+                        "Noise-aware step against the best step of the sweep"))
+    return (Section("Noise: the noise floor and the noise-aware step", "noise", tuple(blocks)),)
+
+
+def appendix(directory, metadata, files):
+    """The step's predicted error, and ECnoise's recovery per number of points."""
     summary = read_table(directory, "noise_summary.csv")
     recovery = read_table(directory, "noise_recovery.csv")
-    blocks = []
-    for _, r in summary.iterrows():
-        blocks.append(Paragraph(
-            f"{r['scheme']}: ECnoise estimates the noise at {r['estimated_noise']:.3g} "
-            f"(median; injected {r['injected_noise']:.3g}, found in "
-            f"{100 * r['noise_found']:.0f} % of {int(r['trials'])} trials); the noise-aware "
-            f"step {r['noise_aware_step']:.2g} has RMS error {r['noise_aware_rms_error']:.2g}, "
-            f"{r['error_ratio']:.2f} times the {r['best_rms_error']:.2g} of the sweep's best "
-            f"step {r['best_step']:.2g}, using {int(r['step_nfev'])} evaluations to choose "
-            "the step."))
-    if len(recovery):
-        blocks.append(Paragraph(
-            "ECnoise recovers the injected noise within a factor 2 in "
-            + ", ".join(f"{100 * r['within_2']:.0f} % of {int(r['trials'])} seeded trials "
-                        f"with {int(r['n_points'])} points ({int(r['seeds_0_9'])} of the "
-                        "first 10)" for _, r in recovery.iterrows())
-            + " (noise_recovery.csv)."))
-    for image in files:
-        blocks.append(figure_image(image))
-    rows = tuple((r["scheme"], format_number(r["injected_noise"]),
-                  format_number(r["estimated_noise"]), f"{100 * r['noise_found']:.0f} %",
-                  format_number(r["noise_aware_step"]), format_number(r["noise_aware_rms_error"]),
-                  format_number(r["predicted_rms_error"]), format_number(r["best_step"]),
-                  format_number(r["best_rms_error"]), format_number(r["error_ratio"]),
-                  str(int(r["step_nfev"])))
-                 for _, r in summary.iterrows())
-    blocks.append(Table(("scheme", "injected noise", "ECnoise noise (median)", "found",
-                         "noise-aware step", "its RMS |error|", "predicted RMS |error|",
-                         "best sweep step", "best RMS |error|", "error ratio",
-                         "evaluations for the step"), rows,
-                        "Noise-aware step against the best step of the sweep"))
-    rows = tuple((str(int(r["n_points"])), str(int(r["trials"])), f"{100 * r['found']:.0f} %",
-                  f"{100 * r['within_2']:.0f} %", f"{100 * r['blocks_9_of_10']:.0f} %",
+    predicted = tuple((r["scheme"], format_number(r["predicted_rms_error"]),
+                       format_number(r["noise_aware_rms_error"]),
+                       format_number(r["single_draw_ratio"])) for _, r in summary.iterrows())
+    rows = tuple((str(int(r["n_points"])), str(int(r["trials"])), format_percent(r["found"]),
+                  format_percent(r["within_2"]), format_percent(r["blocks_9_of_10"]),
                   f"{int(r['seeds_0_9'])} of 10", format_number(r["median_ratio"]))
                  for _, r in recovery.iterrows())
-    blocks.append(Table(("points (evaluations)", "seeded trials", "found", "within x2",
-                         "blocks of 10 with >= 9 within x2", "seeds 0-9 within x2",
-                         "median estimated / injected"), rows,
-                        "ECnoise recovery of the injected noise level"))
-    return (Section("Noise: the noise floor and the noise-aware step", "noise", tuple(blocks)),)
+    return (Table(("scheme", "predicted RMS |error|", "observed RMS |error|",
+                   "single-draw ratio (median)"), predicted, "Noise-aware step: prediction"),
+            Table(("points (evaluations)", "seeded trials", "found", "within x2",
+                   "blocks of 10 with >= 9 within x2", "seeds 0-9 within x2",
+                   "median estimated / injected"), rows,
+                  "ECnoise recovery of the injected noise level"))
 
 
 def method(directory, metadata):
@@ -441,10 +485,11 @@ def method(directory, metadata):
     level, x = summary["level"].iloc[0], summary["x"].iloc[0]
     injected = summary["injected_noise"].iloc[0]
     return (Paragraph(
-        f"f(x) = exp(x) (1 + {level:.0e} z), z standard normal from np.random.default_rng, "
+        f"f(x) = exp(x) (1 + {format_number(level)} z), z standard normal from "
+        "np.random.default_rng, "
         f"drawn afresh at each evaluation, differentiated at x = {x:g}: noise of standard "
-        f"deviation {injected:.3g} in f, about "
-        f"{injected / (machine_epsilon(np.float64) * np.exp(x)):.2g} times "
+        f"deviation {format_number(injected)} in f, about "
+        f"{format_number(injected / (machine_epsilon(np.float64) * np.exp(x)))} times "
         "the rounding level. numdiff.estimate_noise (ECnoise, Moré & Wild 2011) measures the "
         "noise; numdiff.noise_aware_step (Moré & Wild 2012) turns it into a step; both are "
         "repeated in each trial and compared with the best step of a sweep of the same noisy "

@@ -48,7 +48,10 @@ from numdiff.catalogue import CATALOGUE, get_function
 from numdiff.derivative import derivative
 
 from ..references import FLOAT64_EPS, catalogue_names, judge_estimates, reference_derivatives
-from ..report import Paragraph, Section, Table, format_number, format_percent
+from ..findings import Finding
+from ..names import DISPLAY_NAMES, display_name
+from ..numbers import ESTIMATE_NOTES, format_number, format_percent, format_ratio
+from ..report import Paragraph, Section, Table
 from ..study import Study, StudyResult, StudyTable
 from ..tables import read_table, write_table
 from ..timing import BATCH_SECONDS, batch_times
@@ -56,12 +59,12 @@ from ..timing import BATCH_SECONDS, batch_times
 __all__ = ["PEERS", "METHOD_LABELS", "INSTALL_PEERS", "available_peers", "catalogue_points",
            "PeerComparison", "peer_comparison", "summarize_peers", "method_table",
            "exp_benchmark", "POINT_COLUMNS", "RUN_COLUMNS", "SUMMARY_COLUMNS", "EXP_COLUMNS",
-           "build_study", "STUDY", "TABLES", "OPTIONS", "METHOD"]
+           "build_study", "peer_findings", "STUDY", "TABLES", "OPTIONS", "METHOD"]
 
 #: The peers: name -> (distribution, what is called).
 PEERS = {"scipy": ("scipy", "scipy.differentiate.derivative"),
          "numdifftools": ("numdifftools", "numdifftools.Derivative")}
-METHOD_LABELS = {"numdiff": "numdiff.derivative", **{k: v[1] for k, v in PEERS.items()}}
+METHOD_LABELS = {key: DISPLAY_NAMES[key] for key in ("numdiff", *PEERS)}
 #: How a user gets the peers (the optional dependencies of pyproject.toml).
 INSTALL_PEERS = "pip install 'numdiff[peers]'"
 
@@ -412,7 +415,7 @@ def build_study(*, per_function=STUDY_POINTS_PER_FUNCTION, exp_points=STUDY_EXP_
         return StudyResult(notes=notes)
 
     return Study("peers", "Peer comparison", compute, lambda directory, metadata: (),
-                 sections, TABLES, OPTIONS, METHOD)
+                 sections, TABLES, OPTIONS, METHOD, key_findings, appendix)
 
 
 def _first_seen(values):
@@ -423,13 +426,14 @@ def method_table(summary):
     """Rows of the per-method table of the report (formatted cells)."""
     rows = []
     for _, r in summary.iterrows():
-        label = METHOD_LABELS.get(r["method"], r["method"])
+        label = display_name(r["method"])
         if not bool(r["available"]):
             rows.append((label, r["version"] or "not installed", *["n/a"] * 8))
             continue
         rows.append((label, r["version"], str(int(r["points"])),
                      format_number(r["max_abs_error"]), format_number(r["median_abs_error"]),
-                     format_percent(r["coverage"]), format_number(r["median_estimate_ratio"]),
+                     format_percent(r["coverage"]),
+                     format_ratio(r["median_estimate_ratio"], **ESTIMATE_NOTES),
                      format_number(r["mean_nfev"]), format_number(r["time_s"]),
                      format_number(r["time_ratio"])))
     return tuple(rows)
@@ -446,29 +450,34 @@ METHOD = (
     "within max(1, |x|)/8 of a singularity or kink left out, the default point added; "
     "peers_points.csv). The true error is measured against f' at 50 digits (mpmath) "
     "rounded to float64. Coverage is the fraction of points where the method's error "
-    f"estimate is at least the true error, the true error floored at eps|f'| (eps = {FLOAT64_EPS:.2g}, "
-    "the machine epsilon of float64); the estimate/true ratio uses the same floor. Evaluations are values of f "
+    "estimate is at least the true error, the true error floored at eps|f'| "
+    f"(eps = {format_number(FLOAT64_EPS)}, the machine epsilon of float64); the "
+    "estimate/true ratio uses the same floor. Evaluations are values of f "
     "computed per point; time is that of one call per function on all its points (the "
     f"best of batches of calls lasting {BATCH_SECONDS * 1e3:g} ms or more), summed over "
     "the functions, measured in this run.")
 
 
 def sections(directory, metadata, files):
-    """The peer section: availability, per-method table, exp headline, per-function table."""
+    """The peer section: availability, per-method table, the exp headline table."""
     summary = read_table(directory, "peers_summary.csv", text=("version",))
-    per_function = read_table(directory, "peers_functions.csv", text=("version",))
     runs = read_table(directory, "peers_runs.csv", text=("failure",))
     exp = read_table(directory, "peers_exp.csv")
-    blocks = _availability(summary, runs) + _overview(summary)
+    blocks = _availability(summary, runs)
     blocks.append(Table(_METHOD_COLUMNS, method_table(summary),
                         "All functions of the run together"))
-    blocks += _headline(exp) + _per_function(per_function)
+    blocks += _headline(exp)
     return (Section("Peer comparison: numdiff.derivative, scipy and numdifftools", "peers",
                     tuple(blocks)),)
 
 
+def appendix(directory, metadata, files):
+    """The table per function and method."""
+    return tuple(_per_function(read_table(directory, "peers_functions.csv", text=("version",))))
+
+
 def _label(method):
-    return METHOD_LABELS.get(method, method)
+    return display_name(method)
 
 
 def _availability(summary, runs):
@@ -482,49 +491,72 @@ def _availability(summary, runs):
     return blocks
 
 
-def _overview(summary):
-    """numdiff's coverage, error and evaluations against each peer's, if a peer ran."""
-    ours = summary[summary["method"] == "numdiff"]
-    missing = summary[~summary["available"].astype(bool)]
-    if not (len(ours) and bool(ours["available"].iloc[0]) and len(summary) > len(missing) + 1):
-        return []
-    present = summary[summary["available"].astype(bool) & (summary["method"] != "numdiff")]
-    o = ours.iloc[0]
-    comparisons = "; ".join(
-        f"{METHOD_LABELS[r['method']]} {format_percent(r['coverage'])}, median ratio "
-        f"{r['median_estimate_ratio']:.2g}, max |error| {r['max_abs_error']:.1e}, "
-        f"{r['mean_nfev']:.3g} evaluations, {r['time_ratio']:.2g} times numdiff's time"
-        for _, r in present.iterrows())
-    return [Paragraph(
-        f"Over {int(o['points'])} points, numdiff.derivative's error estimate covers the "
-        f"true error at {format_percent(o['coverage'])} of them with a median estimate/true "
-        f"ratio of {o['median_estimate_ratio']:.2g}, max |error| {o['max_abs_error']:.1e}, "
-        f"{o['mean_nfev']:.3g} evaluations per point; {comparisons}.")]
+def peer_findings(summary, exp):
+    """Coverage, error and evaluations per method; the exp headline's time ratios.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> summary = pd.DataFrame({"method": ["numdiff", "scipy"], "available": [True, False],
+    ...     "points": [10, 0], "coverage": [1.0, float("nan")],
+    ...     "max_abs_error": [1e-15, float("nan")], "mean_nfev": [12.0, float("nan")]})
+    >>> [f.text for f in peer_findings(summary, pd.DataFrame())]  # doctest: +NORMALIZE_WHITESPACE
+    ["numdiff.derivative's error estimate covers the true error at 100.0 % of 10 points
+      (max |error| 1e-15, 12 evaluations per point).",
+     'scipy.differentiate.derivative is not installed here: no comparison with it.']
+    """
+    found = []
+    for _, r in summary.iterrows():
+        name = _label(r["method"])
+        if not bool(r["available"]):
+            found.append(Finding("peer_missing", f"{name} is not installed here: no "
+                                 "comparison with it.", {"method": r["method"]}))
+            continue
+        if not np.isfinite(r["coverage"]) or not r["points"]:
+            continue
+        values = {"method": r["method"], "coverage": float(r["coverage"]),
+                  "points": int(r["points"]), "max_abs_error": float(r["max_abs_error"]),
+                  "mean_nfev": float(r["mean_nfev"])}
+        found.append(Finding("peer_coverage", (
+            f"{name}'s error estimate covers the true error at "
+            f"{format_percent(values['coverage'])} of {values['points']} points (max |error| "
+            f"{format_number(values['max_abs_error'])}, "
+            f"{format_number(values['mean_nfev'])} evaluations per point)."), values))
+    timed = (exp[(exp["method"] != "numdiff") & np.isfinite(exp["time_ratio"])]
+             if len(exp) and "numdiff" in set(exp["method"]) else exp.iloc[:0])
+    if len(timed):
+        values = {"n": int(timed["n"].iloc[0]),
+                  "time_ratio": dict(zip(timed["method"], timed["time_ratio"].astype(float)))}
+        ratios = [f"{_label(m)} {format_number(t)}" for m, t in values["time_ratio"].items()]
+        found.append(Finding("peer_time", (
+            f"On exp at {values['n']} points in one call, the time over numdiff.derivative's "
+            f"is: {'; '.join(ratios)} (this run, one machine)."), values))
+    return found
+
+
+def key_findings(directory, metadata):
+    """`peer_findings` of ``peers_summary.csv`` and ``peers_exp.csv``."""
+    return tuple(peer_findings(read_table(directory, "peers_summary.csv", text=("version",)),
+                               read_table(directory, "peers_exp.csv")))
 
 
 def _headline(exp):
-    """The exp case: a sentence per method and its table."""
+    """The exp case's table."""
     if not len(exp):
         return []
     head = exp[exp["method"] == "numdiff"].iloc[0]
-    lines = [f"numdiff.derivative: max |error| {head['max_abs_error']:.1e}, "
-             f"{head['time_median_s'] * 1e3:.3g} ms (median of {int(head['repeats'])})"]
-    lines += [f"{METHOD_LABELS[r['method']]}: max |error| {r['max_abs_error']:.1e}, "
-              f"{r['time_ratio']:.3g} times numdiff's time"
-              for _, r in exp[exp["method"] != "numdiff"].iterrows()]
     rows = tuple((_label(r["method"]), format_number(r["max_abs_error"]),
-                  format_percent(r["coverage"]), format_number(r["median_estimate_ratio"]),
-                  format_number(r["mean_nfev"]), f"{r['time_median_s'] * 1e3:.3g}",
-                  f"{r['time_min_s'] * 1e3:.3g}", str(int(r["repeats"])),
+                  format_percent(r["coverage"]), format_ratio(r["median_estimate_ratio"],
+                                                              **ESTIMATE_NOTES),
+                  format_number(r["mean_nfev"]), format_number(r["time_median_s"] * 1e3),
+                  format_number(r["time_min_s"] * 1e3), str(int(r["repeats"])),
                   format_number(r["time_ratio"]))
                  for _, r in exp.iterrows())
-    return [Paragraph(f"Headline case, exp on np.linspace(0, 1, {int(head['n'])}) in one "
-                      "vectorised call (peers_exp.csv; times of calls repeated after a first, "
-                      "counted one): " + "; ".join(lines) + "."),
-            Table(("method", "max |error|", "coverage", "median estimate/true",
+    return [Table(("method", "max |error|", "coverage", "median estimate/true",
                    "evaluations per point", "time median (ms)", "time min (ms)",
                    "timed calls", "time / numdiff"), rows,
-                  f"exp on np.linspace(0, 1, {int(head['n'])}), float64")]
+                  f"Headline case: exp on np.linspace(0, 1, {int(head['n'])}), float64, one "
+                  "vectorised call (times of calls repeated after a first, counted one)")]
 
 
 def _per_function(per_function):
@@ -537,13 +569,14 @@ def _per_function(per_function):
                                        key=lambda names: names.map(order))
     rows = tuple((r["function"], _label(r["method"]), str(int(r["points"])),
                   format_number(r["max_abs_error"]), format_number(r["median_abs_error"]),
-                  format_percent(r["coverage"]), format_number(r["median_estimate_ratio"]),
+                  format_percent(r["coverage"]),
+                  format_ratio(r["median_estimate_ratio"], **ESTIMATE_NOTES),
                   format_number(r["mean_nfev"]), format_number(r["time_s"] * 1e3),
                   format_number(r["time_ratio"]))
                  for _, r in ordered.iterrows())
     return [Table(("function", "method", "points", "max |error|", "median |error|",
                    "coverage", "median estimate/true", "evaluations per point", "time (ms)",
-                   "time / numdiff"), rows, "Per function")]
+                   "time / numdiff"), rows, "Peer comparison per function")]
 
 
 STUDY = build_study()

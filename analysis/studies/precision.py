@@ -20,14 +20,18 @@ import numpy as np
 
 from numdiff.formats import ML_FORMATS, format_dtype
 
+from ..findings import Finding
 from ..fit import summarize_blocks
-from ..report import Paragraph, Section, Table, figure_image, format_number
+from ..names import display_name
+from ..numbers import format_number
+from ..report import Paragraph, Section, Table, figure_image
 from ..study import Study, StudyResult, StudyTable
 from ..sweep import sweep_blocks
 from ..tables import read_table, write_table
 
-__all__ = ["STUDY", "TABLES", "OPTIONS", "METHOD", "NUMPY_FORMATS", "PRECISION_SCHEMES",
-           "precision_formats", "model_exponents", "scheme_medians", "dtype_figure"]
+__all__ = ["STUDY", "TABLES", "OPTIONS", "METHOD", "NUMPY_FORMATS", "PRECISION_DTYPES",
+           "PRECISION_SCHEMES", "precision_formats", "model_exponents", "scheme_medians",
+           "precision_findings", "dtype_figure"]
 
 TABLES = (StudyTable("precision_summary.csv", "the columns of summary.csv, one row per function, "
                                               "scheme and floating-point format"),)
@@ -56,6 +60,10 @@ def precision_formats():
     return NUMPY_FORMATS + tuple(available)
 
 
+#: The formats of this installation, in the order of `precision_formats`.
+PRECISION_DTYPES = precision_formats()
+
+
 def compute(context):
     """Sweep every format and write ``precision_summary.csv``."""
     config = context.config
@@ -65,6 +73,34 @@ def compute(context):
                           executor=context.executor, progress=config.progress)
     write_table(summarize_blocks(blocks), context.directory, "precision_summary.csv")
     return StudyResult()
+
+
+def model_exponents(summary):
+    """``"forward u^(1/2) and u^(1/2), ..."``: the model's exponents of h* and E* per scheme."""
+    parts = []
+    for scheme, case in summary.groupby("scheme", sort=False):
+        p, q = int(case["order"].iloc[0]), int(case["deriv"].iloc[0])
+        parts.append(f"{scheme} u^({Fraction(1, p + q)}) and u^({Fraction(p, p + q)})")
+    return ", ".join(parts)
+
+
+def scheme_medians(summary):
+    """Per scheme and format: medians over the functions of the observed and modelled optimum.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns scheme, dtype, unit_roundoff, best_step, theory_step,
+        typical_error, theory_error, cases; sorted by scheme, then ``u``.
+    """
+    usable = summary[np.isfinite(summary["best_step"].astype(float))]
+    grouped = usable.groupby(["scheme", "dtype"], sort=False)
+    table = grouped[["unit_roundoff", "best_step", "theory_step", "typical_error",
+                     "theory_error"]].median().reset_index()
+    table["cases"] = grouped.size().to_numpy()
+    order = {scheme: i for i, scheme in enumerate(dict.fromkeys(summary["scheme"]))}
+    table["rank"] = table["scheme"].map(order)
+    return table.sort_values(["rank", "unit_roundoff"]).drop(columns="rank").reset_index(drop=True)
 
 
 def model_exponents(summary):
@@ -110,38 +146,108 @@ def draw(directory, metadata):
         alt="best step and error against unit roundoff, observed and model, per scheme"),)
 
 
-def sections(directory, metadata, files):
-    summary = read_table(directory, "precision_summary.csv")
+#: Unit roundoff of float64: finer formats are compared against float64 references.
+_FLOAT64_UNIT_ROUNDOFF = 2.0 ** -53
+
+
+def precision_findings(summary):
+    """Per scheme: how the observed best step scales with u, against the model's exponent.
+
+    The slope is a least-squares fit of log10(best step) on log10(u) per
+    function (where two formats or more have a positive best step; formats
+    finer than float64, whose errors the float64 references cannot resolve,
+    left out); the finding states their median and the model's ``1/(p+q)``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"function": "f", "x": 1.0, "scheme": "forward", "order": 1,
+    ...                      "deriv": 1, "unit_roundoff": [1e-14, 1e-6],
+    ...                      "best_step": [1e-7, 1e-3], "flagged": False})
+    >>> print(precision_findings(rows)[0].text)
+    With forward differences, the observed best step scales as u to the power 0.5 (median over 1 function), against the model's 1/(p+q) = 0.5.
+    """
+    found = []
+    # Formats finer than float64 are left out: their references are float64's.
+    summary = summary[summary["unit_roundoff"] >= _FLOAT64_UNIT_ROUNDOFF]
+    for scheme in dict.fromkeys(summary["scheme"]):
+        part = summary[(summary["scheme"] == scheme) & (summary["best_step"] > 0)
+                       & np.isfinite(summary["best_step"])]
+        slopes = [np.polyfit(np.log10(case["unit_roundoff"]), np.log10(case["best_step"]), 1)[0]
+                  for _, case in part.groupby(["function", "x"], sort=False)
+                  if case["unit_roundoff"].nunique() >= 2]
+        if not slopes:
+            continue
+        order, deriv = int(part["order"].iloc[0]), int(part["deriv"].iloc[0])
+        values = {"scheme": scheme, "median": float(np.median(slopes)), "cases": len(slopes),
+                  "model": 1 / (order + deriv)}
+        found.append(Finding("precision_slope", (
+            f"With {scheme} differences, the observed best step scales as u to the power "
+            f"{format_number(values['median'])} (median over {len(slopes)} "
+            f"function{'s' * (len(slopes) != 1)}), against the model's 1/(p+q) = "
+            f"{format_number(values['model'])}."), values))
+    return found
+
+
+def key_findings(directory, metadata):
+    """`precision_findings` of ``precision_summary.csv``."""
+    return tuple(precision_findings(read_table(directory, "precision_summary.csv")))
+
+
+def key_findings(directory, metadata):
+    """`precision_findings` of ``precision_summary.csv``."""
+    return tuple(precision_findings(read_table(directory, "precision_summary.csv")))
+
+
+def _compact_rows(summary):
+    """One row per format, finest first: ``u``, then each scheme's median best step and h*."""
     medians = scheme_medians(summary)
+    schemes = list(dict.fromkeys(medians["scheme"]))
+    header = ("format", "u") + tuple(f"{display_name(scheme)} {what}" for scheme in schemes
+                                      for what in ("best step", "model h*"))
+    rows = []
+    for dtype, part in medians.groupby("dtype", sort=False):
+        cells = [dtype, format_number(part["unit_roundoff"].iloc[0])]
+        for scheme in schemes:
+            row = part[part["scheme"] == scheme]
+            cells += [format_number(row["best_step"].iloc[0]) if len(row) else "n/a",
+                      format_number(row["theory_step"].iloc[0]) if len(row) else "n/a"]
+        rows.append(tuple(cells))
+    return header, tuple(rows)
+
+
+def sections(directory, metadata, files):
+    """The formats, the model's exponents, the figure and the medians per scheme and format."""
+    summary = read_table(directory, "precision_summary.csv")
     formats = ", ".join(dict.fromkeys(summary["dtype"]))
-    blocks = [Paragraph(
-        f"Formats swept: {formats}. The model predicts h* ~ u^(1/(p+q)) and E* ~ u^(p/(p+q)) "
-        f"(p the order of accuracy, q the derivative order): {model_exponents(summary)}. "
-        "Here u is the unit roundoff, half the machine epsilon.")]
-    blocks += [Paragraph(text) for text in _slope_sentences(medians, summary)]
+    blocks = [Paragraph(f"Formats: {formats}. The model predicts h* ~ u^(1/(p+q)) and "
+                        "E* ~ u^(p/(p+q)) (u the unit roundoff, p the order of accuracy, q the "
+                        f"derivative order): {model_exponents(summary)}.")]
     blocks += [figure_image(image) for image in files]
-    rows = tuple((r.scheme, r.dtype, format_number(r.unit_roundoff), format_number(r.best_step),
-                  format_number(r.theory_step), format_number(r.typical_error),
-                  format_number(r.theory_error), str(int(r.cases)))
-                 for r in medians.itertuples())
-    blocks.append(Table(("scheme", "format", "u", "best step", "model h*", "error",
-                         "model E*", "functions"), rows))
+    header, rows = _compact_rows(summary)
+    blocks.append(Table(header, rows, "Best steps, medians over the functions (errors: the "
+                                      "figure; every case: appendix, precision_summary.csv)"))
     return (Section("Precision: best step against unit roundoff", "precision", tuple(blocks)),)
 
 
-def _slope_sentences(medians, summary):
-    """Per scheme, the log-log slopes of the medians against u, observed and modelled."""
-    for scheme, part in medians.groupby("scheme", sort=False):
-        if part["unit_roundoff"].nunique() < 2:
-            continue
-        log_u = np.log10(part["unit_roundoff"].to_numpy(dtype=float))
-        slopes = [np.polyfit(log_u, np.log10(part[column].to_numpy(dtype=float)), 1)[0]
-                  for column in ("best_step", "theory_step")]
-        case = summary[summary["scheme"] == scheme].iloc[0]
-        p, q = int(case["order"]), int(case["deriv"])
-        yield (f"{scheme}: the median best step grows like u^{slopes[0]:.2f} over "
-               f"{len(part)} formats (model medians u^{slopes[1]:.2f}; theory "
-               f"1/(p+q) = {1 / (p + q):.2f}).")
+def _missing(row):
+    """"n/a" and the summary's reason for a missing model value, when it gives one."""
+    note = row.get("theory_note", "")
+    return f"n/a: {note}" if isinstance(note, str) and note else "n/a"
+
+
+def appendix(directory, metadata, files):
+    """Every case of ``precision_summary.csv``."""
+    summary = read_table(directory, "precision_summary.csv")
+    rows = tuple((r["function"], format_number(r["x"]), display_name(r["scheme"]), r["dtype"],
+                  format_number(r["unit_roundoff"]), format_number(r["best_step"]),
+                  format_number(r["theory_step"], missing=_missing(r)),
+                  format_number(r["min_error"]),
+                  format_number(r["theory_error"], missing=_missing(r)),
+                  "fault" if r["flagged"] else "")
+                 for _, r in summary.iterrows())
+    return (Table(("function", "x", "scheme", "dtype", "u", "best step", "model h*",
+                   "min |error|", "model E*", "flag"), rows, "Precision: every case"),)
 
 
 def dtype_figure(summary):
@@ -193,15 +299,12 @@ def _positive(values):
     return np.where(np.isfinite(values) & (values > 0), values, np.nan)
 
 
-METHOD = ("Every function of the run is differentiated at its first point with the forward, "
-          "central and fourth-order central differences in every floating-point format at "
-          "hand, whatever --dtypes says: numpy's float16, float32, float64 and longdouble, and, "
-          "with the optional ml_dtypes package (the 'formats' extra), bfloat16 and the 8-bit "
-          "float8_e4m3fn and float8_e5m2, for which numpy has no arithmetic of its own: "
-          "ml_dtypes computes each operation, f included, in float32 and rounds the result to "
-          "the format. Each case is fitted as in the sweep (precision_summary.csv has the "
-          "columns of summary.csv). Its column unit_roundoff holds the unit roundoff u of the "
-          "format and machine_epsilon twice that. The references are float64 closed forms, so "
-          "longdouble errors below about 1e-16 |f'| are not resolved.")
+METHOD = ("Each function at its first point, with forward, central and central4, in every "
+          "format at hand whatever --dtypes says: float16, float32, float64, longdouble and, "
+          "with ml_dtypes (the 'formats' extra), bfloat16, float8_e4m3fn and float8_e5m2, "
+          "whose operations ml_dtypes computes in float32 and rounds to the format. Fitted as "
+          "the sweep (precision_summary.csv: the columns of summary.csv). References are "
+          "float64, so longdouble errors below about 1e-16 |f'| are not resolved.")
 
-STUDY = Study("precision", "Precision", compute, draw, sections, TABLES, OPTIONS, METHOD)
+STUDY = Study("precision", "Precision", compute, draw, sections, TABLES, OPTIONS, METHOD,
+              key_findings, appendix)

@@ -27,11 +27,14 @@ from numdiff.catalogue import get_function
 from numdiff.derivative import DerivativeStatus, derivative
 
 from ..references import catalogue_names, judge_estimates, reference_derivatives
-from ..report import Paragraph, Section, Table, format_number, format_percent
+from ..findings import Finding
+from ..names import display_name
+from ..numbers import ESTIMATE_NOTES, format_number, format_percent, format_ratio
+from ..report import Paragraph, Section, Table
 from ..study import Study, StudyResult, StudyTable
 from ..tables import read_table, write_table
 
-__all__ = ["SCHEME_COLUMNS", "scheme_table", "summarize_schemes", "STUDY", "TABLES", "OPTIONS",
+__all__ = ["SCHEME_COLUMNS", "scheme_table", "summarize_schemes", "scheme_findings", "STUDY", "TABLES", "OPTIONS",
            "METHOD"]
 
 SCHEME_COLUMNS = ("function", "x", "scheme", "estimate", "exact", "abs_error",
@@ -127,62 +130,83 @@ def compute(context):
     return StudyResult()
 
 
-def _extremes(summary, lead):
-    """A sentence naming the schemes of smallest max |error| and of fewest evaluations."""
-    if summary["max_abs_error"].notna().sum() == 0:
-        return ""
-    best = summary.loc[summary["max_abs_error"].idxmin()]
-    cheapest = summary.loc[summary["mean_nfev"].idxmin()]
-    return (f"{lead}, the smallest max |error| is {best['scheme']}'s "
-            f"({format_number(best['max_abs_error'])}, {format_number(best['mean_nfev'])} "
-            f"evaluations per point), the fewest evaluations {cheapest['scheme']}'s "
-            f"({format_number(cheapest['mean_nfev'])}, max |error| "
-            f"{format_number(cheapest['max_abs_error'])}).")
+def scheme_findings(table):
+    """Coverage of the error estimate; the most accurate and the cheapest real scheme.
+
+    Examples
+    --------
+    >>> found = scheme_findings(scheme_table(["exp", "sin"], schemes=["central", "forward"]))
+    >>> print(found[0].text)  # doctest: +ELLIPSIS
+    Over 2 functions at 1 distinct point, numdiff.derivative's error estimate covers the true error in ... of 4 cases.
+    >>> scheme_findings(scheme_table([]))
+    []
+    """
+    if table.empty:
+        return []
+    covered = int(table["covered"].astype(bool).sum())
+    values = {"functions": int(table["function"].nunique()), "points": int(table["x"].nunique()),
+              "covered": covered, "cases": len(table)}
+    found = [Finding("scheme_coverage", (
+        f"Over {values['functions']} function{'s' * (values['functions'] != 1)} at "
+        f"{values['points']} distinct point{'s' * (values['points'] != 1)}, "
+        f"numdiff.derivative's error estimate covers the true error in {covered} of "
+        f"{len(table)} cases."), values)]
+    summary = summarize_schemes(table)
+    real = summary[(summary["scheme"] != "complex_step") & np.isfinite(summary["max_abs_error"])]
+    if len(real):
+        best = real.loc[real["max_abs_error"].idxmin()]
+        cheapest = real.loc[real["mean_nfev"].idxmin()]
+        values = {"best": best["scheme"], "best_error": float(best["max_abs_error"]),
+                  "cheapest": cheapest["scheme"], "nfev": float(cheapest["mean_nfev"]),
+                  "cheapest_error": float(cheapest["max_abs_error"])}
+        found.append(Finding("scheme_extremes", (
+            f"Among the real schemes, {best['scheme']} has the smallest max |error| "
+            f"({format_number(values['best_error'])}); {cheapest['scheme']} needs the fewest "
+            f"evaluations ({format_number(values['nfev'])} per point, max |error| "
+            f"{format_number(values['cheapest_error'])})."), values))
+    return found
 
 
-def _complex_step(summary):
-    """A sentence on the complex step's errors, if it ran."""
-    row = summary[summary["scheme"] == "complex_step"]
-    if row.empty:
-        return ""
-    row = row.iloc[0]
-    return (f" The complex step's max |error| is {format_number(row['max_abs_error'])} with "
-            f"{format_number(row['mean_nfev'])} evaluations per point.")
+def key_findings(directory, metadata):
+    """`scheme_findings` of ``derivative_schemes.csv``."""
+    return tuple(scheme_findings(read_table(directory, "derivative_schemes.csv")))
 
 
 def sections(directory, metadata, files):
-    """The section: what was run, a table per scheme and one of every case's error."""
+    """The section: a table per scheme."""
     table = read_table(directory, "derivative_schemes.csv")
     title = "numdiff.derivative by scheme"
-    blocks = []
     if table.empty:
-        blocks.append(Paragraph("No catalogue function in this run (--functions)."))
-        return (Section(title, "schemes", tuple(blocks)),)
+        return (Section(title, "schemes", (Paragraph(
+            "No catalogue function in this run (--functions)."),)),)
     summary = summarize_schemes(table)
-    blocks.append(Paragraph(
-        f"Over {table['function'].nunique()} functions and {table['x'].nunique()} distinct "
-        f"points, the error estimate covers the true error in "
-        f"{int(table['covered'].astype(bool).sum())} of {len(table)} cases. "
-        + _extremes(summary[summary["scheme"] != "complex_step"], "Among the real schemes")
-        + _complex_step(summary)))
-    blocks.append(Table(
+    rows = tuple((display_name(r["scheme"]), str(int(r["cases"])),
+                  format_number(r["max_abs_error"]), format_number(r["median_abs_error"]),
+                  format_percent(r["coverage"]),
+                  format_ratio(r["median_estimate_ratio"], **ESTIMATE_NOTES),
+                  format_number(r["mean_nfev"]), format_percent(r["converged"]))
+                 for _, r in summary.iterrows())
+    return (Section(title, "schemes", (Table(
         ("scheme", "cases", "max |error|", "median |error|", "coverage",
-         "median estimate/true", "evaluations", "converged"),
-        tuple((r["scheme"], str(int(r["cases"])), format_number(r["max_abs_error"]),
-               format_number(r["median_abs_error"]), format_percent(r["coverage"]),
-               format_number(r["median_estimate_ratio"]), format_number(r["mean_nfev"]),
-               format_percent(r["converged"]))
-              for _, r in summary.iterrows()),
-        "Per scheme"))
-    schemes = list(summary["scheme"])
+         "median estimate/true", "evaluations", "converged"), rows,
+        "Per scheme, numdiff.derivative with its defaults"),)),)
+
+
+def appendix(directory, metadata, files):
+    """The |error| of every case and scheme."""
+    table = read_table(directory, "derivative_schemes.csv")
+    if table.empty:
+        return ()
+    schemes = list(dict.fromkeys(table["scheme"]))
     rows = []
     for (name, x), case in table.groupby(["function", "x"], sort=False):
         by_scheme = dict(zip(case["scheme"], case["abs_error"]))
-        rows.append((name, f"{x:g}", *(format_number(by_scheme[s]) if s in by_scheme else "-"
-                                       for s in schemes)))
-    blocks.append(Table(("function", "x", *schemes), tuple(rows),
-                        "|error| of each case (- : scheme not applicable)"))
-    return (Section(title, "schemes", tuple(blocks)),)
+        rows.append((name, format_number(x),
+                     *(format_number(by_scheme[s]) if s in by_scheme else "n/a: not analytic"
+                       for s in schemes)))
+    return (Table(("function", "x", *(display_name(s) for s in schemes)), tuple(rows),
+                  "|error| of numdiff.derivative per case and scheme (the complex step needs "
+                  "an analytic function)"),)
 
 
 METHOD = ("numdiff.derivative with its defaults (automatic step, Richardson extrapolation, "
@@ -197,4 +221,4 @@ TABLES = (StudyTable("derivative_schemes.csv", "one row per catalogue function, 
 OPTIONS = ("--functions", "--x")
 
 STUDY = Study("schemes", "Derivative by scheme", compute, lambda directory, metadata: (),
-              sections, TABLES, OPTIONS, METHOD)
+              sections, TABLES, OPTIONS, METHOD, key_findings, appendix)

@@ -35,12 +35,16 @@ from numdiff.step_selection import gill_murray_step, stepleman_winarsky_step, th
 
 from ..grid import eps_grid
 from ..references import catalogue_names, error_floor
-from ..report import Paragraph, Section, Table, figure_image, format_number
+from ..findings import Finding
+from ..names import DISPLAY_NAMES, display_name, status_name
+from ..numbers import format_number, format_ratio
+from ..report import Paragraph, Section, Table, figure_image
 from ..study import Study, StudyResult, StudyTable
 from ..tables import read_table, write_table
 
 __all__ = ["STEP_ALGORITHMS", "ALGORITHM_LABELS", "CURVE_STEPS", "CURVE_COLUMNS",
            "STEP_COLUMNS", "v_curves", "best_steps", "step_algorithms", "step_selection_figure",
+           "step_findings",
            "STUDY", "TABLES", "OPTIONS", "METHOD"]
 
 #: The step-selection algorithms, by the name `numdiff.derivative` accepts as a step rule.
@@ -50,13 +54,10 @@ STEP_ALGORITHMS = {
     "gill_murray": gill_murray_step,
 }
 
-#: Names for legends and tables.
-ALGORITHM_LABELS = {
-    "theory": "theory h* (estimated scale)",
-    "stepleman_winarsky": "Stepleman-Winarsky (1979)",
-    "gill_murray": "Gill-Murray-Saunders-Wright (1983)",
-    "derivative:auto": "numdiff.derivative (step='auto')",
-}
+#: Names for legends and tables (`analysis.names`, the report's one naming).
+ALGORITHM_LABELS = {key: DISPLAY_NAMES[key] for key in (*STEP_ALGORITHMS, "derivative:auto")}
+#: The same in legends, where matplotlib's mathtext writes h* as h with a superscript star.
+_LEGEND_LABELS = {**ALGORITHM_LABELS, "theory": "theory $h^*$ (estimated scale)"}
 
 #: Steps of the V-curves: 1e-13 to 1, 20 per decade (decimal-exact powers of ten).
 CURVE_STEPS = eps_grid(1e-13, 1.0, per_decade=20)
@@ -245,8 +246,11 @@ def step_selection_figure(curves, table):
                                        table["abs_error"].to_numpy(dtype=float)]))
     top = np.nanmax(curves["abs_error"].to_numpy(dtype=float))
     with figure_style():
-        figure, grid = panel_grid(len(names), panel=(2.75, 2.3), margins=(0.7, 1.5), left=0.07,
-                                  top=0.8, bottom=0.5, hspace=0.42)
+        few = len(names) <= 2  # a narrow figure: a bigger panel, a legend in two columns
+        figure, grid = panel_grid(len(names), panel=(3.6, 2.8) if few else (2.75, 2.3),
+                                  margins=(2.6, 2.2) if few else (0.7, 1.5),
+                                  left=0.25 if few else 0.07, top=1.45 if few else 0.8,
+                                  bottom=0.5, hspace=0.42)
         zero_seen = False
         for axes, name in zip(grid.flat, names):
             rows = table[table["function"] == name]
@@ -265,7 +269,7 @@ def step_selection_figure(curves, table):
                 axes.set_xlabel("step eps (units of x)")
         handles = _legend_handles(schemes, floor, zero_seen)
         figure.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 1.0),
-                      ncols=min(4, len(handles)), frameon=False)
+                      ncols=2 if few else min(4, len(handles)), frameon=False)
     return figure
 
 
@@ -288,12 +292,12 @@ def _draw_scheme(axes, part, mine, scheme, floor):
         return zero_seen
     best = mine.iloc[0]
     axes.plot(best["best_step"], max(best["best_error"], floor), ls="none",
-              marker=_BEST_MARKER, ms=8, mfc="none", mec="black", mew=1.0, zorder=4)
+              marker=_BEST_MARKER, ms=12, mfc="none", mec="black", mew=1.3, zorder=4)
     for algorithm, marker in _MARKERS.items():
         hit = mine[mine["algorithm"] == algorithm]
         if not hit.empty:
             axes.plot(hit["step"].iloc[0], max(hit["abs_error"].iloc[0], floor), ls="none",
-                      marker=marker, ms=5.5, mfc=colour(scheme), mec="black", mew=0.7,
+                      marker=marker, ms=8.5, mfc=colour(scheme), mec="black", mew=0.8,
                       zorder=5)
     auto = mine[mine["algorithm"] == "derivative:auto"]
     if not auto.empty:
@@ -313,10 +317,10 @@ def _legend_handles(schemes, floor, zero_seen):
                for s in schemes]
     handles += [Line2D([], [], color="#555555", lw=1.0, ls=(0, (4, 2, 1, 2)),
                        label="|error| of " + ALGORITHM_LABELS["derivative:auto"])]
-    handles += [Line2D([], [], ls="none", marker=_BEST_MARKER, ms=8, mfc="none", mec="black",
-                       label="best step of the sweep")]
-    handles += [Line2D([], [], ls="none", marker=m, ms=5.5, mfc="#BBBBBB", mec="black",
-                       label=ALGORITHM_LABELS[a]) for a, m in _MARKERS.items()]
+    handles += [Line2D([], [], ls="none", marker=_BEST_MARKER, ms=12, mfc="none", mec="black",
+                       mew=1.3, label="best step of the sweep")]
+    handles += [Line2D([], [], ls="none", marker=m, ms=8.5, mfc="#BBBBBB", mec="black",
+                       label=_LEGEND_LABELS[a]) for a, m in _MARKERS.items()]
     if zero_seen:
         handles.append(Line2D([], [], ls="none", marker="v", ms=4, mfc="none",
                               mec="#555555", label=f"error exactly 0 (drawn at {floor:.0e})"))
@@ -333,16 +337,15 @@ def draw(directory, metadata):
     table = read_table(directory, "step_selection.csv")
     return (save_figure(
         step_selection_figure(curves, table), directory / "figures", "step_selection",
-        caption="Where each step-selection algorithm lands on the V-curve, for each catalogue "
-                "function at its default point. Lines: |error| of forward and central "
-                "differences against the step (colour = scheme); markers: the step each "
-                "algorithm chooses and the error of the scheme there (diamond: theory h* with "
-                "an estimated derivative scale; square: Stepleman-Winarsky; triangle: "
-                "Gill-Murray-Saunders-Wright); open circle: the best step of the sweep; "
-                "dash-dot horizontal line: the |error| of numdiff.derivative with "
-                "step='auto' (Richardson extrapolation over several steps, so it is not a "
-                "point on the curve).",
+        caption="Where each step-selection algorithm lands on the V-curve of forward and "
+                "central differences, at each catalogue function's default point; the "
+                "horizontal line is the |error| of numdiff.derivative (step='auto'), which "
+                "extrapolates over several steps and so is not a point on the curve.",
         alt="V-curves of every function with the steps chosen by each algorithm"),)
+
+
+#: Notes of capped error ratios: far above 1 is far worse than the best step, far below better.
+_ERROR_NOTES = {"far": "far worse than the best step", "below": "far better than the best step"}
 
 
 def _summary_rows(table):
@@ -351,62 +354,112 @@ def _summary_rows(table):
         ratios = part["step_ratio"].to_numpy(dtype=float)
         within = int(np.sum((ratios >= 0.1) & (ratios <= 10)))
         plain = not algorithm.startswith("derivative:")
-        rows.append((scheme, ALGORITHM_LABELS.get(algorithm, algorithm),
-                     f"{within} of {len(part)}" if plain else "(extrapolates)",
-                     format_number(np.median(part["error_ratio"])),
-                     format_number(np.max(part["error_ratio"])),
+        rows.append((scheme, display_name(algorithm),
+                     f"{within} of {len(part)}" if plain else "n/a: extrapolates",
+                     format_ratio(np.median(part["error_ratio"]), **_ERROR_NOTES),
+                     format_ratio(np.max(part["error_ratio"]), **_ERROR_NOTES),
                      format_number(np.median(part["abs_error"])),
                      format_number(np.max(part["abs_error"])),
                      format_number(np.mean(part["nfev"]))))
     return tuple(rows)
 
 
+def step_findings(table):
+    """Per scheme: where the step algorithms land, and numdiff.derivative's error.
+
+    Examples
+    --------
+    >>> found = step_findings(step_algorithms(["exp"], schemes=["central"]))
+    >>> print(found[0].text)  # doctest: +ELLIPSIS
+    With central differences, the 3 step-selection algorithms land within a factor 10 of the best step in ... of 3 cases (median step ratio ...).
+    """
+    found = []
+    plain = table[~table["algorithm"].str.startswith("derivative:")]
+    for scheme in dict.fromkeys(table["scheme"]):
+        part = plain[(plain["scheme"] == scheme) & np.isfinite(plain["step_ratio"])]
+        if len(part):
+            inside = int(((part["step_ratio"] >= 0.1) & (part["step_ratio"] <= 10)).sum())
+            values = {"scheme": scheme, "inside": inside, "cases": len(part),
+                      "algorithms": part["algorithm"].nunique(),
+                      "median": float(part["step_ratio"].median())}
+            found.append(Finding("step_within", (
+                f"With {scheme} differences, the {values['algorithms']} step-selection algorithms "
+                "land within a "
+                f"factor 10 of the best step in {inside} of {len(part)} cases (median step "
+                f"ratio {format_number(values['median'])})."), values))
+        auto = table[(table["scheme"] == scheme) & (table["algorithm"] == "derivative:auto")
+                     & np.isfinite(table["abs_error"])]
+        best = plain[(plain["scheme"] == scheme)].groupby("function")["best_error"].first()
+        best = best[np.isfinite(best)]
+        if len(auto) and len(best):
+            values = {"scheme": scheme, "median": float(auto["abs_error"].median()),
+                      "nfev": float(auto["nfev"].median()), "best": float(best.median()),
+                      "cases": len(auto)}
+            found.append(Finding("derivative_error", (
+                f"With {scheme} differences, {display_name('derivative:auto')} reaches a median "
+                "|error| of "
+                f"{format_number(values['median'])} over {len(auto)} functions with "
+                f"{format_number(values['nfev'])} evaluations (median), against "
+                f"{format_number(values['best'])} at the best step of the plain scheme."),
+                values))
+    return found
+
+
+def key_findings(directory, metadata):
+    """`step_findings` of ``step_selection.csv``."""
+    return tuple(step_findings(read_table(directory, "step_selection.csv")))
+
+
+_TITLE = "Step selection: where each algorithm lands on the V-curve"
+
+
 def sections(directory, metadata, files):
-    """Summary per algorithm, the figure and the detail table."""
+    """The figure and the summary per algorithm."""
     table = read_table(directory, "step_selection.csv")
-    title = "Step selection: where each algorithm lands on the V-curve"
     if table.empty:
-        return (Section(title, "step-selection", (Paragraph(
+        return (Section(_TITLE, "step-selection", (Paragraph(
             "No catalogue function in this run (--functions): the step-selection study needs "
             "the catalogue's exact derivatives."),)),)
-    blocks = []
-    plain = table[~table["algorithm"].str.startswith("derivative:")]
-    for scheme in dict.fromkeys(plain["scheme"]):
-        part = plain[plain["scheme"] == scheme]
-        inside = ((part["step_ratio"] >= 0.1) & (part["step_ratio"] <= 10))
-        auto = table[(table["scheme"] == scheme) & (table["algorithm"] == "derivative:auto")]
-        best_error = part.groupby("function")["best_error"].first()
-        blocks.append(Paragraph(
-            f"{scheme}: the three algorithms land within a factor 10 of the best step in "
-            f"{int(inside.sum())} of {len(part)} cases (median step ratio "
-            f"{part['step_ratio'].median():.2g}), with a median error {part['error_ratio'].median():.2g} "
-            f"times the best sweep error; numdiff.derivative (step='auto') reaches a median "
-            f"|error| of {auto['abs_error'].median():.1e} (max {auto['abs_error'].max():.1e}) "
-            f"with {auto['nfev'].median():.0f} evaluations, against {best_error.median():.1e} "
-            f"(max {best_error.max():.1e}) at the best step of the plain scheme."))
-    for image in files:
-        blocks.append(figure_image(image))
-    blocks.append(Table(("scheme", "algorithm", "step within x10 of best", "median error ratio",
-                         "max error ratio", "median |error|", "max |error|",
-                         "mean evaluations"), _summary_rows(table),
-                        "Per algorithm, over the functions of the run"))
+    blocks = [figure_image(image) for image in files]
     shown = table[table["algorithm"].isin([*STEP_ALGORITHMS, "derivative:auto"])]
-    rows = tuple((r["function"], f"{r['x']:g}", r["scheme"],
-                  ALGORITHM_LABELS.get(r["algorithm"], r["algorithm"]),
-                  format_number(r["step"]), format_number(r["best_step"]),
-                  "(extrapolates)" if r["algorithm"].startswith("derivative:")
-                  else format_number(r["step_ratio"]), format_number(r["abs_error"]),
-                  format_number(r["best_error"]), format_number(r["error_ratio"]),
-                  str(int(r["nfev"])), str(int(r["status"])))
+    blocks.append(Table(_SUMMARY_COLUMNS, _summary_rows(shown),
+                        "Per algorithm, over the functions of the run (error ratio = |error| "
+                        "/ |error at the best step|; numdiff.derivative with the other step "
+                        "rules: appendix)"))
+    return (Section(_TITLE, "step-selection", tuple(blocks)),)
+
+
+_SUMMARY_COLUMNS = ("scheme", "algorithm", "step within x10 of best", "median error ratio",
+                    "max error ratio", "median |error|", "max |error|", "mean evaluations")
+
+
+def _status(algorithm, code):
+    return status_name("derivative" if algorithm.startswith("derivative:") else "step", code)
+
+
+def appendix(directory, metadata, files):
+    """Every function, scheme and algorithm (numdiff.derivative with step='auto')."""
+    table = read_table(directory, "step_selection.csv")
+    if table.empty:
+        return ()
+    rules = table[~table["algorithm"].isin([*STEP_ALGORITHMS, "derivative:auto"])]
+    shown = table[table["algorithm"].isin([*STEP_ALGORITHMS, "derivative:auto"])]
+    rows = tuple((r["function"], format_number(r["x"]), r["scheme"],
+                  display_name(r["algorithm"]), format_number(r["step"]),
+                  format_number(r["best_step"]),
+                  "n/a: extrapolates" if r["algorithm"].startswith("derivative:")
+                  else format_ratio(r["step_ratio"], far="step far too large",
+                                    below="step far too small"),
+                  format_number(r["abs_error"]), format_number(r["best_error"]),
+                  format_ratio(r["error_ratio"], **_ERROR_NOTES),
+                  str(int(r["nfev"])), _status(r["algorithm"], r["status"]))
                  for _, r in shown.iterrows())
-    blocks.append(Table(("function", "x", "scheme", "algorithm", "step", "best step",
-                         "step ratio", "|error|", "best |error|", "error ratio", "evaluations",
-                         "status"), rows,
-                        "Per function (numdiff.derivative with the other step rules: "
-                        "step_selection.csv). Status: 0 found, 1 iteration limit, 2 scale "
-                        "unresolved (rough step), 3 non-finite (numdiff.StepStatus); for "
-                        "derivative, 0 converged (numdiff.DerivativeStatus)."))
-    return (Section(title, "step-selection", tuple(blocks)),)
+    return (Table(("function", "x", "scheme", "algorithm", "step", "best step", "step ratio",
+                   "|error|", "best |error|", "error ratio", "evaluations", "status"), rows,
+                  "Step selection per function (numdiff.derivative with the other step rules: "
+                  "step_selection.csv)"),
+            Table(_SUMMARY_COLUMNS, _summary_rows(rules),
+                  "numdiff.derivative with each step algorithm as its step rule"))
 
 
 METHOD = ("Each catalogue function of the run is differentiated at its default point. The "
@@ -414,8 +467,9 @@ METHOD = ("Each catalogue function of the run is differentiated at its default p
           "decade; its best step is the minimum of the error's upper envelope over a quarter "
           "decade either side (step_selection_curves.csv). Each algorithm of "
           "numdiff.step_selection chooses a step for the scheme (theory h* with the derivative "
-          "scale estimated by a finite difference; Stepleman & Winarsky 1979; Gill, Murray, "
-          "Saunders & Wright 1983); numdiff.derivative is run with step='auto' and with each "
+          "scale estimated by a finite difference; "
+          f"{DISPLAY_NAMES['stepleman_winarsky']}; {DISPLAY_NAMES['gill_murray']}); "
+          "numdiff.derivative is run with step='auto' and with each "
           "algorithm as its step rule (step_selection.csv). Error ratio = |error| / |error at "
           "the best step|, both floored at eps|f'| (eps the machine epsilon of float64); evaluations are calls of f per point, the "
           "final estimate included.")
@@ -429,4 +483,4 @@ TABLES = (
 OPTIONS = ("--functions",)
 
 STUDY = Study("step_selection", "Step selection", compute, draw, sections, TABLES, OPTIONS,
-              METHOD)
+              METHOD, key_findings, appendix)
