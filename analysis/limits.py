@@ -1,0 +1,37 @@
+"""The size limits of a run from the command line, each with its reason.
+
+The largest run these limits allow fits in memory on a small machine: its
+sweep table (`MAX_SWEEP_ROWS` rows of 18 columns, about 150 bytes a row in
+pandas, held twice while the blocks are joined) takes about 3 GB, and its
+``sweep.csv`` about 2.6 GB of disk. `analysis.sweep.sweep` keeps its own
+larger limit for callers who stream with ``sweep_blocks``.
+"""
+
+import os
+
+__all__ = ["MAX_PER_DECADE", "MAX_STEPS", "MIN_STEP", "MAX_STEP", "MAX_POINTS",
+           "MAX_EXPRESSIONS", "MAX_SWEEP_ROWS", "MAX_WORKERS", "cpu_count"]
+
+#: Steps per decade: beyond 1000, neighbouring steps differ by less than 0.25 %.
+MAX_PER_DECADE = 1000
+#: Steps of the grid (--eps-min, --eps-max, --per-decade together).
+MAX_STEPS = 10_000
+#: Smallest and largest step: beyond them the model's terms (eps^-4 and
+#: eps^12 for the highest orders) and the charts' log axes overflow float64.
+MIN_STEP, MAX_STEP = 1e-30, 1e30
+#: Points (--x).
+MAX_POINTS = 10_000
+#: Formulas (--expr, repeatable).
+MAX_EXPRESSIONS = 20
+#: Rows of sweep.csv: functions x points x schemes x dtypes x steps.
+MAX_SWEEP_ROWS = 10_000_000
+#: Processes (--workers), even with --oversubscribe.
+MAX_WORKERS = 64
+
+
+def cpu_count():
+    """CPUs this process may use (its affinity where known)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
