@@ -332,19 +332,25 @@ def _say(quiet, message):
 
 @contextmanager
 def _terminate_as_interrupt():
-    """SIGTERM raises `Terminated` (a KeyboardInterrupt) while the command runs."""
+    """While the command runs, SIGTERM raises `Terminated` and SIGINT KeyboardInterrupt.
+
+    SIGINT is handled even where the shell started the command with it
+    ignored (a background job), so that it always stops the run cleanly.
+    """
     def handler(signum, frame):
         raise Terminated()
 
     try:
-        previous = signal.signal(signal.SIGTERM, handler)
+        previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, handler),
+                    signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler)}
     except ValueError:  # not the main thread: signals stay as they are
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, action in previous.items():
+            signal.signal(number, action)
 
 
 def main(argv=None):
@@ -370,8 +376,6 @@ def _main_run(argv):
         check_target(target, force=args.force)
     except (ValueError, TypeError) as error:
         return _fail(2, error)
-    except KeyboardInterrupt:
-        return _fail(130, "interrupted; nothing was written")
     from .pipeline import run_analysis  # matplotlib is imported only for real runs
 
     try:
