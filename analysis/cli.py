@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 import textwrap
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -379,7 +380,9 @@ def _main_run(argv):
     from .pipeline import run_analysis  # matplotlib is imported only for real runs
 
     try:
-        outcome = run_analysis(config, target, force=args.force)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            outcome = run_analysis(config, target, force=args.force)
     except Terminated:
         return _fail(143, f"terminated; nothing was written to {target}")
     except KeyboardInterrupt:
@@ -388,7 +391,7 @@ def _main_run(argv):
         return _fail(2, error)
     except BaseException as error:  # noqa: BLE001 - one line, no traceback, by design
         return _fail(3, f"{type(error).__name__}: {error}; nothing was written to {target}")
-    for note in outcome.notes:
+    for note in (*outcome.notes, *_warning_notes(caught)):
         print(f"analysis: warning: {note}", file=sys.stderr)
     timings = outcome.timings
     _say(args.quiet, f"analysis: done in {timings.get('total', 0):.1f} s "
@@ -397,6 +400,12 @@ def _main_run(argv):
                      f"{outcome.directory / 'report.html'}")
     print(outcome.directory)
     return 1 if outcome.faults else 0
+
+
+def _warning_notes(caught):
+    """Warnings raised during the run, each once, as one-line notes (never Python's format)."""
+    texts = (f"{w.category.__name__}: {' '.join(str(w.message).split())}" for w in caught)
+    return tuple(dict.fromkeys(texts))
 
 
 def _main_render(argv):

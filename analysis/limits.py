@@ -17,9 +17,12 @@ __all__ = ["MAX_PER_DECADE", "MAX_STEPS", "MIN_STEP", "MAX_STEP", "MAX_POINTS",
 MAX_PER_DECADE = 1000
 #: Steps of the grid (--eps-min, --eps-max, --per-decade together).
 MAX_STEPS = 10_000
-#: Smallest and largest step: beyond them the model's terms (eps^-4 and
-#: eps^12 for the highest orders) and the charts' log axes overflow float64.
-MIN_STEP, MAX_STEP = 1e-30, 1e30
+#: Smallest and largest step. The model's terms reach eps^-4 and eps^12 (the
+#: highest orders), and beyond about 1e-30 and 1e30 they and the charts' log
+#: axes overflow float64; 1e-20 and 1e20 leave room for large derivatives
+#: (every scheme, dtype and derivative order runs without a floating-point
+#: warning at both ends).
+MIN_STEP, MAX_STEP = 1e-20, 1e20
 #: Points (--x).
 MAX_POINTS = 10_000
 #: Formulas (--expr, repeatable).

@@ -37,10 +37,10 @@ NUMBERS = {
     "--eps-min": [("0", "eps_min must be positive"), ("-1e-3", "eps_min must be positive"),
                   ("-inf", "eps_min must be positive"), ("nan", "eps_min must be positive"),
                   ("inf", "eps_min must be positive"), ("1e-320", "--eps-min must be between"),
-                  ("1e-31", "--eps-min must be between"), ("tiny", "invalid float value"),
+                  ("1e-21", "--eps-min must be between"), ("tiny", "invalid float value"),
                   ("", "invalid float value"), ("2", "eps_min must be smaller than eps_max")],
     "--eps-max": [("0", "eps_max must be positive"), ("-1", "eps_max must be positive"),
-                  ("1e300", "--eps-max must be between"), ("1e31", "--eps-max must be between"),
+                  ("1e300", "--eps-max must be between"), ("1e21", "--eps-max must be between"),
                   ("inf", "eps_max must be positive"), ("nan", "eps_max must be positive"),
                   ("1e-20", "eps_min must be smaller than eps_max"),
                   ("big", "invalid float value")],
@@ -115,7 +115,7 @@ CASES += [
     (["--studies", "nope"], 2, "unknown study 'nope'"),
     (["--studies", "error_vs_step,nope"], 2, "unknown study 'nope'"),
     (["--expr", "x"] * 21, 2, "at most 20"),
-    (["--eps-min", "1e-30", "--eps-max", "1e30", "--per-decade", "1000"], 2, "the grid has"),
+    (["--eps-min", "1e-20", "--eps-max", "1e20", "--per-decade", "1000"], 2, "the grid has"),
     (["--bogus"], 2, "unrecognized arguments"),
     (["--force", "yes"], 2, "unrecognized arguments"),
     (["positional"], 2, "unrecognized arguments"),
@@ -126,6 +126,8 @@ CASES += [
     (["--eps-min", "1e-9", "--eps-max", "1", "--per-decade", "1000", "--schemes", "forward",
       "central", "--x", ",".join(f"{i / 1000:g}" for i in range(1, 601))], 2, "rows"),
     (["--func", "robust_functions:leaves_later"], 1, ""),
+    (["--expr", "2"], 0, ""),
+    (["--expr", "2*pi", "--dtypes", "float32"], 0, ""),
 ]
 
 
@@ -156,6 +158,8 @@ def _run(arguments, tmp_path, monkeypatch, capfd):
 def test_bad_command_line(arguments, code, expected, tmp_path, monkeypatch, capfd):
     found, captured = _run(arguments, tmp_path, monkeypatch, capfd)
     assert found == code, captured.err
+    if code == 1:
+        assert "analysis: warning: f raised" in captured.err
     if code == 2:
         assert captured.err.startswith("analysis: error: "), captured.err
         assert expected in captured.err and captured.err.count("\n") == 1, captured.err
@@ -176,7 +180,7 @@ OPTIONS = st.sampled_from(["--eps-min", "--eps-max", "--per-decade", "--deriv", 
                            "--expr", "--func", "--exact"])
 
 
-@settings(max_examples=30, deadline=None,
+@settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(pairs=st.lists(st.tuples(OPTIONS, JUNK), min_size=1, max_size=3))
 def test_random_bad_values_are_answered_cleanly(pairs, tmp_path_factory, monkeypatch, capfd):
