@@ -9,6 +9,7 @@ steps for an existing run folder, without computing anything.
 """
 
 import json
+import os
 import shutil
 import time
 from dataclasses import dataclass
@@ -111,12 +112,25 @@ def render_run(directory):
     directory = Path(directory)
     metadata, chosen = check_run(directory)
     with staged_directory(directory, force=True, option="render:") as stage:
-        shutil.copytree(directory, stage, symlinks=True, dirs_exist_ok=True)
+        shutil.copytree(directory, stage, symlinks=True, dirs_exist_ok=True,
+                        copy_function=_link_or_copy)
         timings = {}
         _render(stage, metadata, timings, chosen)
         metadata.setdefault("rendered", []).append(utc_timestamp())
         _write_metadata(stage, metadata)
     return directory
+
+
+def _link_or_copy(source, destination):
+    """Hard-link a table (render never writes one: no second copy of a large sweep.csv);
+    copy anything else, which render may rewrite in the copy only."""
+    if str(source).endswith(".csv"):
+        try:
+            os.link(source, destination)
+            return destination
+        except OSError:
+            pass
+    return shutil.copy2(source, destination)
 
 
 def _render(directory, metadata, timings, present):

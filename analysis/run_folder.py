@@ -16,12 +16,16 @@ from numbers import Real
 from pathlib import Path
 
 from . import studies as study_registry
+from .fit import SUMMARY_COLUMNS
 from .output import RUN_MARKER
+from .sweep import SWEEP_COLUMNS
 from .tables import DamagedTableError, check_table, table_record
 
 __all__ = ["DamagedRunError", "check_run", "record_tables"]
 
 _RECORD_KEYS = {"rows": int, "columns": list, "kinds": list, "sha256": str}
+# Tables whose columns this version's figures and report read, by file.
+_COLUMNS = {"sweep.csv": SWEEP_COLUMNS, "summary.csv": SUMMARY_COLUMNS}
 
 
 class DamagedRunError(ValueError):
@@ -66,7 +70,20 @@ def check_run(directory):
                 check_table(directory, file, None if records is None else records[file])
             except DamagedTableError as error:
                 raise DamagedRunError(f"{error} (study {study.name!r})") from None
+            _check_columns(directory, file)
     return metadata, chosen
+
+
+def _check_columns(directory, file):
+    """The columns this version reads are in the table (a run of an older version may lack some)."""
+    if file not in _COLUMNS:
+        return
+    with open(directory / file, encoding="utf-8") as table:
+        header = table.readline().rstrip("\r\n").split(",")
+    missing = [column for column in _COLUMNS[file] if column not in header]
+    if missing:
+        raise DamagedRunError(f"{file} lacks the column(s) {', '.join(missing)} that this "
+                              "version reads (a run of an older version?); run it again")
 
 
 def _read_metadata(directory):

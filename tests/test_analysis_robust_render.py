@@ -53,6 +53,13 @@ DAMAGES = {
         r, lambda m: m["studies"].append("nope")), "study 'nope'"),
     "metadata record missing": (lambda r: _edit_metadata(
         r, lambda m: m["tables"].pop("summary.csv")), "no record of summary.csv"),
+    "older run lacking a column": (lambda r: (_edit_metadata(r, lambda m: m.pop("tables")),
+                                              (r / "sweep.csv").write_text("\n".join(
+        line.rsplit(",", 1)[0] for line in (r / "sweep.csv").read_text().splitlines()))),
+        "sweep.csv lacks the column(s) f_value"),
+    "older run with a short row": (lambda r: (_edit_metadata(r, lambda m: m.pop("tables")),
+                                              _cut(r / "summary.csv", 0.85)),
+                                   "summary.csv: line"),
     "metadata timings text": (lambda r: _edit_metadata(
         r, lambda m: m["timings"].update(total="soon")), "'timings'"),
 }
@@ -92,3 +99,11 @@ def test_render_keeps_every_file_it_does_not_rebuild(pristine, tmp_path, capfd):
     metadata = json.loads((run / "metadata.json").read_text())
     assert set(metadata["tables"]) == {"sweep.csv", "summary.csv", "precision_summary.csv"}
     assert metadata["tables"]["sweep.csv"]["rows"] == 2 * 7  # functions x steps 1e-6..1
+
+
+def test_a_run_without_table_records_still_renders(pristine, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(pristine, run)
+    _edit_metadata(run, lambda m: m.pop("tables"))
+    assert main(["render", str(run), "--quiet"]) == 0
+    assert (run / "report.html").stat().st_size > 10_000
