@@ -34,7 +34,13 @@ MAX_WORKERS = 64
 
 
 def cpu_count():
-    """CPUs this process may use (its affinity where known)."""
+    """CPUs this process may use (its affinity where known).
+
+    Examples
+    --------
+    >>> cpu_count() >= 1
+    True
+    """
     try:
         return len(os.sched_getaffinity(0)) or 1
     except (AttributeError, OSError):

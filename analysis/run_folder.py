@@ -33,7 +33,20 @@ class DamagedRunError(ValueError):
 
 
 def record_tables(directory, selected):
-    """The records of the tables the `selected` studies wrote into `directory`, by file."""
+    """The records of the tables the `selected` studies wrote into `directory`, by file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import pandas as pd
+    >>> from analysis.studies import STUDIES
+    >>> from analysis.tables import write_table
+    >>> directory = Path(tempfile.mkdtemp())
+    >>> _ = write_table(pd.DataFrame({"n": [1]}), directory, "sweep.csv")
+    >>> records = record_tables(directory, STUDIES[:1])  # summary.csv absent: no record
+    >>> list(records), records["sweep.csv"]["rows"]
+    (['sweep.csv'], 1)
+    """
     directory = Path(directory)
     return {file: table_record(directory, file) for study in selected for file in study.files
             if (directory / file).is_file()}
@@ -47,6 +60,14 @@ def check_run(directory):
     DamagedRunError
         If anything ``render`` needs is missing, unreadable or not what the
         run recorded.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> check_run(tempfile.mkdtemp())  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    analysis.run_folder.DamagedRunError: ... is not a run folder (no metadata.json)
     """
     directory = Path(directory)
     metadata = _read_metadata(directory)

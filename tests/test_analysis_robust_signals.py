@@ -61,7 +61,8 @@ def test_runs_killed_at_random_moments_leave_no_partial_target(tmp_path):
 
 
 @pytest.mark.signals
-@pytest.mark.parametrize("number, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+@pytest.mark.parametrize("number, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130),
+                                          (signal.SIGKILL, -signal.SIGKILL)])
 def test_signal_to_the_parent_stops_its_workers_and_cleans_up(tmp_path, number, code):
     out = tmp_path / "run"
     process = subprocess.Popen(_command(out, "--func", "robust_functions:slow_in_sweep",
@@ -79,11 +80,16 @@ def test_signal_to_the_parent_stops_its_workers_and_cleans_up(tmp_path, number, 
     process.send_signal(number)
     _, err = process.communicate(timeout=30)
     assert process.returncode == code, err
-    assert "nothing was written" in err and "Traceback" not in err
     time.sleep(0.5)
-    for pid in workers:
+    for pid in workers:  # even after SIGKILL: the workers die with their parent
         assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text(
         ).rsplit(")", 1)[1].split()[0]
+    if number == signal.SIGKILL:  # the stage is left; the next run removes it
+        assert [p.name.split("-")[0] for p in tmp_path.iterdir()] == [".run.partial"]
+        assert main([*TINY, "--out", str(tmp_path / "next")]) == 0
+        assert [p.name for p in tmp_path.iterdir()] == ["next"]
+        return
+    assert "nothing was written" in err and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
 
 
