@@ -30,7 +30,7 @@ from .expression import FUNCTIONS as EXPRESSION_FUNCTIONS
 from .grid import DEFAULT_EPS_MAX, DEFAULT_EPS_MIN, DEFAULT_PER_DECADE, eps_grid
 from . import limits, studies
 from .config import RunConfig
-from .output import check_target
+from .output import TargetError, check_target
 from .sweep import DTYPES, plan_sweep
 from .targets import (_path_target, catalogue_target, check_reference, expression_target,
                       load_callable, probe_function)
@@ -43,7 +43,7 @@ EXIT_CODES = {
     1: "complete, but f raised or returned NaN/inf at some steps (flagged in summary.csv "
        "and the report)",
     2: "bad input (unknown name, bad range, unsafe --expr, point outside a domain, --out not "
-       "empty without --force); nothing was written",
+       "empty without --force, a damaged run folder for render); nothing was written",
     3: "the run failed (for example a file could not be written); nothing was written at "
        "the target",
     130: "interrupted (Ctrl-C); nothing was written at the target",
@@ -387,9 +387,9 @@ def _main_run(argv):
         return _fail(143, f"terminated; nothing was written to {target}")
     except KeyboardInterrupt:
         return _fail(130, f"interrupted; nothing was written to {target}")
-    except (ValueError, TypeError) as error:
+    except TargetError as error:  # another process wrote the target meanwhile
         return _fail(2, error)
-    except BaseException as error:  # noqa: BLE001 - one line, no traceback, by design
+    except BaseException as error:  # noqa: BLE001 - input checked: any other error is a failure
         return _fail(3, f"{type(error).__name__}: {error}; nothing was written to {target}")
     for note in (*outcome.notes, *_warning_notes(caught)):
         print(f"analysis: warning: {note}", file=sys.stderr)
@@ -414,6 +414,7 @@ def _main_render(argv):
     except (ValueError, TypeError) as error:
         return _fail(2, error)
     from .pipeline import render_run
+    from .run_folder import DamagedRunError
 
     if not args.run_dir.strip():
         return _fail(2, "render: RUN_DIR must not be empty")
@@ -426,7 +427,7 @@ def _main_render(argv):
         return _fail(143, f"terminated; {directory} is unchanged")
     except KeyboardInterrupt:
         return _fail(130, f"interrupted; {directory} is unchanged")
-    except (ValueError, TypeError) as error:
+    except (DamagedRunError, TargetError) as error:
         return _fail(2, f"render: {error}; {directory} is unchanged")
     except BaseException as error:  # noqa: BLE001
         return _fail(3, f"render: {type(error).__name__}: {error}; {directory} is unchanged")

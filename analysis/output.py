@@ -25,8 +25,8 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["OutputExistsError", "check_target", "staged_directory", "remove_stale_stages",
-           "RUN_MARKER"]
+__all__ = ["TargetError", "OutputExistsError", "check_target", "staged_directory",
+           "remove_stale_stages", "RUN_MARKER"]
 
 #: The file that makes a folder a run folder (``--force`` replaces only those).
 RUN_MARKER = "metadata.json"
@@ -35,7 +35,11 @@ _STAGE_NAME = re.compile(r"^\.(?P<name>.+)\.(?P<kind>partial|old)-(?P<pid>\d+)-(
                          r"[A-Za-z0-9_]+$")
 
 
-class OutputExistsError(ValueError):
+class TargetError(ValueError):
+    """The target folder cannot receive a run (exists as a file, not a run folder, ...)."""
+
+
+class OutputExistsError(TargetError):
     """The target folder exists, is not empty, and overwriting was not asked for."""
 
 
@@ -48,28 +52,30 @@ def check_target(target, *, force=False, option="--out"):
     ------
     OutputExistsError
         If `target` is a non-empty folder and not `force`.
-    ValueError
-        If `target` is empty text, exists and is not a folder, is a broken
-        link, contains the current folder, or is a non-empty folder that is
-        not a run folder (no ``metadata.json``): `force` replaces only runs.
+    TargetError
+        (a `ValueError`) if `target` is empty text, exists and is not a
+        folder, is a broken link, contains the current folder, or is a
+        non-empty folder that is not a run folder (no ``metadata.json``):
+        `force` replaces only runs.
     """
     if str(target).strip() == "":
-        raise ValueError(f"{option} must not be empty")
+        raise TargetError(f"{option} must not be empty")
     target = Path(target)
     if target.is_symlink() and not target.exists():
-        raise ValueError(f"{option} {target} is a symbolic link to a missing folder")
+        raise TargetError(f"{option} {target} is a symbolic link to a missing folder")
     if target.exists() and not target.is_dir():
-        raise ValueError(f"{option} {target} exists and is not a folder")
+        raise TargetError(f"{option} {target} exists and is not a folder")
     real = target.resolve()
     if real == Path(real.anchor) or Path.cwd().resolve().is_relative_to(real):
-        raise ValueError(f"{option} {target} contains the current folder; choose a new folder")
+        raise TargetError(f"{option} {target} contains the current folder; choose a new "
+                          "folder")
     if not target.is_dir() or not any(target.iterdir()):
         return
     if not force:
         raise OutputExistsError(f"{option} {target} exists and is not empty; use --force to "
                                 "replace it")
     if not (target / RUN_MARKER).is_file():
-        raise ValueError(f"{option} {target} is not empty and is not a run folder (no "
+        raise TargetError(f"{option} {target} is not empty and is not a run folder (no "
                          f"{RUN_MARKER}); --force replaces only run folders")
 
 
