@@ -15,7 +15,10 @@ Stages, each a module (compute -> tables -> figures -> report):
   error estimates), `analysis.timing`, `analysis.figures` (the charts'
   style) and `analysis.report` (sections rendered to Markdown and HTML);
 - `analysis.config`, `analysis.pipeline`, `analysis.cli`: the whole run,
-  ``python -m analysis``.
+  ``python -m analysis``, with `analysis.output` (run folders written
+  atomically, stale stages removed), `analysis.run_folder` (what ``render``
+  checks before touching a run), `analysis.pool` (worker processes stopped
+  on every way out) and `analysis.limits` (the sizes a command line may ask).
 
 Examples
 --------

@@ -114,7 +114,10 @@ class Expression:
         x = np.asarray(x)
         if x.dtype.kind not in "fc":
             x = x.astype(np.float64)
-        return np.asarray(self._numpy(x))[()]
+        values = np.asarray(self._numpy(x))
+        if values.shape != x.shape:  # a constant formula: one value for every point
+            values = np.full(x.shape, values, dtype=np.result_type(x.dtype, values.item()))
+        return values[()]
 
     def mpmath_value(self, x):
         """Evaluate with mpmath at the current mpmath precision."""

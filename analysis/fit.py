@@ -364,9 +364,11 @@ def _branches(eps, abs_error, ok, status, exact, model):
         cancelling = (usable & (rounding >= _DOMINANCE * (truncation + floor))
                       & (exact_zero | (rounding <= _ROUNDING_CAP * scale)))
         log_error = np.log10(np.where(usable, abs_error, 1.0))
+        leads = truncating & (leading >= _TERM_DOMINANCE * following)
+        follows = truncating & (following >= _TERM_DOMINANCE * leading)
     log_eps = np.log10(eps)
-    lead = _line(log_eps, log_error, truncating & (leading >= _TERM_DOMINANCE * following), eps)
-    after = _line(log_eps, log_error, truncating & (following >= _TERM_DOMINANCE * leading), eps)
+    lead = _line(log_eps, log_error, leads, eps)
+    after = _line(log_eps, log_error, follows, eps)
     use_next = np.isnan(lead["slope"]) & np.isfinite(after["slope"])
     truncation_fit = {key: np.where(use_next, after[key], lead[key]) for key in lead}
     expected = np.where(use_next, model.next_order or model.order, model.order)

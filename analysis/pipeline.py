@@ -9,15 +9,18 @@ steps for an existing run folder, without computing anything.
 """
 
 import json
+import os
+import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import paper, studies
 from .environment import describe_environment, utc_timestamp
 from .output import staged_directory
+from .pool import worker_pool
 from .report import Code, Details, Paragraph, Section, Table, write_report
+from .run_folder import check_run, record_tables
 from .study import RunContext
 
 __all__ = ["run_analysis", "render_run", "RunOutcome", "REPORT_TITLE"]
@@ -69,26 +72,24 @@ def run_analysis(config, target, *, force=False, executor=None):
     target = Path(target)
     timings = {}
     started = time.perf_counter()
+    selected = config.selected_studies()
     with staged_directory(target, force=force) as stage:
-        own_pool = executor is None and config.workers > 1
-        pool = ProcessPoolExecutor(max_workers=config.workers) if own_pool else executor
-        try:
+        with worker_pool(config.workers if executor is None else 1) as own:
+            pool = executor if executor is not None else own
             results = {}
-            for study in config.selected_studies():
+            for study in selected:
                 clock = time.perf_counter()
                 results[study.name] = study.compute(RunContext(stage, config, pool))
                 timings[f"compute_{study.name}"] = round(time.perf_counter() - clock, 3)
-        finally:
-            if own_pool:
-                pool.shutdown(cancel_futures=True)
         faults = sum(r.faults for r in results.values())
         notes = tuple(n for r in results.values() for n in r.notes)
         metadata = {"title": REPORT_TITLE, "environment": describe_environment(config.argv),
-                    "config": config.describe(),
-                    "studies": [s.name for s in config.selected_studies()],
-                    "faults": faults, "exit_status": 1 if faults else 0, "timings": timings}
+                    "config": config.describe(), "studies": [s.name for s in selected],
+                    "faults": faults, "exit_status": 1 if faults else 0, "timings": timings,
+                    "tables": record_tables(stage, selected)}
         _write_metadata(stage, metadata)
-        _render(stage, metadata, timings)
+        _render(stage, metadata, timings, [s for s in selected
+                                           if all(f in metadata["tables"] for f in s.files)])
         timings["total"] = round(time.perf_counter() - started, 3)
         _write_metadata(stage, metadata)
     return RunOutcome(target, faults, notes, dict(timings))
@@ -97,37 +98,44 @@ def run_analysis(config, target, *, force=False, executor=None):
 def render_run(directory):
     """Redraw the figures and rewrite the report of a run folder from its tables.
 
-    The new files are built in a copy of the folder that replaces it only
-    when complete. Studies whose tables are missing are skipped, so a run
-    folder written before a study existed still renders.
+    The whole folder is checked first (`analysis.run_folder.check_run`:
+    every table of the run's studies present and as the run recorded it);
+    a damaged folder is refused and left as it is. The new files are then
+    built in a copy of the folder (every file of it, so nothing the render
+    cannot rebuild is lost) that replaces it only when complete.
 
     Raises
     ------
-    ValueError
-        If `directory` is not a run folder (no ``metadata.json``).
+    analysis.run_folder.DamagedRunError
+        (a `ValueError`) if `directory` is not a run folder or is damaged;
+        the message names the file.
     """
     directory = Path(directory)
-    source = directory / "metadata.json"
-    if not source.is_file():
-        raise ValueError(f"{directory} is not a run folder (no metadata.json)")
-    try:
-        metadata = json.loads(source.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise ValueError(f"cannot read {source}: {error}") from None
-    with staged_directory(directory, force=True) as stage:
-        for path in directory.iterdir():
-            if path.is_file() and path.suffix in (".csv", ".json"):
-                (stage / path.name).write_bytes(path.read_bytes())
+    metadata, chosen = check_run(directory)
+    with staged_directory(directory, force=True, option="render:") as stage:
+        shutil.copytree(directory, stage, symlinks=True, dirs_exist_ok=True,
+                        copy_function=_link_or_copy)
         timings = {}
-        _render(stage, metadata, timings)
+        _render(stage, metadata, timings, chosen)
         metadata.setdefault("rendered", []).append(utc_timestamp())
         _write_metadata(stage, metadata)
     return directory
 
 
-def _render(directory, metadata, timings):
+def _link_or_copy(source, destination):
+    """Hard-link a table (render never writes one: no second copy of a large sweep.csv);
+    copy anything else, which render may rewrite in the copy only."""
+    if str(source).endswith(".csv"):
+        try:
+            os.link(source, destination)
+            return destination
+        except OSError:
+            pass
+    return shutil.copy2(source, destination)
+
+
+def _render(directory, metadata, timings, present):
     clock = time.perf_counter()
-    present = [s for s in studies.STUDIES if all((directory / f).is_file() for f in s.files)]
     drawn = {s.name: s.figures(directory, metadata) for s in present}
     timings["figures"] = round(time.perf_counter() - clock, 3)
     clock = time.perf_counter()

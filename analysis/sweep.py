@@ -162,7 +162,8 @@ class SweepBlock:
     @property
     def truncation_model(self):
         """Model's leading truncation term ``C2 eps^p``, shape ``(K, n)``."""
-        return np.outer(self.eps ** self.model.order, self.model.truncation)
+        with np.errstate(over="ignore"):
+            return np.outer(self.eps ** self.model.order, self.model.truncation)
 
     @property
     def next_truncation_model(self):
@@ -174,7 +175,8 @@ class SweepBlock:
     @property
     def rounding_model(self):
         """Model's cancellation term ``C1 eps^-q``, shape ``(K, n)``."""
-        return np.outer(self.eps ** -float(self.model.rounding_power), self.model.rounding)
+        with np.errstate(over="ignore"):
+            return np.outer(self.eps ** -float(self.model.rounding_power), self.model.rounding)
 
     @property
     def floor_model(self):
@@ -434,9 +436,14 @@ class _Guarded:
 
     def __call__(self, x):
         try:
-            return self.function(x)
-        except Exception as error:
+            values = self.function(x)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:  # SystemExit too: f must not end the run
             raise _FunctionRaised(f"{type(error).__name__}: {error}") from error
+        if np.iscomplexobj(values) and not np.iscomplexobj(x):
+            raise _FunctionRaised("f returned complex values for real input")
+        return values
 
 
 def _evaluate(function, points, step, rows, scheme, deriv, status):

@@ -33,7 +33,7 @@ from numdiff.catalogue import CATALOGUE, TestFunction, get_function
 from .expression import Expression, parse_expression
 
 __all__ = ["Target", "catalogue_target", "expression_target", "callable_target",
-           "load_callable", "as_target"]
+           "load_callable", "as_target", "probe_function", "check_reference"]
 
 _FLOAT64_EPS = machine_epsilon(np.float64)
 # Highest derivative order estimated by finite differences for callables
@@ -278,9 +278,9 @@ def _estimated_derivative(function, exact, points, k):
     scale = length_scale(points)
     with np.errstate(all="ignore"):
         if k == 0:
-            return np.asarray(function(points), dtype=np.float64)
+            return _real(function(points))
         if k == 1 and exact is not None:
-            return np.asarray(exact(points), dtype=np.float64)
+            return _real(exact(points))
         if k == 1:
             # Step balancing central8's h^8 truncation and u/h rounding.
             h = _FLOAT64_EPS ** (1 / 9) * scale
@@ -289,6 +289,14 @@ def _estimated_derivative(function, exact, points, k):
             h = _FLOAT64_EPS ** (1 / (k + 2)) * scale
             return numerical_diff(function, points, h, scheme="central", deriv=k)
     return np.full(points.shape, np.nan)
+
+
+def _real(values):
+    """`values` as float64; NaN for what is not a real number (None, complex)."""
+    array = np.asarray(values)
+    if array.dtype.kind not in "biuf":
+        return np.full(array.shape, np.nan)
+    return array.astype(np.float64)
 
 
 def as_target(function):
@@ -311,3 +319,67 @@ def as_target(function):
         return callable_target(function)
     raise TypeError(f"functions must be catalogue names, Targets or callables, "
                     f"got {type(function).__name__}")
+
+
+def probe_function(function, points, option):
+    """Call a user's function once on the points; raise ValueError unless it is usable.
+
+    Usable means: it returns real numbers (not None, text or complex), one
+    per point or one for all (a constant), without raising. The message
+    names the command-line `option` (``--func``, ``--exact``).
+
+    Examples
+    --------
+    >>> probe_function(np.sin, np.array([0.5, 1.0]), "--func")
+    >>> probe_function(lambda x: None, np.array([0.5]), "--exact")
+    Traceback (most recent call last):
+    ...
+    ValueError: --exact returned None for a float64 array of the points; it must return one real number per point
+    """
+    points = np.asarray(points, dtype=np.float64)
+    try:
+        values = function(points.copy())
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # SystemExit too: a function must not end the run
+        text = " ".join(str(error).split())[:200]
+        raise ValueError(f"{option} raised {type(error).__name__}"
+                         f"{': ' + text if text else ''} when called with a float64 array of "
+                         "the points; it must accept a numpy array") from None
+    shown = "None" if values is None else f"{type(values).__name__}"
+    array = np.asarray(values) if values is not None else None
+    if array is None or array.dtype.kind not in "biufc":
+        raise ValueError(f"{option} returned {shown} for a float64 array of the points; it "
+                         "must return one real number per point")
+    if array.dtype.kind == "c":
+        raise ValueError(f"{option} returned complex values for real points; it must return "
+                         "real numbers")
+    if array.shape not in ((), points.shape):
+        raise ValueError(f"{option} returned an array of shape {array.shape} for "
+                         f"{points.size} points; it must return one value per point "
+                         "(element-wise)")
+
+
+def check_reference(target, points, deriv):
+    """Raise ValueError unless ``f`` and ``f^(deriv)`` are finite at every point.
+
+    A point where either is NaN or infinite (``exp`` at 1e308) has no error
+    to measure; the message names the function and the point.
+
+    Examples
+    --------
+    >>> check_reference(catalogue_target("exp"), [1.0, 2.0], 1)
+    >>> check_reference(catalogue_target("exp"), [1e308], 1)
+    Traceback (most recent call last):
+    ...
+    ValueError: function 'exp' at x=1e+308: f(x) is inf; choose points where f and its derivative are finite
+    """
+    points = np.asarray(points, dtype=np.float64)
+    for k, label in ((0, "f(x)"), (deriv, "the exact derivative")):
+        with np.errstate(all="ignore"):
+            values = target.derivative(points, k)
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size:
+            raise ValueError(f"function {target.name!r} at x={points[bad[0]]:g}: {label} is "
+                             f"{values[bad[0]]}; choose points where f and its derivative "
+                             "are finite")
