@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import paper, studies
+from . import paper
 from .environment import describe_environment, utc_timestamp
 from .output import staged_directory
 from .pool import worker_pool

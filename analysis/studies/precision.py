@@ -103,34 +103,6 @@ def scheme_medians(summary):
     return table.sort_values(["rank", "unit_roundoff"]).drop(columns="rank").reset_index(drop=True)
 
 
-def model_exponents(summary):
-    """``"forward u^(1/2) and u^(1/2), ..."``: the model's exponents of h* and E* per scheme."""
-    parts = []
-    for scheme, case in summary.groupby("scheme", sort=False):
-        p, q = int(case["order"].iloc[0]), int(case["deriv"].iloc[0])
-        parts.append(f"{scheme} u^({Fraction(1, p + q)}) and u^({Fraction(p, p + q)})")
-    return ", ".join(parts)
-
-
-def scheme_medians(summary):
-    """Per scheme and format: medians over the functions of the observed and modelled optimum.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns scheme, dtype, unit_roundoff, best_step, theory_step,
-        typical_error, theory_error, cases; sorted by scheme, then ``u``.
-    """
-    usable = summary[np.isfinite(summary["best_step"].astype(float))]
-    grouped = usable.groupby(["scheme", "dtype"], sort=False)
-    table = grouped[["unit_roundoff", "best_step", "theory_step", "typical_error",
-                     "theory_error"]].median().reset_index()
-    table["cases"] = grouped.size().to_numpy()
-    order = {scheme: i for i, scheme in enumerate(dict.fromkeys(summary["scheme"]))}
-    table["rank"] = table["scheme"].map(order)
-    return table.sort_values(["rank", "unit_roundoff"]).drop(columns="rank").reset_index(drop=True)
-
-
 def draw(directory, metadata):
     """The figure of best step and error against u, from the table."""
     from ..figures import save_figure  # matplotlib only when drawing
@@ -187,11 +159,6 @@ def precision_findings(summary):
             f"function{'s' * (len(slopes) != 1)}), against the model's 1/(p+q) = "
             f"{format_number(values['model'])}."), values))
     return found
-
-
-def key_findings(directory, metadata):
-    """`precision_findings` of ``precision_summary.csv``."""
-    return tuple(precision_findings(read_table(directory, "precision_summary.csv")))
 
 
 def key_findings(directory, metadata):
