@@ -97,7 +97,7 @@ def cost_vs_n(sizes=DEFAULT_SIZES, *, scheme="central", repeats=5, batched=True)
             counted = CountedFunction(sum_exp, batch_axis=1)
             result = []
             seconds, runs = best_time(
-                lambda: result.append(gradient(counted, x, scheme=scheme,
+                lambda: result.append(gradient(counted, x, scheme=scheme, step="fixed",
                                                vectorized=vectorized)), repeats,
                 budget=TIME_BUDGET_S)
             rows.append(dict(n=n, method=method, scheme=scheme, calls=counted.calls // runs,
