@@ -40,7 +40,8 @@ from .multivariate_result import MultivariateResult
 from .noise import (NoiseAwareStep, NoiseEstimate, NoiseStatus, estimate_noise, noise_aware_step,
                     noise_step)
 from .richardson import RichardsonResult, richardson
-from .schemes import MAX_DERIV, SCHEMES, ComplexStep, Scheme, StencilScheme, get_scheme
+from .schemes import (MAX_DERIV, SCHEMES, ComplexStep, Scheme, StencilScheme, get_scheme,
+                      scheme_of_order)
 from .stencil import Stencil, fornberg_weights, stencil
 from .step_rules import StepRule
 from .step_selection import (StepResult, StepStatus, gill_murray_step, stepleman_winarsky_step,
@@ -51,7 +52,8 @@ from .variable import Exp, Function, Square, Variable
 
 __all__ = [
     "Variable", "Function", "Square", "Exp", "numerical_diff",
-    "SCHEMES", "MAX_DERIV", "Scheme", "StencilScheme", "ComplexStep", "get_scheme", "Stencil", "stencil", "fornberg_weights",
+    "SCHEMES", "MAX_DERIV", "Scheme", "StencilScheme", "ComplexStep", "get_scheme", "scheme_of_order",
+    "Stencil", "stencil", "fornberg_weights",
     "ErrorModel", "error_model", "optimal_step", "machine_epsilon", "unit_roundoff", "length_scale",
     "unit_scale_step", "value_scale",
     "CountedFunction",

@@ -46,8 +46,9 @@ def extrapolated_hessian(moves, plan, h0, *, rtol, atol, refinements):
     n = h0.size
     rows, cols = np.triu_indices(n, 1)
     table, scale = [], None
+    level = _complex_level if plan.scheme.is_complex else _level
     for k, h in enumerate(plan.steps(h0)):
-        estimates, size = _level(moves, h, rows, cols)
+        estimates, size = level(moves, h, rows, cols)
         table.append(estimates)
         if k == plan.levels - 1:
             scale = size
@@ -56,7 +57,7 @@ def extrapolated_hessian(moves, plan, h0, *, rtol, atol, refinements):
     if complex_values:
         table = np.stack([table.real, table.imag], axis=-1)
         scale = np.stack([scale, scale], axis=-1)
-    # Rounding grows like 1 / (h_i h_j): the bound's step is their geometric mean.
+    # Rounding grows like 1 / (h_i h_j)^(q/2): the bound's step is their geometric mean.
     steps = np.concatenate([h0, np.sqrt(h0[rows] * h0[cols])])
     steps = steps.reshape(steps.shape + (1,) * (table.ndim - 2))
     best = read_tableau(plan, table, scale, steps, None, None).best
@@ -64,7 +65,8 @@ def extrapolated_hessian(moves, plan, h0, *, rtol, atol, refinements):
     row = top if best.row is None else best.row
     column = top if best.column is None else best.column
     df, error = np.array(best.estimate), np.array(best.error)
-    error += _shared_centre(plan, moves.centre(), n, steps)
+    if not plan.scheme.is_complex:
+        error += _shared_centre(plan, moves.centre(), n, steps)
     converged = within_tolerance(df, error, rtol, atol)
     status = np.where(converged, DerivativeStatus.CONVERGED,
                       np.where(row == plan.levels - 1, DerivativeStatus.NOT_CONVERGED,
@@ -120,6 +122,39 @@ def _level(moves, h, rows, cols):
     mixed_scale = np.maximum(np.maximum(diagonal_scale[rows], diagonal_scale[cols]),
                              np.maximum(np.abs(both_above), np.abs(both_below)))
     return np.concatenate([diagonal, mixed]), np.concatenate([diagonal_scale, mixed_scale])
+
+
+def _complex_level(moves, h, rows, cols):
+    """One level of the complex-step Hessian (`numdiff.ComplexStep`'s second derivative).
+
+    Along ``e_i`` the second derivative is
+    ``Im(f(x + (1 + i) h_i e_i) - f(x + (-1 + i) h_i e_i)) / (2 h_i^2)``;
+    along ``d = h_i e_i + h_j e_j`` the same formula with unit step gives
+    ``d^T H d = h_i^2 H_ii + 2 h_i h_j H_ij + h_j^2 H_jj``, from which the
+    mixed entry is solved. Both expand in ``s^4, s^8, ...`` with the steps
+    scaled by ``s``. The value scale is ``|Im(f_+ + f_-)| / (2h)``, about
+    ``|f'|`` along the line, which sets the rounding ``u |f'| / h``; a mixed
+    entry carries the rounding of its two diagonal entries as well.
+    """
+    lines = np.arange(h.size)
+    up, down = h * (1 + 1j), h * (-1 + 1j)
+    above, below = moves.values(lines, up), moves.values(lines, down)
+    pair = np.stack([rows, cols], axis=1)
+    both_above = moves.points(pair, np.stack([up[rows], up[cols]], axis=1))
+    both_below = moves.points(pair, np.stack([down[rows], down[cols]], axis=1))
+    if above.dtype.kind != "c":
+        raise ValueError("complex_step needs f to return complex values for complex input "
+                         f"(got dtype {above.dtype}); use complex-safe operations or a "
+                         "real scheme")
+    diagonal = (above.imag - below.imag) / (2 * h * h)
+    along = (both_above.imag - both_below.imag) / 2  # d^T H d
+    hi, hj = h[rows], h[cols]
+    mixed = (along - hi * hi * diagonal[rows] - hj * hj * diagonal[cols]) / (2 * hi * hj)
+    slope = np.abs(above.imag + below.imag) / (2 * h)
+    pair_slope = np.abs(both_above.imag + both_below.imag) / (2 * np.sqrt(hi * hj))
+    mixed_scale = pair_slope + (hi / hj) * slope[rows] + (hj / hi) * slope[cols]
+    return (np.concatenate([diagonal, mixed]).astype(moves.dtype),
+            np.concatenate([slope, mixed_scale]).astype(moves.dtype))
 
 
 def _symmetric(n, rows, cols, *entries):

@@ -385,8 +385,9 @@ def hessian(f, x, *, scheme="central", step="auto", eps=None, vectorized=False, 
 
 def _fixed_hessian(spec, evaluate, eps):
     """`hessian` with one step per coordinate (see its Notes)."""
-    if spec.max_deriv < 2:
-        raise ValueError(f"hessian needs a real scheme; {spec.name} gives first derivatives only")
+    if spec.is_complex:
+        raise ValueError(f"hessian needs a real scheme with fixed steps; {spec.name} "
+                         "is for step='auto'")
     h = _steps(evaluate.x, eps, spec, 2, evaluate.shape)
     n = h.size
     first, second = spec.stencil(1), spec.stencil(2)
