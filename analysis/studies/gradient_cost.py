@@ -9,6 +9,12 @@ time of one evaluation of ``f``. The study writes ``gradient_cost.csv``
 (`COST_COLUMNS`), draws a log-log chart of evaluations and time against n,
 and writes a section with the table.
 
+`accuracy_vs_n` sets the cost beside the accuracy: the relative error and
+the evaluations of the gradient of Rosenbrock's function (`rosenbrock`)
+at a seeded point, for ``numdiff.gradient`` with automatic steps and with
+fixed steps, ``scipy.differentiate.jacobian`` and ``numdifftools.Gradient``
+where installed (``gradient_accuracy.csv``, `ACCURACY_COLUMNS`).
+
 Examples
 --------
 >>> table = cost_vs_n((1, 10), repeats=1)
@@ -29,7 +35,9 @@ from ..tables import read_table, write_table
 from ..timing import best_time
 
 __all__ = ["sum_exp", "cost_vs_n", "DEFAULT_SIZES", "COST_COLUMNS", "METHOD_LABELS",
-           "cost_figure", "build_study", "STUDY", "TABLES", "OPTIONS", "METHOD"]
+           "cost_figure", "build_study", "STUDY", "TABLES", "OPTIONS", "METHOD", "rosenbrock",
+           "accuracy_vs_n", "ACCURACY_SIZES", "ACCURACY_COLUMNS", "ACCURACY_LABELS",
+           "accuracy_figure"]
 
 #: n from 1 to 10^4, log-spaced (two per decade).
 DEFAULT_SIZES = (1, 3, 10, 30, 100, 300, 1000, 3000, 10000)
@@ -106,6 +114,130 @@ def cost_vs_n(sizes=DEFAULT_SIZES, *, scheme="central", repeats=5, batched=True)
                              seconds=seconds, runs=runs, ratio_to_f=seconds / t_f,
                              max_abs_error=float(np.abs(result[-1] - np.exp(x)).max())))
     return pd.DataFrame(rows, columns=COST_COLUMNS)
+
+
+#: n of the accuracy comparison (the peers' cost grows as n^2 evaluations of an
+#: O(n) function beyond; scipy's Jacobian of n variables holds n^2 stencil values).
+ACCURACY_SIZES = (2, 3, 10, 30, 100, 300, 1000)
+ACCURACY_COLUMNS = ("n", "method", "evaluations", "relative_error", "covered")
+ACCURACY_LABELS = {"auto": "numdiff.gradient (automatic steps)",
+                   "fixed": "numdiff.gradient (step='fixed')",
+                   "scipy": "scipy.differentiate.jacobian",
+                   "numdifftools": "numdifftools.Gradient"}
+
+
+def rosenbrock(x):
+    """Rosenbrock's function on one point (n,) or on points along the last axes (n, ...)."""
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2, axis=0)
+
+
+def rosenbrock_gradient(x):
+    """The exact gradient of `rosenbrock` at one point."""
+    g = np.zeros_like(x)
+    g[1:] += 200.0 * (x[1:] - x[:-1] ** 2)
+    g[:-1] += -400.0 * x[:-1] * (x[1:] - x[:-1] ** 2) - 2.0 * (1.0 - x[:-1])
+    return g
+
+
+def accuracy_vs_n(sizes=ACCURACY_SIZES, *, seed=0, peers=None):
+    """Relative error and evaluations of the gradient of `rosenbrock` against n.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Numbers of variables ``n`` (at least 2).
+    seed : int
+        The point is ``default_rng(seed).uniform(-2, 2, n)``.
+    peers : sequence of str, optional
+        Among ``"scipy"`` and ``"numdifftools"``; default: those importable.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `ACCURACY_COLUMNS`, one row per (n, method): ``evaluations`` (points
+        at which ``f`` was evaluated), ``relative_error`` (largest entry
+        error over the largest entry of the exact gradient), ``covered``
+        (share of entries whose error is within the method's error
+        estimate; NaN for the fixed step, which has none).
+
+    Examples
+    --------
+    >>> table = accuracy_vs_n((5,), peers=())
+    >>> table["method"].tolist(), table["evaluations"].tolist()
+    (['auto', 'fixed'], [50, 10])
+    >>> bool((table["relative_error"] < 1e-8).all())
+    True
+    """
+    methods = _accuracy_methods(_importable() if peers is None else tuple(peers))
+    rows = []
+    for n in sizes:
+        x = np.random.default_rng(seed).uniform(-2.0, 2.0, n)
+        exact = rosenbrock_gradient(x)
+        for method, run in methods.items():
+            counted = _PointCounter(rosenbrock)
+            estimate, error = run(counted, x)
+            deviation = np.abs(estimate - exact)
+            rows.append(dict(
+                n=n, method=method, evaluations=counted.points,
+                relative_error=float(deviation.max() / np.abs(exact).max()),
+                covered=np.nan if error is None else float(np.mean(deviation <= error))))
+    return pd.DataFrame(rows, columns=ACCURACY_COLUMNS)
+
+
+class _PointCounter:
+    """``f`` counting the points it is evaluated at: one per call of a vector, else the
+    trailing axes' size (a batch)."""
+
+    def __init__(self, f):
+        self.f, self.points = f, 0
+
+    def __call__(self, x):
+        self.points += 1 if np.ndim(x) == 1 else int(np.prod(np.shape(x)[1:]))
+        return self.f(x)
+
+
+def _importable():
+    """The peers importable here: a subset of ``("scipy", "numdifftools")``."""
+    found = []
+    try:
+        from scipy.differentiate import jacobian as _  # noqa: F401
+        found.append("scipy")
+    except ImportError:
+        pass
+    try:
+        import numdifftools as _  # noqa: F401
+        found.append("numdifftools")
+    except ImportError:
+        pass
+    return tuple(found)
+
+
+def _accuracy_methods(peers):
+    """``{method: run(f, x) -> (estimate, error estimate or None)}``, numdiff's first."""
+
+    def auto(f, x):
+        res = gradient(f, x, vectorized=True)
+        return res.df, res.error
+
+    def fixed(f, x):
+        return gradient(f, x, step="fixed", vectorized=True), None
+
+    def scipy(f, x):
+        from scipy.differentiate import jacobian
+
+        res = jacobian(f, x)
+        return res.df, res.error
+
+    def numdifftools(f, x):
+        import numdifftools as nd
+
+        found = nd.Gradient(f, full_output=True)(x)
+        return found.estimate, np.reshape(found.error_estimate, np.shape(found.estimate))
+
+    methods = {"auto": auto, "fixed": fixed}
+    known = {"scipy": scipy, "numdifftools": numdifftools}
+    methods.update({name: known[name] for name in peers})
+    return methods
 
 
 def _slope(n, values):
@@ -185,15 +317,60 @@ def cost_figure(table):
     return figure
 
 
+def accuracy_figure(table):
+    """Relative error (left) and evaluations (right) against n, log-log, from `accuracy_vs_n`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.figure import Figure
+
+    from ..figures import figure_style
+
+    colours = {"auto": "#0072B2", "fixed": "#56B4E9", "scipy": "#D55E00",
+               "numdifftools": "#009E73"}
+    markers = {"auto": "s", "fixed": "o", "scipy": "^", "numdifftools": "D"}
+    with figure_style():
+        figure = Figure(figsize=(9.2, 4.0))
+        figure.subplots_adjust(left=0.08, right=0.985, bottom=0.27, top=0.91, wspace=0.26)
+        left, right = figure.subplots(1, 2)
+        for method in ACCURACY_LABELS:
+            part = table[table["method"] == method].sort_values("n")
+            if not len(part):
+                continue
+            style = dict(color=colours[method], marker=markers[method], ms=5, lw=1.5,
+                         label=ACCURACY_LABELS[method])
+            left.plot(part["n"], np.maximum(part["relative_error"], 1e-17), **style)
+            right.plot(part["n"], part["evaluations"], **style)
+        for axes in (left, right):
+            axes.set_xscale("log")
+            axes.set_yscale("log")
+            axes.set_xlabel("number of variables n")
+            axes.grid(True, which="major", lw=0.4, alpha=0.5)
+        left.set_ylabel("max |error| / max |gradient|")
+        right.set_ylabel("evaluations of f (points)")
+        left.set_title("Accuracy of the gradient of Rosenbrock's function")
+        right.set_title("Its cost")
+        handles, labels = left.get_legend_handles_labels()
+        figure.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=2,
+                      frameon=False)
+    return figure
+
+
 TABLES = (StudyTable("gradient_cost.csv", "one row per n and method: calls, evaluations, "
-                                          "time, time over one evaluation of f, error"),)
+                                          "time, time over one evaluation of f, error"),
+          StudyTable("gradient_accuracy.csv", "one row per n and method: evaluations, relative "
+                                              "error and coverage of the error estimate of the "
+                                              "gradient of Rosenbrock's function"))
 OPTIONS = ()
 
 
-def build_study(*, sizes=DEFAULT_SIZES, repeats=5):
-    """The cost study as a `Study` of the sizes given (`STUDY` has `DEFAULT_SIZES`)."""
+def build_study(*, sizes=DEFAULT_SIZES, repeats=5, accuracy_sizes=ACCURACY_SIZES):
+    """The cost study as a `Study` of the sizes given (`STUDY` has the defaults)."""
     def compute(context):
         write_table(cost_vs_n(sizes, repeats=repeats), context.directory, "gradient_cost.csv")
+        write_table(accuracy_vs_n(accuracy_sizes), context.directory, "gradient_accuracy.csv")
         return StudyResult()
 
     return Study("gradient_cost", "Cost of many variables", compute, draw, sections, TABLES,
@@ -205,7 +382,7 @@ def draw(directory, metadata):
     from ..figures import save_figure
 
     table = read_table(directory, "gradient_cost.csv")
-    return (save_figure(
+    saved = (save_figure(
         cost_figure(table), directory / "figures", "gradient_cost",
         caption="Cost of the numerical gradient of f(x) = sum(exp(x)) against the number of "
                 "variables n, log-log. Left: points at which f is evaluated (filled markers) "
@@ -215,6 +392,22 @@ def draw(directory, metadata):
                 "(orange), and of one evaluation of f (black); the grey band is 2n times the "
                 "time of one evaluation of f.",
         alt="evaluations and time of the numerical gradient against n"),)
+    accuracy = _read_accuracy(directory)
+    if accuracy is None:
+        return saved
+    return saved + (save_figure(
+        accuracy_figure(accuracy), directory / "figures", "gradient_accuracy",
+        caption="Gradient of Rosenbrock's function at a seeded point in [-2, 2]^n against the "
+                "number of variables n, log-log. Left: largest entry error over the largest "
+                "entry of the exact gradient. Right: points at which f was evaluated.",
+        alt="relative error and evaluations of four gradients against n"),)
+
+
+def _read_accuracy(directory):
+    """``gradient_accuracy.csv`` if the run wrote it (runs before it existed did not)."""
+    if not (directory / "gradient_accuracy.csv").exists():
+        return None
+    return read_table(directory, "gradient_accuracy.csv")
 
 
 def sections(directory, metadata, files):
@@ -246,7 +439,7 @@ def sections(directory, metadata, files):
                 f"at n = {int(batched['n'].iloc[-1])}) changes the time by a factor from "
                 f"{speed.min():.2g} to {speed.max():.2g} (time per point over time batched): "
                 "it removes the per-call overhead, not the 2n evaluations."))
-    for image in files:
+    for image in files[:1]:
         blocks.append(figure_image(image))
     methods = [m for m in METHOD_LABELS if m in set(table["method"])]
     wide = {m: table[table["method"] == m].set_index("n") for m in methods}
@@ -269,12 +462,42 @@ def sections(directory, metadata, files):
                     [f"{short}: evaluations", f"{short}: calls", f"{short}: time (s)",
                      f"{short}: time / f", f"{short}: max |error|"])
     blocks.append(Table(tuple(columns), tuple(rows)))
+    blocks += _accuracy_blocks(_read_accuracy(directory), files[1:])
     return (Section("Cost of many variables: the numerical gradient against n",
                     "gradient-cost", tuple(blocks)),)
 
 
+def _accuracy_blocks(table, files):
+    """The accuracy comparison: a paragraph from the table's largest n, the chart, the table."""
+    if table is None or not len(table):
+        return []
+    largest = table[table["n"] == table["n"].max()].set_index("method")
+    parts = [f"{ACCURACY_LABELS[m]}: relative error {format_number(r['relative_error'])} "
+             f"with {int(r['evaluations'])} evaluations"
+             for m, r in largest.iterrows() if m in ACCURACY_LABELS]
+    auto = table[table["method"] == "auto"]
+    blocks = [Paragraph(
+        f"Accuracy against cost, on the gradient of Rosenbrock's function at a seeded point "
+        f"in [-2, 2]^n: at n = {int(table['n'].max())}, " + "; ".join(parts) + ". "
+        f"The automatic gradient's error estimate covered its true error at "
+        f"{format_number(100 * auto['covered'].min(), 3)}% of the entries at worst over "
+        f"{len(auto)} sizes.")]
+    blocks += [figure_image(image) for image in files]
+    rows = tuple((str(int(r["n"])), ACCURACY_LABELS.get(r["method"], r["method"]),
+                  str(int(r["evaluations"])), format_number(r["relative_error"]),
+                  format_number(r["covered"]))
+                 for _, r in table.sort_values(["n", "method"], kind="stable").iterrows())
+    blocks.append(Table(("n", "method", "evaluations", "relative error",
+                         "share covered by the estimate"), rows))
+    return blocks
+
+
 METHOD = ("numdiff.gradient differentiates f(x) = sum(exp(x)) at x = linspace(0, 1, n); "
           "evaluations are the points at which f is evaluated, counted by a wrapper of f; "
-          "times are the best of repeated runs in this process (gradient_cost.csv).")
+          "times are the best of repeated runs in this process (gradient_cost.csv). "
+          "The accuracy comparison differentiates Rosenbrock's function at "
+          "default_rng(0).uniform(-2, 2, n) with numdiff.gradient (automatic and fixed steps, "
+          "vectorized), scipy.differentiate.jacobian and numdifftools.Gradient (defaults), "
+          "counting points (gradient_accuracy.csv).")
 
 STUDY = build_study()
