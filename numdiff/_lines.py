@@ -45,6 +45,8 @@ def along_lines(moves, plan, h0, *, rtol, atol, refinements):
     ``hypot``.
     """
     lines = np.arange(h0.size)
+    if plan.scheme.is_complex:
+        check_real_on_the_axis(moves)
     table, scale = level_table(moves, plan, lines, h0)
     complex_values = table.dtype.kind == "c"
     if complex_values:
@@ -66,6 +68,19 @@ def along_lines(moves, plan, h0, *, rtol, atol, refinements):
         wanted = wants_smaller_steps(best, row, converged, levels)
         _refine(moves, plan, h0, best, wanted, refinements, rtol, atol, kept, complex_values)
     return _finish(kept, rtol, atol, complex_values, plan.dtype)
+
+
+def check_real_on_the_axis(moves):
+    """Raise unless ``f(x)`` is real: the complex step reads ``Im f`` as the derivative's.
+
+    One evaluation of ``f``, so that a complex-valued ``f`` is refused rather
+    than differentiated wrongly (use a real scheme for it).
+    """
+    centre = moves.centre()
+    if centre.dtype.kind == "c" and np.any(centre.imag != 0):
+        raise ValueError("complex_step needs f real for real x (it reads Im f(x + ih) as "
+                         "h f'(x)); f(x) has an imaginary part: use a real scheme, which "
+                         "differentiates complex values")
 
 
 def level_table(moves, plan, lines, h0):

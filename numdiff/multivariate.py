@@ -341,6 +341,9 @@ def hessian(f, x, *, scheme="central", step="auto", eps=None, vectorized=False, 
     shrinks by the same factor, and a Richardson tableau per entry
     extrapolates them: ``K (n^2 + n) + 1`` evaluations for ``K`` levels.
     Only ``i <= j`` is computed; the result is symmetric by construction.
+    Entries whose tableau shows its steps were too large are refined as in
+    `numdiff.derivative`: their coordinates' steps shrink, and the entries on
+    those coordinates are evaluated again.
 
     Fixed: the diagonal uses the scheme's second-derivative stencil along
     each coordinate. An off-diagonal entry uses the product of two

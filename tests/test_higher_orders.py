@@ -133,4 +133,7 @@ def test_complex_step_hessian():
     np.testing.assert_array_equal(res.df, res.df.T)
     assert np.all(np.abs(res.df - exact) <= res.error)
     assert np.abs(res.df - exact).max() < 1e-12
-    assert res.nfev == 2 * (3 * 3 + 3)  # two levels, n^2 + n complex points each
+    # two levels of n^2 + n complex points, and f(x), checked to be real
+    assert res.nfev == 2 * (3 * 3 + 3) + 1
+    with pytest.raises(ValueError, match="complex_step needs f real for real x"):
+        hessian(lambda t: np.exp(1j * t[0]) * t[1], x, scheme="complex_step")

@@ -154,6 +154,8 @@ def test_complex_valued_functions_keep_their_imaginary_part():
     exact_h = np.array([[-np.exp(1j * x[0]) * x[1], 1j * np.exp(1j * x[0])],
                         [1j * np.exp(1j * x[0]), 0.0]])
     assert np.all(np.abs(H.df - exact_h) <= H.error)
+    with pytest.raises(ValueError, match="complex_step needs f real for real x"):
+        gradient(f, x, scheme="complex_step")
     fixed = hessian(f, x, step="fixed")
     assert fixed.dtype.kind == "c"
     np.testing.assert_allclose(fixed, exact_h, atol=1e-6)
@@ -242,3 +244,20 @@ def test_directional_gradient_check_catches_a_wrong_gradient_of_ten_thousand_var
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_a_hessian_varying_faster_than_its_length_scale_is_refined():
+    x = np.array([2.4, 0.5])
+
+    def f(t):
+        return np.exp(2 * t[0] ** 2) * t[1]
+
+    e = np.exp(2 * x[0] ** 2)
+    exact = np.array([[(4 + 16 * x[0] ** 2) * e * x[1], 4 * x[0] * e], [4 * x[0] * e, 0.0]])
+    once = hessian(f, x, refinements=0)
+    res = hessian(f, x)
+    assert np.all(np.abs(res.df - exact) <= res.error)
+    assert relative_error(res.df, exact) <= 1e-12 < relative_error(once.df, exact)
+    assert res.status[0, 0] == res.status[0, 1] == DerivativeStatus.CONVERGED
+    assert res.step[0, 0] < once.step[0, 0] and res.nfev <= 2 * once.nfev
+    np.testing.assert_array_equal(res.df, res.df.T)
