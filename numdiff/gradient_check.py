@@ -191,6 +191,9 @@ def gradient_check(f, x, grad, *, rtol=None, atol=None, scheme="central", eps=No
     rtol = _tolerance(rtol, "rtol")
     atol = _tolerance(atol, "atol")
     if directions is not None:
+        if eps is not None:
+            raise ValueError("eps sets the fixed steps of the full check; the directional "
+                             "check (directions=k) chooses its own steps")
         directions = _random_signs(check_integer(directions, "directions", 1, 10**6), seed,
                                    point)
     if rtol is None or atol is None:

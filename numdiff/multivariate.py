@@ -543,9 +543,12 @@ class _AlongCoordinates:
 
     def shifted(self, deltas):
         """``f(x + deltas[c])`` for every row ``c`` of `deltas` (m, n): shape (m,) + s."""
-        n = self.x.size
-        coords = np.broadcast_to(np.arange(n), deltas.shape)
-        return self.points(coords, deltas)
+        if not self.vectorized:
+            return self.as_dtype(np.stack([self._call_one(self.x + row) for row in deltas]))
+        chunk = max(1, BATCH_ELEMENTS // self.x.size)
+        parts = [self._call_batch(self.x[:, None] + deltas[start:start + chunk].T)
+                 for start in range(0, deltas.shape[0], chunk)]
+        return self.as_dtype(np.concatenate(parts))
 
     def points(self, coords, deltas):
         """``f`` at ``x`` with ``x[coords[c, j]] += deltas[c, j]``; shape (m,) + s.

@@ -192,6 +192,14 @@ def test_directional_is_the_gradients_projection_at_the_cost_of_one_derivative()
         assert res.nfev == counted.calls == 10
 
 
+def test_directional_batched_equals_loop():
+    V = np.array([[1.0, -0.5, 0.25], [0.0, 1.0, 0.0]])
+    loop, batched = directional(mixed, X0, V), directional(mixed, X0, V, vectorized=True)
+    np.testing.assert_array_equal(loop.df, batched.df)
+    np.testing.assert_array_equal(loop.error, batched.error)
+    assert loop.nfev == batched.nfev == 20
+
+
 def test_directional_of_a_vector_function_is_a_jacobian_vector_product():
     def f(t):
         return np.array([t[0] * t[1], np.sin(t[2]), t[0] ** 3])
@@ -240,6 +248,7 @@ def test_directional_gradient_check_catches_a_wrong_gradient_of_ten_thousand_var
     (lambda: directional(rosen, X0, np.array([1.0, np.inf, 0.0])), ValueError, "v must be finite"),
     (lambda: directional(rosen, X0, "abc"), TypeError, "v must hold real numbers"),
     (lambda: gradient_check(rosen, X0, rosen_gradient, directions=0), ValueError, "directions must be between"),
+    (lambda: gradient_check(rosen, X0, rosen_gradient, directions=2, eps=1e-6), ValueError, "eps sets the fixed steps"),
 ])
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):
