@@ -270,3 +270,27 @@ def test_a_hessian_varying_faster_than_its_length_scale_is_refined():
     assert res.status[0, 0] == res.status[0, 1] == DerivativeStatus.CONVERGED
     assert res.step[0, 0] < once.step[0, 0] and res.nfev <= 2 * once.nfev
     np.testing.assert_array_equal(res.df, res.df.T)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dtype_is_kept_and_the_estimate_covers(dtype):
+    x = X0.astype(dtype)
+    exact = np.array([2 * X0[0] * X0[1] + np.exp(X0[0]) * X0[2],
+                      X0[0] ** 2 + X0[2] * np.cos(X0[1] * X0[2]),
+                      X0[1] * np.cos(X0[1] * X0[2]) + np.exp(X0[0])])
+    res = gradient(mixed, x)
+    assert res.df.dtype == res.error.dtype == res.step.dtype == dtype
+    assert np.all(np.abs(res.df.astype(float) - exact) <= res.error)
+    assert hessian(mixed, x).df.dtype == dtype
+
+
+def test_a_matrix_point_batched_equals_loop():
+    W = np.arange(6.0).reshape(2, 3) / 7
+
+    def f(w):  # elementwise and indexing only: same arithmetic batched
+        return np.sin(w[0, 0] * w[1, 2]) + w[0, 1] ** 3 * w[1, 0] + np.exp(w[0, 2] - w[1, 1])
+
+    for function in (gradient, hessian):
+        loop, batched = function(f, W), function(f, W, vectorized=True)
+        np.testing.assert_array_equal(loop.df, batched.df)
+        assert loop.df.shape == (2, 3) * (1 if function is gradient else 2)
