@@ -275,9 +275,9 @@ summary { cursor: pointer; font-weight: 600; }
   thead { display: table-header-group; }
   h2, h3, caption { break-after: avoid; }
   figure { margin: 0.3rem 0; text-align: center; }
-  figure img { max-height: 5.2cm; width: auto; max-width: 100%; }
+  figure img { max-height: 5cm; width: auto; max-width: 100%; }
   figcaption { font-size: 6.5pt; line-height: 1.2; text-align: left; }
-  .part-method p { font-size: 7.4pt; }
+  .part-method p { font-size: 7.2pt; }
   pre { padding: 0.3rem; }
   details { display: none; }
 }

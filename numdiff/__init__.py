@@ -14,7 +14,10 @@
   (`StepRule` objects over `theory_step`, `stepleman_winarsky_step`,
   `gill_murray_step` and `noise_step`, each returning a `StepResult`), and
   `richardson`. Every status is 0 on success.
-- Many variables: `gradient`, `jacobian`, `hessian`, and `gradient_check`.
+- Many variables: `gradient`, `jacobian`, `hessian` (automatic steps,
+  extrapolation and an error estimate per entry in a `MultivariateResult`,
+  or one fixed step per coordinate), `directional` (a Jacobian-vector
+  product at the cost of one derivative) and `gradient_check`.
 - Noise: `estimate_noise` (ECnoise) and `noise_aware_step`.
 - Calling ``f``: `CountedFunction` counts calls, values and points.
 - Test functions with exact derivatives: `numdiff.catalogue`.
@@ -30,12 +33,15 @@ Examples
 from .counting import CountedFunction
 from .derivative import STEP_RULES, DerivativeResult, DerivativeStatus, derivative
 from .difference import numerical_diff
+from .directional import directional
 from .gradient_check import GradientCheck, gradient_check
 from .multivariate import coordinate_steps, gradient, hessian, jacobian
+from .multivariate_result import MultivariateResult
 from .noise import (NoiseAwareStep, NoiseEstimate, NoiseStatus, estimate_noise, noise_aware_step,
                     noise_step)
 from .richardson import RichardsonResult, richardson
-from .schemes import MAX_DERIV, SCHEMES, ComplexStep, Scheme, StencilScheme, get_scheme
+from .schemes import (MAX_DERIV, SCHEMES, ComplexStep, Scheme, StencilScheme, get_scheme,
+                      scheme_of_order)
 from .stencil import Stencil, fornberg_weights, stencil
 from .step_rules import StepRule
 from .step_selection import (StepResult, StepStatus, gill_murray_step, stepleman_winarsky_step,
@@ -46,11 +52,13 @@ from .variable import Exp, Function, Square, Variable
 
 __all__ = [
     "Variable", "Function", "Square", "Exp", "numerical_diff",
-    "SCHEMES", "MAX_DERIV", "Scheme", "StencilScheme", "ComplexStep", "get_scheme", "Stencil", "stencil", "fornberg_weights",
+    "SCHEMES", "MAX_DERIV", "Scheme", "StencilScheme", "ComplexStep", "get_scheme", "scheme_of_order",
+    "Stencil", "stencil", "fornberg_weights",
     "ErrorModel", "error_model", "optimal_step", "machine_epsilon", "unit_roundoff", "length_scale",
     "unit_scale_step", "value_scale",
     "CountedFunction",
-    "gradient", "jacobian", "hessian", "coordinate_steps", "gradient_check", "GradientCheck",
+    "gradient", "jacobian", "hessian", "directional", "MultivariateResult", "coordinate_steps",
+    "gradient_check", "GradientCheck",
     "estimate_noise", "NoiseEstimate", "NoiseStatus", "noise_aware_step", "NoiseAwareStep",
     "noise_step",
     "derivative", "DerivativeResult", "DerivativeStatus", "STEP_RULES", "StepRule", "richardson",

@@ -61,7 +61,7 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
     scheme : str, optional
         Base scheme, a name from `numdiff.SCHEMES`.
     deriv : int, optional
-        Derivative order (1 to 4; 1 for ``"complex_step"``).
+        Derivative order (1 to `numdiff.MAX_DERIV`, 8; 1 or 2 for ``"complex_step"``).
     step : str, float or array_like, optional
         ``"auto"``: the theory's step for the extrapolated stencil at the
         length scale ``max(1, |x|)`` (``docs/method.md``), no extra calls.

@@ -40,7 +40,7 @@ def numerical_diff(f, x, eps=1e-4, *, scheme="central", deriv=1, exact_step=Fals
         ``"central"``, ``"forward2"``, ``"backward2"``, ``"central4"``,
         ``"central6"``, ``"central8"`` or ``"complex_step"``.
     deriv : int, optional
-        Derivative order: 1 to 4, 1 only for ``"complex_step"``.
+        Derivative order: 1 to `numdiff.MAX_DERIV` (8); 1 or 2 for ``"complex_step"``.
     exact_step : bool, optional
         If True, use the representable step ``(x + eps) - x`` in place of
         `eps`, which removes the error of forming ``x + eps`` (Numerical

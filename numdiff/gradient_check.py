@@ -10,8 +10,9 @@ from numbers import Real
 
 import numpy as np
 
+from .directional import directional
 from .multivariate import _AlongCoordinates, _jacobian
-from ._validation import as_array
+from ._validation import as_array, check_integer
 from .schemes import get_scheme
 from .theory import machine_epsilon
 
@@ -42,7 +43,16 @@ class GradientCheck:
     rtol, atol : float
         The tolerances used.
     analytic, numerical : ndarray
-        Both gradients in full.
+        Both gradients in full; in the directional mode, both projections
+        on each direction (shape ``(k,)``).
+    directions : ndarray or None
+        The ``k`` random directions of the directional mode, shape
+        ``(k,) + x.shape``; None when every component was checked.
+
+    Notes
+    -----
+    `index` is the flat index of the worst component (or direction) for a
+    vector `x`, and a tuple of indices for an `x` of other shapes.
     """
 
     passed: bool
@@ -54,6 +64,7 @@ class GradientCheck:
     atol: float
     analytic: np.ndarray
     numerical: np.ndarray
+    directions: np.ndarray = None
 
     def __bool__(self):
         return self.passed
@@ -65,7 +76,8 @@ class GradientCheck:
 
     def __str__(self):
         verdict = "passed" if self.passed else "FAILED"
-        return (f"gradient check {verdict}: worst component {self.index}, "
+        what = "component" if self.directions is None else "direction"
+        return (f"gradient check {verdict}: worst {what} {self.index}, "
                 f"analytic {self.analytic_value:.10g}, numerical {self.numerical_value:.10g}, "
                 f"difference {self.difference:.3g} against tolerance {self.tolerance:.3g} "
                 f"(rtol {self.rtol:.3g}, atol {self.atol:.3g})")
@@ -98,17 +110,17 @@ def default_tolerance(dtype=np.float64, f_scale=1.0):
 
 
 def gradient_check(f, x, grad, *, rtol=None, atol=None, scheme="central", eps=None,
-                   vectorized=False):
-    """Check an analytic gradient against central differences.
+                   vectorized=False, directions=None, seed=None):
+    """Check an analytic gradient against finite differences.
 
     Parameters
     ----------
     f : callable
-        Scalar function of ``x`` of shape ``(n,)``; see `numdiff.gradient`.
-    x : array_like or Variable, shape (n,)
-        The point.
+        Scalar function of ``x``; see `numdiff.gradient`.
+    x : array_like or Variable
+        The point, of any shape.
     grad : callable or array_like
-        The analytic gradient: an array of shape ``(n,)``, or a function
+        The analytic gradient: an array of the shape of `x`, or a function
         returning one when called with the point as an array.
     rtol, atol : float, optional
         Component ``i`` agrees when
@@ -118,13 +130,27 @@ def gradient_check(f, x, grad, *, rtol=None, atol=None, scheme="central", eps=No
         with ``|f(x)|``, which costs one more evaluation of ``f`` unless
         the scheme evaluates ``f(x)`` anyway, as ``"forward"`` does).
     scheme, eps, vectorized
-        Passed to `numdiff.gradient`.
+        Passed to `numdiff.gradient` (fixed steps: ``2n`` evaluations with
+        central differences); `scheme` and `vectorized` also to
+        `numdiff.directional`.
+    directions : int, optional
+        If given, check ``k = directions`` random projections instead of
+        every component: ``grad . v`` against the directional derivative
+        of ``f`` along ``v`` (`numdiff.directional`, about 10 evaluations
+        each, whatever ``n``), with ``v`` of independent random signs
+        (as PyTorch's ``gradcheck(fast_mode=True)`` checks random
+        projections). A wrong component ``i`` moves every projection by its
+        error ``|delta_i|``, so one direction catches any error above the
+        tolerance of the projection.
+    seed : int or numpy.random.Generator, optional
+        The random directions' source (`numpy.random.default_rng`).
 
     Returns
     -------
     GradientCheck
-        True in a boolean context when every component agrees; it names the
-        worst component, its two values and the tolerance used.
+        True in a boolean context when every component (or projection)
+        agrees; it names the worst one, its two values and the tolerance
+        used.
 
     Raises
     ------
@@ -133,7 +159,8 @@ def gradient_check(f, x, grad, *, rtol=None, atol=None, scheme="central", eps=No
         real numbers; and as `numdiff.gradient`.
     ValueError
         If `grad` (or what it returns) does not have the shape of `x`,
-        rtol/atol are negative or not finite; and as `numdiff.gradient`.
+        rtol/atol are negative or not finite, `directions` is not a
+        positive integer; and as `numdiff.gradient`.
 
     Examples
     --------
@@ -152,36 +179,63 @@ def gradient_check(f, x, grad, *, rtol=None, atol=None, scheme="central", eps=No
     (False, 2)
     >>> print(f"{result.analytic_value:.4f} vs {result.numerical_value:.4f}")
     -0.8323 vs 0.0770
+    >>> big = np.linspace(-1.0, 1.0, 10_000)
+    >>> bool(gradient_check(f, big, wrong, directions=3, seed=0))
+    False
     """
     # One evaluator validates f and x once and shares f(x) with the gradient.
     evaluate = _AlongCoordinates(f, x, vectorized, scalar=True)
-    point = evaluate.x
+    point = evaluate.x.reshape(evaluate.shape)
     dtype = point.dtype
     analytic = _analytic(grad, point)
     rtol = _tolerance(rtol, "rtol")
     atol = _tolerance(atol, "atol")
+    if directions is not None:
+        if eps is not None:
+            raise ValueError("eps sets the fixed steps of the full check; the directional "
+                             "check (directions=k) chooses its own steps")
+        directions = _random_signs(check_integer(directions, "directions", 1, 10**6), seed,
+                                   point)
     if rtol is None or atol is None:
         f_scale = float(np.abs(evaluate.center())) if atol is None else 1.0
         default_rtol, default_atol = default_tolerance(dtype, f_scale if np.isfinite(f_scale) else 1.0)
         rtol = default_rtol if rtol is None else rtol
         atol = default_atol if atol is None else atol
-    numerical = _jacobian(get_scheme(scheme), evaluate, eps)  # numdiff.gradient
+    if directions is None:
+        numerical = _jacobian(get_scheme(scheme), evaluate, eps)  # numdiff.gradient
+    else:
+        numerical = directional(f, x, directions, scheme=scheme, vectorized=vectorized).df
+        analytic = np.tensordot(directions.astype(np.float64), analytic.astype(np.float64),
+                                axes=point.ndim)
+    return _verdict(analytic, numerical, rtol, atol, directions, point.ndim)
+
+
+def _random_signs(k, seed, point):
+    """``k`` directions of independent random signs, shape ``(k,) + x.shape``."""
+    rng = np.random.default_rng(seed)
+    return rng.choice(np.array([-1.0, 1.0], dtype=point.dtype), size=(k,) + point.shape)
+
+
+def _verdict(analytic, numerical, rtol, atol, directions, ndim):
+    """The `GradientCheck` of two gradients (or projections) and the tolerances."""
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         difference = np.abs(analytic.astype(np.float64) - numerical.astype(np.float64))
         allowed = atol + rtol * np.abs(numerical.astype(np.float64))
         ratio = np.where(difference == 0, 0.0, difference / allowed)
     ratio = np.where(np.isnan(ratio), np.inf, ratio)
-    index = int(np.argmax(ratio))
+    flat = int(np.argmax(ratio))
+    index = flat if ratio.ndim == 1 else tuple(int(i) for i in np.unravel_index(flat, ratio.shape))
     return GradientCheck(
         passed=bool(np.all(difference <= allowed)),
         index=index,
-        analytic_value=float(analytic[index]),
-        numerical_value=float(numerical[index]),
-        tolerance=float(allowed[index]),
+        analytic_value=float(analytic.reshape(-1)[flat]),
+        numerical_value=float(numerical.reshape(-1)[flat]),
+        tolerance=float(allowed.reshape(-1)[flat]),
         rtol=float(rtol),
         atol=float(atol),
         analytic=analytic,
         numerical=numerical,
+        directions=directions,
     )
 
 

@@ -30,10 +30,16 @@ from .evaluator import StencilEstimate, complex_step_estimate, stencil_estimate
 from .stencil import Stencil, stencil
 from .theory import machine_epsilon, unit_scale_step
 
-__all__ = ["Scheme", "StencilScheme", "ComplexStep", "SCHEMES", "get_scheme", "MAX_DERIV"]
+__all__ = ["Scheme", "StencilScheme", "ComplexStep", "SCHEMES", "get_scheme", "MAX_DERIV",
+           "scheme_of_order"]
 
-#: Highest derivative order the real schemes support.
-MAX_DERIV = 4
+#: Highest derivative order the real schemes support. The exact weights come
+#: from Fornberg's recursion for any order; 8 keeps the stencils short enough
+#: (at most ``8 + p`` points) for the float64 rounding they amplify, ``u / h^q``.
+MAX_DERIV = 8
+
+#: Highest order of accuracy `scheme_of_order` builds.
+MAX_ORDER = 32
 
 #: Largest distance from ``x``, in units of ``L = max(1, |x|)``, at which the
 #: automatic step's first stencil samples ``f`` (`StencilScheme.initial_step`).
@@ -299,14 +305,34 @@ class StencilScheme(Scheme):
 
 @dataclass(frozen=True)
 class ComplexStep(Scheme):
-    """The complex step ``Im f(x + ih) / h`` (Squire & Trapp 1998).
+    """The complex step (Squire & Trapp 1998), for first and second derivatives.
 
-    ``Im f(x + ih) / h = f'(x) - f'''(x) h^2 / 6 + ...``: order 2, powers 2,
-    4, ... in the error, and no subtraction, so its rounding does not grow
-    as the step shrinks (rounding power 0). First derivatives only.
+    First derivative: ``Im f(x + ih) / h = f'(x) - f^(3)(x) h^2 / 6 + ...``:
+    order 2, powers 2, 4, ... in the error, and no subtraction, so its
+    rounding does not grow as the step shrinks (rounding power 0).
+
+    Second derivative: ``Im(f(x + h + ih) - f(x - h + ih)) / (2 h^2)``, the
+    complex step applied to a first difference (in the family of Lai &
+    Crassidis, "Extensions of the first and second complex-step derivative
+    approximations", J. Comput. Appl. Math. 219 (2008) 276). With
+    ``z = h (1 + i)``, ``x - h + ih = x - conj(z)``, and ``f`` real on the
+    real axis, ``f(x - conj z)`` is the conjugate of
+    ``sum_k f^(k) (-z)^k / k!``, so
+    ``Im(f(x + z) - f(x - conj z)) = sum_k 2 f^(k) Im(z^k) / k!`` over even
+    ``k``, with ``Im(z^k) = 2^(k/2) h^k sin(k pi / 4)``: the ``k = 2`` term
+    is ``2 h^2 f''``, ``k = 4, 8, ...`` vanish, ``k = 6`` gives
+    ``-16 h^6 f^(6) / 720``. Hence
+    ``f'' - f^(6) h^4 / 90 + f^(10) h^8 / 113400 - ...``: order 4, only the
+    powers ``4, 8, ...``. The two values share ``Im f ~ f' h``, which
+    cancels: the rounding is about ``u |f'| / h`` (rounding power 1), far
+    below the ``u |f| / h^2`` of a real second difference, so the best step
+    is about ``u^(1/5)`` and the error about ``u^(4/5)``.
     """
 
-    max_deriv = 1
+    max_deriv = 2
+    #: Powers of ``h`` in the error: every other even power for the first
+    #: derivative; the second derivative's powers 4, 8, ... are a subset, so
+    #: a tableau with spacing 2 removes them too (and finds the others 0).
     order_step = 2
     #: Two steps in `numdiff.derivative`'s tableau: the first is already at the floor.
     default_levels = 2
@@ -318,7 +344,7 @@ class ComplexStep(Scheme):
 
     @property
     def step_rules_apply(self):
-        """False: any step below ``sqrt(u) |x|`` works; there is nothing to balance."""
+        """False: the step rules balance the real schemes' rounding, ``u |f| / h^q``."""
         return False
 
     @property
@@ -327,9 +353,9 @@ class ComplexStep(Scheme):
         return False
 
     def offsets(self, deriv=1):
-        """The single offset ``i``, returned as 1."""
+        """Real parts of the offsets: ``(1,)`` for ``x + ih``, ``(-1, 1)`` for ``x +- h + ih``."""
         check_deriv(deriv, self.max_deriv, self.name)
-        return (1,)
+        return (1,) if deriv == 1 else (-1, 1)
 
     @property
     def needs_analytic(self):
@@ -337,9 +363,9 @@ class ComplexStep(Scheme):
         return True
 
     def real_offsets(self, deriv=1):
-        """``(0,)``: on the real axis ``f`` is only needed at ``x`` itself."""
+        """Real offsets where ``f`` is needed: ``(0,)``, or ``(-1, 1)`` for the second derivative."""
         check_deriv(deriv, self.max_deriv, self.name)
-        return (0,)
+        return (0,) if deriv == 1 else (-1, 1)
 
     def stencil(self, deriv=1):
         """No real stencil.
@@ -352,56 +378,68 @@ class ComplexStep(Scheme):
         raise ValueError("complex_step has no real stencil; it evaluates Im f(x + ih) / h")
 
     def accuracy(self, deriv=1):
-        """Order of accuracy: 2."""
-        return self.order
+        """Order of accuracy: 2 (first derivative), 4 (second)."""
+        check_deriv(deriv, self.max_deriv, self.name)
+        return self.order if deriv == 1 else 4
 
     def error_coefficient(self, deriv=1):
-        """``K = -1/6`` of ``Im f(x + ih)/h = f'(x) - f'''(x) h^2/6 + ...``."""
+        """``K``: ``-1/6`` (``- f^(3) h^2 / 6``), or ``-1/90`` (``- f^(6) h^4 / 90``)."""
         check_deriv(deriv, self.max_deriv, self.name)
-        return Fraction(-1, 6)
+        return Fraction(-1, 6) if deriv == 1 else Fraction(-1, 90)
 
     def evaluations(self, deriv=1):
-        """One complex evaluation per point."""
-        return 1
+        """Complex evaluations per point: 1, or 2 for the second derivative."""
+        return 1 if deriv == 1 else 2
 
     def weight_sum(self, deriv=1):
-        """1: the estimate's rounding is relative to itself."""
+        """1: the rounding is relative to ``|f'|`` (the estimate itself, or ``Im f / h``)."""
         return 1.0
 
     def rounding_power(self, deriv=1):
-        """0: the rounding error ``u |f'|`` does not grow as the step shrinks."""
-        return 0
+        """``q``: 0 (first derivative, no cancellation), 1 (second: ``u |f'| / h``)."""
+        return deriv - 1
 
     def rounding_coefficient(self, deriv, *, u, f_scale, result_scale=None, argument_error=0.0):
-        """``C1 = 0``: there is no cancellation (the rounding is the floor, ``u |f'|``).
+        """``C1``: 0 for the first derivative; ``u |f| + argument_error`` for the second.
+
+        The first derivative has no cancellation (the rounding is the floor,
+        ``u |f'|``). The second's values ``Im f ~ f' h`` cancel, leaving
+        ``u |f'| / h``; ``|f|`` stands for ``|f'|`` at unit length scale.
 
         Raises
         ------
         ValueError
-            Without `result_scale` (``|f'(x)|``), which sets the floor.
+            For the first derivative without `result_scale` (``|f'(x)|``),
+            which sets the floor.
         """
+        if deriv == 2:
+            return u * f_scale + argument_error
         if result_scale is None:
             raise ValueError("result_scale (|f'(x)|) is required for the complex step")
         return 0.0
 
     def truncation_orders(self, deriv=1):
-        """``(3, 5)``: ``Im f(x + ih)/h = f' - f''' h^2/6 + f^(5) h^4/120 - ...``."""
+        """``(3, 5)`` for the first derivative, ``(6, 10)`` for the second."""
         check_deriv(deriv, self.max_deriv, self.name)
-        return 3, 5
+        return (3, 5) if deriv == 1 else (6, 10)
 
     def next_error_term(self, deriv=1):
-        """``(4, 1/120)``: the ``f^(5) h^4 / 120`` term of the expansion."""
+        """``(4, 1/120)`` (``f^(5) h^4 / 120``), or ``(8, 1/113400)`` (``f^(10) h^8 / 113400``)."""
         check_deriv(deriv, self.max_deriv, self.name)
-        return 4, Fraction(1, 120)
+        return (4, Fraction(1, 120)) if deriv == 1 else (8, Fraction(1, 113400))
 
     def result_rounding_weight(self, deriv=1):
         """2: rounding ``Im f`` and the quotient, ``u |f'|`` each."""
         return 2.0
 
     def evaluate(self, evaluate, points, h, deriv=1, *, measure=False, **numerics):
-        """``Im f(x + ih) / h``; measured, its scale is the estimate's size."""
-        estimate = complex_step_estimate(evaluate, points, h)
-        return StencilEstimate(estimate, np.abs(estimate) if measure else None)
+        """The estimate at steps `h`; measured, its scale (``|f'|``, which sets the rounding)."""
+        if deriv == 1:
+            estimate = complex_step_estimate(evaluate, points, h)
+            return StencilEstimate(estimate, np.abs(estimate) if measure else None)
+        check_deriv(deriv, self.max_deriv, self.name)
+        estimate, slope = _complex_second(evaluate, points, h)
+        return StencilEstimate(estimate, slope if measure else None)
 
     def along_coordinates(self, evaluate, h):
         """``Im f(x + i h_j e_j) / h_j`` for every coordinate ``j`` (axis 0)."""
@@ -414,11 +452,13 @@ class ComplexStep(Scheme):
         return values.imag / h.reshape(h.shape + (1,) * (values.ndim - 1))
 
     def default_relative_step(self, deriv, dtype):
-        """``u`` itself: any step below the crossover ``sqrt(6u)`` reaches the floor."""
-        return machine_epsilon(dtype)
+        """``u`` for the first derivative (any step below ``sqrt(6u)`` reaches the floor),
+        ``(u / 32)^(1/5)`` for the second (`initial_step`)."""
+        u = machine_epsilon(dtype)
+        return u if deriv == 1 else float((u / 32) ** 0.2)
 
     def uses_centre(self, deriv=1):
-        """False: only ``f(x + ih)`` is evaluated."""
+        """False: only ``f(x + ih)`` (or ``f(x +- h + ih)``) is evaluated."""
         return False
 
     def step_taken(self, deriv=1):
@@ -426,8 +466,38 @@ class ComplexStep(Scheme):
         return False
 
     def initial_step(self, deriv, levels, ratio, u):
-        """``sqrt(u)`` at ``L = 1``: the truncation ``(h/L)^2/6 ~ u/6`` is then below the floor."""
-        return float(np.sqrt(u)), 1.0
+        """The automatic step at ``L = 1`` and its factor over this scheme's own.
+
+        First derivative: ``sqrt(u)``, where the truncation ``(h/L)^2/6 ~ u/6``
+        is below the floor. Second: the error ``|f^(6)| h^4 / 90 + u |f'| / h``
+        with Cauchy's estimates ``|f^(m)| <= m! |f| / L^m`` is
+        ``8 h^4 + u / h`` at ``L = 1``, least at ``h = (u / 32)^(1/5)``; the
+        tableau's second step is put there (``h0`` is `ratio` times it),
+        rounded to a power of two.
+        """
+        if deriv == 1:
+            return float(np.sqrt(u)), 1.0
+        own = (u / 32) ** 0.2
+        constant = float(2.0 ** np.round(np.log2(own * (ratio if levels > 1 else 1.0))))
+        return constant, constant / own
+
+
+def _complex_second(evaluate, points, h):
+    """``Im(f(x + h + ih) - f(x - h + ih)) / (2 h^2)``, and ``|Im(f_+ + f_-)| / (2h)`` (~ |f'|)."""
+    complex_dtype = np.result_type(points.dtype, np.complex64)
+    z = points.astype(complex_dtype)
+    shift = h.astype(complex_dtype) * 1j
+    above = evaluate(z + h + shift)
+    below = evaluate(z - h + shift)
+    if above.dtype.kind != "c":
+        raise ValueError(
+            "complex_step needs f to return complex values for complex input "
+            "(got real values); use a function written with complex-safe operations, "
+            "or a real scheme")
+    with np.errstate(invalid="ignore", over="ignore"):
+        estimate = (above.imag - below.imag) / (2 * h * h)
+        slope = np.abs(above.imag + below.imag) / (2 * h)
+    return estimate.astype(points.dtype, copy=False), slope.astype(points.dtype, copy=False)
 
 
 @lru_cache(maxsize=256)
@@ -452,6 +522,71 @@ SCHEMES = _build(
     ("central8", "central", 8, "central difference, order 8"),
     ("complex_step", "complex", 2, "complex step Im f(x+ih)/h, order 2, no subtraction"),
 )
+
+
+@lru_cache(maxsize=64)
+def scheme_of_order(layout, order):
+    """The real scheme of a layout and any order of accuracy (cached).
+
+    Parameters
+    ----------
+    layout : {"central", "forward", "backward"}
+        Where the nodes lie (`Scheme`).
+    order : int
+        Order of accuracy ``p``: even for ``"central"`` (its error has even
+        powers only), 1 to `MAX_ORDER`.
+
+    Returns
+    -------
+    StencilScheme
+        Named ``f"{layout}{order}"`` (``"central"``, ``"forward"`` and
+        ``"backward"`` for orders 2, 1 and 1, as in `SCHEMES`); its stencils
+        come from the exact Fornberg weights. `get_scheme` accepts these
+        names too.
+
+    Raises
+    ------
+    ValueError
+        For another layout, or an order out of range (or odd, central).
+
+    Examples
+    --------
+    >>> s = scheme_of_order("central", 10)
+    >>> s.name, s.offsets(1), s.accuracy(1)
+    ('central10', (-5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5), 10)
+    >>> get_scheme("central12").accuracy(8)
+    12
+    >>> print(get_scheme("forward3").stencil(1))
+    Stencil for f^(1), order of accuracy 3
+      offsets: 0, 1, 2, 3
+      weights: -11/6, 3, -3/2, 1/3
+      truncation: 1/4 * f^(4) * h^3
+    """
+    if layout not in ("central", "forward", "backward"):
+        raise ValueError(f"layout must be 'central', 'forward' or 'backward', got {layout!r}")
+    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or \
+            not 1 <= order <= MAX_ORDER or (layout == "central" and order % 2):
+        kind = "an even integer" if layout == "central" else "an integer"
+        raise ValueError(f"order must be {kind} from {2 if layout == 'central' else 1} to "
+                         f"{MAX_ORDER} for {layout!r}, got {order!r}")
+    default = 2 if layout == "central" else 1
+    name = layout if order == default else f"{layout}{order}"
+    if name in SCHEMES:
+        return SCHEMES[name]
+    side = "central difference" if layout == "central" else f"one-sided {layout} difference"
+    return StencilScheme(name, layout, int(order), f"{side}, order {order}")
+
+
+def _parametric(name):
+    """The scheme of a name ``<layout><order>`` beyond `SCHEMES` (`scheme_of_order`), or None."""
+    for layout in ("central", "forward", "backward"):
+        digits = name[len(layout):]
+        if name.startswith(layout) and digits.isdigit() and not digits.startswith("0"):
+            try:
+                return scheme_of_order(layout, int(digits))
+            except ValueError:
+                return None
+    return None
 
 
 def rule_scheme(scheme, deriv, why):
@@ -479,7 +614,7 @@ def get_scheme(scheme):
     >>> get_scheme("centre")
     Traceback (most recent call last):
     ...
-    ValueError: unknown scheme 'centre'; valid schemes: forward, backward, central, forward2, backward2, central4, central6, central8, complex_step
+    ValueError: unknown scheme 'centre'; valid schemes: forward, backward, central, forward2, backward2, central4, central6, central8, complex_step, or central<p> (p even), forward<p>, backward<p> for any order p
     """
     if isinstance(scheme, Scheme):
         return scheme
@@ -488,6 +623,10 @@ def get_scheme(scheme):
     try:
         return SCHEMES[scheme]
     except KeyError:
+        found = _parametric(scheme)
+        if found is not None:
+            return found
         raise ValueError(
-            f"unknown scheme {scheme!r}; valid schemes: {', '.join(SCHEMES)}"
+            f"unknown scheme {scheme!r}; valid schemes: {', '.join(SCHEMES)}, "
+            "or central<p> (p even), forward<p>, backward<p> for any order p"
         ) from None

@@ -113,7 +113,7 @@ def test_result_is_frozen_and_prints_the_verdict():
     (lambda x: gradient_check(loss, x, np.ones(5)), ValueError, r"grad must have the shape of x, \(6,\), got \(5,\)"),
     (lambda x: gradient_check(loss, x, lambda v: np.ones((6, 1))), ValueError, r"grad\(x\) must have the shape of x"),
     (lambda x: gradient_check(loss, x, "abc"), TypeError, "grad must hold real numbers"),
-    (lambda x: gradient_check(loss, x.reshape(2, 3), np.ones(6)), ValueError, r"x must be a vector of shape \(n,\)"),
+    (lambda x: gradient_check(loss, x.reshape(2, 3), np.ones(6)), ValueError, r"grad must have the shape of x, \(2, 3\), got \(6,\)"),
     (lambda x: gradient_check(loss, x, np.ones(6), rtol=-1.0), ValueError, "rtol must be non-negative"),
     (lambda x: gradient_check(loss, x, np.ones(6), atol="1"), TypeError, "atol must be a real number"),
     (lambda x: gradient_check(lambda v: v, x, np.ones(6)), ValueError, "f must return a scalar"),

@@ -49,7 +49,8 @@ def test_a_custom_scheme_serves_the_second_derivative_step_rules_and_gradients()
     assert np.all(np.abs(rule.df - np.cos(X)) <= rule.error)
     assert np.all(theory_step(np.sin, X, scheme=custom).status == 0)
     point = np.array([1.0, -2.0, 0.5])
-    assert np.allclose(gradient(lambda v: np.sum(v ** 3), point, scheme=custom), 3 * point ** 2,
+    assert np.allclose(gradient(lambda v: np.sum(v ** 3), point, scheme=custom,
+                                step="fixed"), 3 * point ** 2,
                        rtol=1e-9)
 
 

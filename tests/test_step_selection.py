@@ -83,7 +83,7 @@ def test_nfev_and_status_codes():
     (lambda: theory_step(np.exp, 1.0, scheme="complex_step"), ValueError, "real schemes"),
     (lambda: gill_murray_step(np.exp, 1.0, scheme="nope"), ValueError, "unknown scheme"),
     (lambda: gill_murray_step(np.exp, 1.0, max_iterations=0), ValueError, "max_iterations"),
-    (lambda: stepleman_winarsky_step(np.exp, 1.0, deriv=7), ValueError, "deriv must be"),
+    (lambda: stepleman_winarsky_step(np.exp, 1.0, deriv=9), ValueError, "deriv must be"),
     (lambda: stepleman_winarsky_step(np.exp, 1.0, shrink=1.0), ValueError, "shrink must be"),
     (lambda: stepleman_winarsky_step(np.exp, 1.0, initial_step=-1.0), ValueError,
      "initial_step must be positive"),

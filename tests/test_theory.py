@@ -110,7 +110,7 @@ def test_rounding_branch_grows_like_h_to_minus_deriv():
         ({"f_scale": -1.0, "derivative_scale": 1.0}, ValueError, "f_scale must be non-negative"),
         ({"f_scale": 1.0, "derivative_scale": np.nan}, ValueError, "derivative_scale must be non-negative"),
         ({"f_scale": 1.0, "derivative_scale": 1.0, "dtype": int}, TypeError, "dtype"),
-        ({"f_scale": 1.0, "derivative_scale": 1.0, "deriv": 7}, ValueError, "deriv must be between"),
+        ({"f_scale": 1.0, "derivative_scale": 1.0, "deriv": 9}, ValueError, "deriv must be between"),
     ],
 )
 def test_bad_model_input(kwargs, error, match):

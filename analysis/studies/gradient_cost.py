@@ -16,6 +16,20 @@ Examples
     n  calls  evaluations
 1   1      2            2
 4  10     20           20
+
+`accuracy_vs_n` sets the cost beside the accuracy: the relative error and
+the evaluations of the gradient of Rosenbrock's function (`rosenbrock`)
+at a seeded point, for ``numdiff.gradient`` with automatic steps and with
+fixed steps, ``scipy.differentiate.jacobian`` and ``numdifftools.Gradient``
+where installed (``gradient_accuracy.csv``, `ACCURACY_COLUMNS`).
+
+Examples
+--------
+>>> table = cost_vs_n((1, 10), repeats=1)
+>>> table[table["method"] == "gradient"][["n", "calls", "evaluations"]]
+    n  calls  evaluations
+1   1      2            2
+4  10     20           20
 """
 
 import numpy as np
@@ -26,13 +40,15 @@ from numdiff import CountedFunction, get_scheme, gradient
 from ..findings import Finding
 from ..names import DISPLAY_NAMES, display_name
 from ..numbers import format_number
-from ..report import Section, Table, figure_image
+from ..report import Paragraph, Section, Table, figure_image
 from ..study import Study, StudyResult, StudyTable
 from ..tables import read_table, write_table
 from ..timing import best_time
 
 __all__ = ["sum_exp", "cost_vs_n", "DEFAULT_SIZES", "COST_COLUMNS", "METHOD_LABELS",
-           "cost_figure", "cost_findings", "build_study", "STUDY", "TABLES", "OPTIONS", "METHOD"]
+           "cost_figure", "cost_findings", "build_study", "STUDY", "TABLES", "OPTIONS", "METHOD",
+           "rosenbrock", "accuracy_vs_n", "ACCURACY_SIZES", "ACCURACY_COLUMNS", "ACCURACY_LABELS",
+           "accuracy_figure"]
 
 #: n from 1 to 10^4, log-spaced (two per decade).
 DEFAULT_SIZES = (1, 3, 10, 30, 100, 300, 1000, 3000, 10000)
@@ -99,7 +115,7 @@ def cost_vs_n(sizes=DEFAULT_SIZES, *, scheme="central", repeats=5, batched=True)
             counted = CountedFunction(sum_exp, batch_axis=1)
             result = []
             seconds, runs = best_time(
-                lambda: result.append(gradient(counted, x, scheme=scheme,
+                lambda: result.append(gradient(counted, x, scheme=scheme, step="fixed",
                                                vectorized=vectorized)), repeats,
                 budget=TIME_BUDGET_S)
             rows.append(dict(n=n, method=method, scheme=scheme, calls=counted.calls // runs,
@@ -108,6 +124,130 @@ def cost_vs_n(sizes=DEFAULT_SIZES, *, scheme="central", repeats=5, batched=True)
                              seconds=seconds, runs=runs, ratio_to_f=seconds / t_f,
                              max_abs_error=float(np.abs(result[-1] - np.exp(x)).max())))
     return pd.DataFrame(rows, columns=COST_COLUMNS)
+
+
+#: n of the accuracy comparison (the peers' cost grows as n^2 evaluations of an
+#: O(n) function beyond; scipy's Jacobian of n variables holds n^2 stencil values).
+ACCURACY_SIZES = (2, 3, 10, 30, 100, 300, 1000)
+ACCURACY_COLUMNS = ("n", "method", "evaluations", "relative_error", "covered")
+ACCURACY_LABELS = {"auto": "numdiff.gradient (automatic steps)",
+                   "fixed": "numdiff.gradient (step='fixed')",
+                   "scipy": "scipy.differentiate.jacobian",
+                   "numdifftools": "numdifftools.Gradient"}
+
+
+def rosenbrock(x):
+    """Rosenbrock's function on one point (n,) or on points along the last axes (n, ...)."""
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2, axis=0)
+
+
+def rosenbrock_gradient(x):
+    """The exact gradient of `rosenbrock` at one point."""
+    g = np.zeros_like(x)
+    g[1:] += 200.0 * (x[1:] - x[:-1] ** 2)
+    g[:-1] += -400.0 * x[:-1] * (x[1:] - x[:-1] ** 2) - 2.0 * (1.0 - x[:-1])
+    return g
+
+
+def accuracy_vs_n(sizes=ACCURACY_SIZES, *, seed=0, peers=None):
+    """Relative error and evaluations of the gradient of `rosenbrock` against n.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Numbers of variables ``n`` (at least 2).
+    seed : int
+        The point is ``default_rng(seed).uniform(-2, 2, n)``.
+    peers : sequence of str, optional
+        Among ``"scipy"`` and ``"numdifftools"``; default: those importable.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `ACCURACY_COLUMNS`, one row per (n, method): ``evaluations`` (points
+        at which ``f`` was evaluated), ``relative_error`` (largest entry
+        error over the largest entry of the exact gradient), ``covered``
+        (share of entries whose error is within the method's error
+        estimate; NaN for the fixed step, which has none).
+
+    Examples
+    --------
+    >>> table = accuracy_vs_n((5,), peers=())
+    >>> table["method"].tolist(), table["evaluations"].tolist()
+    (['auto', 'fixed'], [50, 10])
+    >>> bool((table["relative_error"] < 1e-8).all())
+    True
+    """
+    methods = _accuracy_methods(_importable() if peers is None else tuple(peers))
+    rows = []
+    for n in sizes:
+        x = np.random.default_rng(seed).uniform(-2.0, 2.0, n)
+        exact = rosenbrock_gradient(x)
+        for method, run in methods.items():
+            counted = _PointCounter(rosenbrock)
+            estimate, error = run(counted, x)
+            deviation = np.abs(estimate - exact)
+            rows.append(dict(
+                n=n, method=method, evaluations=counted.points,
+                relative_error=float(deviation.max() / np.abs(exact).max()),
+                covered=np.nan if error is None else float(np.mean(deviation <= error))))
+    return pd.DataFrame(rows, columns=ACCURACY_COLUMNS)
+
+
+class _PointCounter:
+    """``f`` counting the points it is evaluated at: one per call of a vector, else the
+    trailing axes' size (a batch)."""
+
+    def __init__(self, f):
+        self.f, self.points = f, 0
+
+    def __call__(self, x):
+        self.points += 1 if np.ndim(x) == 1 else int(np.prod(np.shape(x)[1:]))
+        return self.f(x)
+
+
+def _importable():
+    """The peers importable here: a subset of ``("scipy", "numdifftools")``."""
+    found = []
+    try:
+        from scipy.differentiate import jacobian as _  # noqa: F401
+        found.append("scipy")
+    except ImportError:
+        pass
+    try:
+        import numdifftools as _  # noqa: F401
+        found.append("numdifftools")
+    except ImportError:
+        pass
+    return tuple(found)
+
+
+def _accuracy_methods(peers):
+    """``{method: run(f, x) -> (estimate, error estimate or None)}``, numdiff's first."""
+
+    def auto(f, x):
+        res = gradient(f, x, vectorized=True)
+        return res.df, res.error
+
+    def fixed(f, x):
+        return gradient(f, x, step="fixed", vectorized=True), None
+
+    def scipy(f, x):
+        from scipy.differentiate import jacobian
+
+        res = jacobian(f, x)
+        return res.df, res.error
+
+    def numdifftools(f, x):
+        import numdifftools as nd
+
+        found = nd.Gradient(f, full_output=True)(x)
+        return found.estimate, np.reshape(found.error_estimate, np.shape(found.estimate))
+
+    methods = {"auto": auto, "fixed": fixed}
+    known = {"scipy": scipy, "numdifftools": numdifftools}
+    methods.update({name: known[name] for name in peers})
+    return methods
 
 
 def _slope(n, values):
@@ -190,15 +330,60 @@ def cost_figure(table):
     return figure
 
 
+def accuracy_figure(table):
+    """Relative error (left) and evaluations (right) against n, log-log, from `accuracy_vs_n`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.figure import Figure
+
+    from ..figures import figure_style
+
+    colours = {"auto": "#0072B2", "fixed": "#56B4E9", "scipy": "#D55E00",
+               "numdifftools": "#009E73"}
+    markers = {"auto": "s", "fixed": "o", "scipy": "^", "numdifftools": "D"}
+    with figure_style():
+        figure = Figure(figsize=(9.2, 4.0))
+        figure.subplots_adjust(left=0.08, right=0.985, bottom=0.27, top=0.91, wspace=0.26)
+        left, right = figure.subplots(1, 2)
+        for method in ACCURACY_LABELS:
+            part = table[table["method"] == method].sort_values("n")
+            if not len(part):
+                continue
+            style = dict(color=colours[method], marker=markers[method], ms=5, lw=1.5,
+                         label=ACCURACY_LABELS[method])
+            left.plot(part["n"], np.maximum(part["relative_error"], 1e-17), **style)
+            right.plot(part["n"], part["evaluations"], **style)
+        for axes in (left, right):
+            axes.set_xscale("log")
+            axes.set_yscale("log")
+            axes.set_xlabel("number of variables n")
+            axes.grid(True, which="major", lw=0.4, alpha=0.5)
+        left.set_ylabel("max |error| / max |gradient|")
+        right.set_ylabel("evaluations of f (points)")
+        left.set_title("Accuracy of the gradient of Rosenbrock's function")
+        right.set_title("Its cost")
+        handles, labels = left.get_legend_handles_labels()
+        figure.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=2,
+                      frameon=False)
+    return figure
+
+
 TABLES = (StudyTable("gradient_cost.csv", "one row per n and method: calls, evaluations, "
-                                          "time, time over one evaluation of f, error"),)
+                                          "time, time over one evaluation of f, error"),
+          StudyTable("gradient_accuracy.csv", "one row per n and method: evaluations, relative "
+                                              "error and coverage of the error estimate of the "
+                                              "gradient of Rosenbrock's function"))
 OPTIONS = ()
 
 
-def build_study(*, sizes=DEFAULT_SIZES, repeats=5):
-    """The cost study as a `Study` of the sizes given (`STUDY` has `DEFAULT_SIZES`)."""
+def build_study(*, sizes=DEFAULT_SIZES, repeats=5, accuracy_sizes=ACCURACY_SIZES):
+    """The cost study as a `Study` of the sizes given (`STUDY` has the defaults)."""
     def compute(context):
         write_table(cost_vs_n(sizes, repeats=repeats), context.directory, "gradient_cost.csv")
+        write_table(accuracy_vs_n(accuracy_sizes), context.directory, "gradient_accuracy.csv")
         return StudyResult()
 
     return Study("gradient_cost", "Cost of many variables", compute, draw, sections, TABLES,
@@ -210,13 +395,29 @@ def draw(directory, metadata):
     from ..figures import save_figure
 
     table = read_table(directory, "gradient_cost.csv")
-    return (save_figure(
+    saved = (save_figure(
         cost_figure(table), directory / "figures", "gradient_cost",
         caption="The numerical gradient of f(x) = sum(exp(x)) against the number of "
                 "variables n: evaluations of f grow as the stencil's points times n (2n for "
                 "central differences, left); its time, calling f per point or on batches of "
                 "points, against 2n evaluations of f (right).",
         alt="evaluations and time of the numerical gradient against n"),)
+    accuracy = _read_accuracy(directory)
+    if accuracy is None:
+        return saved
+    return saved + (save_figure(
+        accuracy_figure(accuracy), directory / "figures", "gradient_accuracy",
+        caption="Gradient of Rosenbrock's function at a seeded point in [-2, 2]^n against the "
+                "number of variables n, log-log. Left: largest entry error over the largest "
+                "entry of the exact gradient. Right: points at which f was evaluated.",
+        alt="relative error and evaluations of four gradients against n"),)
+
+
+def _read_accuracy(directory):
+    """``gradient_accuracy.csv`` if the run wrote it (runs before it existed did not)."""
+    if not (directory / "gradient_accuracy.csv").exists():
+        return None
+    return read_table(directory, "gradient_accuracy.csv")
 
 
 def cost_findings(table):
@@ -262,7 +463,7 @@ def key_findings(directory, metadata):
 def sections(directory, metadata, files):
     """The cost section: the chart and a compact table."""
     table = read_table(directory, "gradient_cost.csv")
-    blocks = [figure_image(image) for image in files]
+    blocks = [figure_image(image) for image in files[:1]]
     wide = {m: table[table["method"] == m].set_index("n") for m in METHOD_LABELS
             if m in set(table["method"])}
     rows = []
@@ -282,20 +483,48 @@ def sections(directory, metadata, files):
                          "gradient, batched (s)", "max |error|"), tuple(rows),
                         "One gradient of sum(exp(x)), at the powers of ten of n (every size, "
                         "calls and time ratios: appendix, gradient_cost.csv)"))
+    blocks += _accuracy_blocks(_read_accuracy(directory))
     return (Section("Cost of many variables: the numerical gradient against n",
                     "gradient-cost", tuple(blocks)),)
 
 
+def _accuracy_blocks(table):
+    """The accuracy comparison in one sentence, from the table's largest n (chart: appendix)."""
+    if table is None or not len(table):
+        return []
+    largest = table[table["n"] == table["n"].max()].set_index("method")
+    short = {"auto": "automatic", "fixed": "fixed step", "scipy": "scipy",
+             "numdifftools": "numdifftools"}
+    parts = [f"{short[m]} {format_number(r['relative_error'])} ({int(r['evaluations'])} "
+             "evaluations)" for m, r in largest.iterrows() if m in short]
+    auto = table[table["method"] == "auto"]
+    return [Paragraph(
+        f"Rosenbrock's gradient at n = {int(table['n'].max())}, relative error: "
+        + ", ".join(parts) + "; the automatic gradient's estimate covered at least "
+        f"{format_number(100 * auto['covered'].min())}% of its entries (chart and every "
+        "size: appendix).")]
+
+
 def appendix(directory, metadata, files):
-    """Every size and method: evaluations, calls, time, time over f, error."""
+    """Every size and method: evaluations, calls, time, time over f, error; then accuracy."""
     table = read_table(directory, "gradient_cost.csv")
     rows = tuple((str(int(r["n"])), display_name(r["method"]), str(int(r["evaluations"])),
                   str(int(r["calls"])), format_number(r["seconds"]),
                   format_number(r["ratio_to_f"]),
                   format_number(r["max_abs_error"], missing="n/a: f itself"))
                  for _, r in table.iterrows())
-    return (Table(("n", "method", "evaluations", "calls", "time (s)", "time / f",
-                   "max |error|"), rows, "Cost of many variables: every size and method"),)
+    tables = (Table(("n", "method", "evaluations", "calls", "time (s)", "time / f",
+                     "max |error|"), rows, "Cost of many variables: every size and method"),)
+    accuracy = _read_accuracy(directory)
+    if accuracy is None or not len(accuracy):
+        return tables
+    rows = tuple((str(int(r["n"])), ACCURACY_LABELS.get(r["method"], r["method"]),
+                  str(int(r["evaluations"])), format_number(r["relative_error"]),
+                  format_number(r["covered"], missing="n/a: no estimate"))
+                 for _, r in accuracy.sort_values(["n", "method"], kind="stable").iterrows())
+    return tables + tuple(figure_image(image) for image in files[1:]) + (
+        Table(("n", "method", "evaluations", "relative error", "share covered by the estimate"),
+              rows, "Gradient of Rosenbrock's function: accuracy and cost"),)
 
 
 METHOD = ("numdiff.gradient differentiates f(x) = sum(exp(x)) at x = linspace(0, 1, n); "

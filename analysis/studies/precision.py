@@ -186,10 +186,9 @@ def _compact_rows(summary):
 def sections(directory, metadata, files):
     """The formats, the model's exponents, the figure and the medians per scheme and format."""
     summary = read_table(directory, "precision_summary.csv")
-    formats = ", ".join(dict.fromkeys(summary["dtype"]))
-    blocks = [Paragraph(f"Formats: {formats}. The model predicts h* ~ u^(1/(p+q)) and "
-                        "E* ~ u^(p/(p+q)) (u the unit roundoff, p the order of accuracy, q the "
-                        f"derivative order): {model_exponents(summary)}.")]
+    blocks = [Paragraph("The model predicts h* ~ u^(1/(p+q)) and E* ~ u^(p/(p+q)) (u the unit "
+                        "roundoff, p the order of accuracy, q the derivative order): "
+                        f"{model_exponents(summary)}.")]
     blocks += [figure_image(image) for image in files]
     header, rows = _compact_rows(summary)
     blocks.append(Table(header, rows, "Best steps, medians over the functions (errors: the "

@@ -1,0 +1,207 @@
+"""First derivatives along lines through ``x``, extrapolated as `numdiff.derivative` does.
+
+A partial derivative ``df/dx_i`` is the derivative of ``t -> f(x + t e_i)`` at
+``t = 0``, a directional derivative that of ``t -> f(x + t v)``: one-variable
+derivatives along lines. `along_lines` evaluates the scheme of a
+`numdiff._plan.Plan` at the steps ``h0_d / r^k`` along every line ``d``,
+reads each entry's Richardson tableau with `numdiff._tableau.read_tableau`
+(the top entry where truncation is resolved, a Ridders search elsewhere; the
+error estimate is the distance to the entry below plus the rounding bound),
+refines the lines whose tableaus show their steps were too large, and returns
+a `Lines` of estimates, errors, steps, orders and statuses.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._refinement import row_shift, wants_smaller_steps
+from ._tableau import read_tableau, within_tolerance
+from .derivative_result import DerivativeStatus
+from .evaluator import stencil_estimate
+from .theory import machine_epsilon, value_scale
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Per line (axis 0) and value of ``f`` (trailing axes): the best estimate and its error."""
+
+    df: np.ndarray
+    error: np.ndarray
+    step: np.ndarray
+    order: np.ndarray
+    status: np.ndarray
+
+
+def along_lines(moves, plan, h0, *, rtol, atol, refinements):
+    """The derivatives along the lines of `moves` with their error estimates (`Lines`).
+
+    `moves` gives ``f`` at ``x`` moved along line ``d`` by ``delta``
+    (``moves.values(index, deltas)``, shape ``(m,) + s``), ``f(x)``
+    (``moves.centre()``) and the position of ``x`` on each line
+    (``moves.origin``, for the step actually taken). `h0` are the initial
+    steps per line. Complex values of ``f`` are extrapolated as two real
+    tableaus (real and imaginary parts), whose errors are combined by
+    ``hypot``.
+    """
+    lines = np.arange(h0.size)
+    if plan.scheme.is_complex:
+        check_real_on_the_axis(moves)
+    table, scale = level_table(moves, plan, lines, h0)
+    complex_values = table.dtype.kind == "c"
+    if complex_values:
+        table, scale = _as_real_pairs(table), np.stack([scale, scale], axis=-1)
+    shape = table.shape[1:]
+    steps = _per_element(h0, shape)
+    tableau = read_tableau(plan, table, scale, steps, None, None)
+    best = tableau.best
+    levels = plan.levels
+    top = np.full(shape, levels - 1)
+    row = top if best.row is None else best.row
+    column = top if best.column is None else best.column
+    kept = dict(df=np.array(best.estimate), error=np.array(best.error),
+                step=np.array(plan.step_of_row(steps, row)),
+                order=np.array(plan.order + column * plan.order_step),
+                improving=np.array(row == levels - 1))
+    converged = within_tolerance(kept["df"], kept["error"], rtol, atol)
+    if refinements and plan.rounding_power:
+        wanted = wants_smaller_steps(best, row, converged, levels)
+        _refine(moves, plan, h0, best, wanted, refinements, rtol, atol, kept, complex_values)
+    return _finish(kept, rtol, atol, complex_values, plan.dtype)
+
+
+def check_real_on_the_axis(moves):
+    """Raise unless ``f(x)`` is real: the complex step reads ``Im f`` as the derivative's.
+
+    One evaluation of ``f``, so that a complex-valued ``f`` is refused rather
+    than differentiated wrongly (use a real scheme for it).
+    """
+    centre = moves.centre()
+    if centre.dtype.kind == "c" and np.any(centre.imag != 0):
+        raise ValueError("complex_step needs f real for real x (it reads Im f(x + ih) as "
+                         "h f'(x)); f(x) has an imaginary part: use a real scheme, which "
+                         "differentiates complex values")
+
+
+def level_table(moves, plan, lines, h0):
+    """Base estimates ``D(h0_d / r^k)`` of `lines`, shape ``(K, len(lines)) + s``, and ``F``.
+
+    ``F`` is the value scale at the smallest step (`numdiff.theory.value_scale`).
+    """
+    spec, deriv = plan.scheme, plan.deriv
+    rows, scale = [], None
+    for k, h in enumerate(plan.steps(h0)):
+        estimate, size = _estimate(moves, spec, deriv, lines, h)
+        rows.append(estimate)
+        if k == plan.levels - 1:
+            scale = size
+    return np.stack(rows), scale
+
+
+def _estimate(moves, spec, deriv, lines, h):
+    """One base estimate per line at steps `h`, and its value scale."""
+    if spec.is_complex:
+        values = moves.values(lines, h.astype(moves.complex_dtype) * 1j)
+        if values.dtype.kind != "c":
+            raise ValueError("complex_step needs f to return complex values for complex input "
+                             f"(got dtype {values.dtype}); use complex-safe operations or a "
+                             "real scheme")
+        estimate = (values.imag / _per_element(h, values.shape)).astype(moves.dtype)
+        return estimate, np.abs(estimate)
+    st = spec.stencil(deriv)
+    found = {}
+    for g in st.offsets:
+        found[float(g)] = (np.broadcast_to(moves.centre(), (lines.size,) + moves.out_shape)
+                           if g == 0 else moves.values(lines, _scaled(g, h)))
+    sample = next(iter(found.values()))
+    steps = _per_element(h, sample.shape)
+    origin = _per_element(moves.origin[lines], sample.shape)
+    if st.offsets == (-1, 1) and moves.steps_taken:
+        taken = (origin + steps) - (origin - steps)
+        estimate = (found[1.0] - found[-1.0]) / taken
+        shifted = None
+    else:
+        estimate = stencil_estimate(found, None, steps, st, summation="pairs").estimate
+        shifted = steps
+    size = np.max([np.abs(v) for v in found.values()], axis=0)
+    slope = estimate if deriv == 1 else _slope(found, st, steps)
+    return estimate, value_scale(np.array(size, dtype=moves.dtype), np.abs(origin),
+                                 np.abs(slope), shifted_by=shifted)
+
+
+def _slope(found, st, steps):
+    """``(max f_i - min f_i) / (span h)``: stands for ``|f'|`` in the value scale."""
+    values = np.stack(list(found.values()))
+    span = float(max(st.offsets) - min(st.offsets))
+    if values.dtype.kind == "c":
+        values = np.abs(values)
+    return (values.max(axis=0) - values.min(axis=0)) / (span * steps)
+
+
+def _scaled(g, h):
+    return h if g == 1 else -h if g == -1 else h.dtype.type(g) * h
+
+
+def _per_element(h, shape):
+    """Steps per line, shaped to broadcast against elements of shape ``(lines,) + s``."""
+    return np.asarray(h).reshape((-1,) + (1,) * (len(shape) - 1))
+
+
+def _as_real_pairs(values):
+    return np.stack([values.real, values.imag], axis=-1)
+
+
+def _refine(moves, plan, h0, best, wanted, rounds, rtol, atol, kept, complex_values):
+    """New tableaus at smaller steps for the lines with an element in `wanted`, kept where better.
+
+    A line's steps shrink by ``r^m``, ``m`` the largest `row_shift` of its
+    elements; each round evaluates a whole tableau for the refined lines.
+    """
+    levels, dtype = plan.levels, plan.dtype
+    shape = kept["df"].shape
+    per_line = wanted.reshape(shape[0], -1).any(axis=1)
+    shift = np.where(wanted, row_shift(plan, best.error, best.top_rounding), 0)
+    h = np.asarray(h0, dtype=dtype).reshape(-1).copy()
+    for _ in range(rounds):
+        lines = np.flatnonzero(per_line)
+        if lines.size == 0:
+            return
+        m = shift.reshape(shape[0], -1)[lines].max(axis=1)
+        h[lines] = h[lines] / dtype.type(plan.ratio) ** m.astype(dtype)
+        table, scale = level_table(moves, plan, lines, h[lines])
+        if complex_values:
+            table, scale = _as_real_pairs(table), np.stack([scale, scale], axis=-1)
+        steps = _per_element(h[lines], table.shape[1:])
+        entries = read_tableau(plan, table, scale, steps, None, None).best
+        top = np.full(table.shape[1:], levels - 1)
+        row = top if entries.row is None else entries.row
+        column = top if entries.column is None else entries.column
+        better = entries.error < kept["error"][lines]
+        for name, value in (("df", entries.estimate), ("error", entries.error),
+                            ("step", plan.step_of_row(steps, row)),
+                            ("order", plan.order + column * plan.order_step)):
+            kept[name][lines] = np.where(better, value, kept[name][lines])
+        kept["improving"][lines] = np.where(better, row == levels - 1, False)
+        converged = within_tolerance(entries.estimate, entries.error, rtol, atol)
+        go_on = wants_smaller_steps(entries, row, converged, levels) & better
+        per_line = np.zeros(shape[0], dtype=bool)
+        per_line[lines] = go_on.reshape(lines.size, -1).any(axis=1)
+        shift = np.zeros(shape, dtype=np.int64)
+        shift[lines] = np.where(go_on, row_shift(plan, entries.error, entries.top_rounding), 0)
+
+
+def _finish(kept, rtol, atol, complex_values, dtype):
+    """Floor the errors at ``eps |df|``, set the statuses, put complex parts back together."""
+    df, error = kept["df"], kept["error"]
+    converged = within_tolerance(df, error, rtol, atol)
+    status = np.where(converged, DerivativeStatus.CONVERGED,
+                      np.where(kept["improving"], DerivativeStatus.NOT_CONVERGED,
+                               DerivativeStatus.ERROR_GREW)).astype(np.int64)
+    status[~(np.isfinite(df) & np.isfinite(error))] = DerivativeStatus.NON_FINITE
+    step, order = kept["step"], kept["order"]
+    if complex_values:
+        df = df[..., 0] + 1j * df[..., 1]
+        error = np.hypot(error[..., 0], error[..., 1])
+        status, step, order = status.max(axis=-1), step.min(axis=-1), order.min(axis=-1)
+    error = np.fmax(error, machine_epsilon(dtype) * np.abs(df)).astype(dtype)
+    return Lines(df, error, step.astype(dtype), order.astype(np.int64), status)
