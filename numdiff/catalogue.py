@@ -51,7 +51,8 @@ from types import MappingProxyType
 import mpmath
 import numpy as np
 
-__all__ = ["CATALOGUE", "TestFunction", "get_function"]
+__all__ = ["CATALOGUE", "TestFunction", "get_function", "rosenbrock", "rosenbrock_gradient",
+           "rosenbrock_hessian"]
 
 
 def _as_inexact(x):
@@ -483,3 +484,53 @@ def get_function(name):
         valid = ", ".join(repr(key) for key in CATALOGUE)
         raise ValueError(f"`name` must be one of {valid}; got {name!r}.")
     return CATALOGUE[name]
+
+
+# Many variables: Rosenbrock's function, with its exact gradient and Hessian.
+
+def rosenbrock(x):
+    """Rosenbrock's function ``sum 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2``.
+
+    On one point of shape ``(n,)``, or on points along the trailing axes,
+    ``(n, ...)`` (a batch, as ``vectorized=True`` passes them).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> float(rosenbrock(np.ones(5))), rosenbrock(np.zeros((3, 2))).tolist()
+    (0.0, [2.0, 2.0])
+    """
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2, axis=0)
+
+
+def rosenbrock_gradient(x):
+    """The exact gradient of `rosenbrock` at one point ``(n,)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rosenbrock_gradient(np.zeros(3)).tolist()
+    [-2.0, -2.0, 0.0]
+    """
+    g = np.zeros_like(x)
+    g[1:] += 200.0 * (x[1:] - x[:-1] ** 2)
+    g[:-1] += -400.0 * x[:-1] * (x[1:] - x[:-1] ** 2) - 2.0 * (1.0 - x[:-1])
+    return g
+
+
+def rosenbrock_hessian(x):
+    """The exact Hessian of `rosenbrock` at one point ``(n,)``, tridiagonal.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rosenbrock_hessian(np.ones(2)).tolist()
+    [[802.0, -400.0], [-400.0, 200.0]]
+    """
+    n = x.size
+    hessian = np.zeros((n, n))
+    i = np.arange(n - 1)
+    hessian[i, i] += 1200.0 * x[:-1] ** 2 - 400.0 * x[1:] + 2.0
+    hessian[i + 1, i + 1] += 200.0
+    hessian[i, i + 1] = hessian[i + 1, i] = -400.0 * x[:-1]
+    return hessian

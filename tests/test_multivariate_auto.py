@@ -5,28 +5,9 @@ import pytest
 
 from numdiff import (CountedFunction, DerivativeStatus, MultivariateResult, directional,
                      gradient, gradient_check, hessian, jacobian)
-
-
-def rosen(x):
-    """Rosenbrock's function on one point (n,) or on points along the last axis (n, m)."""
-    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2, axis=0)
-
-
-def rosen_gradient(x):
-    g = np.zeros_like(x)
-    g[1:] += 200.0 * (x[1:] - x[:-1] ** 2)
-    g[:-1] += -400.0 * x[:-1] * (x[1:] - x[:-1] ** 2) - 2.0 * (1.0 - x[:-1])
-    return g
-
-
-def rosen_hessian(x):
-    n = x.size
-    H = np.zeros((n, n))
-    i = np.arange(n - 1)
-    H[i, i] += 1200.0 * x[:-1] ** 2 - 400.0 * x[1:] + 2.0
-    H[i + 1, i + 1] += 200.0
-    H[i, i + 1] = H[i + 1, i] = -400.0 * x[:-1]
-    return H
+from numdiff.catalogue import rosenbrock as rosen
+from numdiff.catalogue import rosenbrock_gradient as rosen_gradient
+from numdiff.catalogue import rosenbrock_hessian as rosen_hessian
 
 
 def relative_error(estimate, exact):

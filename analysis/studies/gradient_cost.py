@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from numdiff import CountedFunction, get_scheme, gradient
+from numdiff.catalogue import rosenbrock, rosenbrock_gradient
 
 from ..findings import Finding
 from ..names import DISPLAY_NAMES, display_name
@@ -134,19 +135,6 @@ ACCURACY_LABELS = {"auto": "numdiff.gradient (automatic steps)",
                    "fixed": "numdiff.gradient (step='fixed')",
                    "scipy": "scipy.differentiate.jacobian",
                    "numdifftools": "numdifftools.Gradient"}
-
-
-def rosenbrock(x):
-    """Rosenbrock's function on one point (n,) or on points along the last axes (n, ...)."""
-    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2, axis=0)
-
-
-def rosenbrock_gradient(x):
-    """The exact gradient of `rosenbrock` at one point."""
-    g = np.zeros_like(x)
-    g[1:] += 200.0 * (x[1:] - x[:-1] ** 2)
-    g[:-1] += -400.0 * x[:-1] * (x[1:] - x[:-1] ** 2) - 2.0 * (1.0 - x[:-1])
-    return g
 
 
 def accuracy_vs_n(sizes=ACCURACY_SIZES, *, seed=0, peers=None):
