@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._plan import make_plan
+from ._noisy_elements import NOISE_MARGIN, measure_noise, noise_bound, read_with_noise, suspects
 from ._refinement import Kept, Problem, refine_steps, wants_smaller_steps
 from ._scalar_derivative import on_a_scalar
 from ._tableau import (all_within_tolerance, evaluate_tableau, nominal_rows, read_tableau,
@@ -45,7 +46,7 @@ __all__ = ["derivative", "DerivativeResult", "DerivativeStatus", "STEP_RULES"]
 
 
 def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
-               ratio=2.0, refinements=3, rtol=None, atol=0.0):
+               ratio=2.0, refinements=3, rtol=None, atol=0.0, noise=None, domain=None):
     """Derivative of `f` at `x` with an automatic step, extrapolation and an error estimate.
 
     Parameters
@@ -160,10 +161,13 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
     >>> bool(np.all(np.abs(res.df - exact) <= res.error)), res.nfev.tolist()
     (True, [10, 16])
     """
-    found = on_a_scalar(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol)
-    if isinstance(found, DerivativeResult):
-        return found
-    request = _validate(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol)
+    found = None
+    if noise is None and domain is None:
+        found = on_a_scalar(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol)
+        if isinstance(found, DerivativeResult):
+            return found
+    request = _validate(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol,
+                        noise, domain)
     plan = make_plan(request.scheme, request.deriv, request.levels, request.ratio,
                      request.points.dtype)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
@@ -196,9 +200,12 @@ class _Request:
     atol: float
     shape: tuple
     result_shape: tuple
+    noise: object = None  # the noise per value of f, broadcast to shape, or None
+    domain: object = None  # (lower, upper), each broadcast to shape, or None
 
 
-def _validate(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol):
+def _validate(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol, noise=None,
+              domain=None):
     """Every check of `derivative`'s input, in one place; a `_Request`."""
     check_callable(f)
     spec = get_scheme(scheme)
@@ -222,9 +229,57 @@ def _validate(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol)
         except ValueError:
             raise ValueError(f"x of shape {points.shape} and step of shape {given.shape} "
                              "do not broadcast together") from None
+    noise = _check_noise(noise, shape, dtype)
+    domain = _check_domain(domain, points, shape, dtype)
+    if noise is not None and rule is not None:
+        raise ValueError(f"noise is given: step={step!r} would measure it again; use "
+                         "step='auto' or a numeric step with noise")
     # 0-d input is computed as one element.
-    return _Request(f, x, wrap, spec, deriv, levels, ratio, np.broadcast_to(points, shape or (1,)),
-                    extent, rule, given, refinements, rtol, atol, shape or (1,), shape)
+    full = shape or (1,)
+    return _Request(f, x, wrap, spec, deriv, levels, ratio, np.broadcast_to(points, full),
+                    extent, rule, given, refinements, rtol, atol, full, shape,
+                    None if noise is None else np.broadcast_to(noise, full),
+                    None if domain is None else tuple(np.broadcast_to(d, full) for d in domain))
+
+
+def _check_noise(noise, shape, dtype):
+    """`noise` as an array of `dtype` broadcasting with `shape`, or None."""
+    if noise is None:
+        return None
+    try:
+        array = np.asarray(noise, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"noise must be a non-negative number or array, got {noise!r}") from None
+    if array.dtype.kind not in "fiu" or not np.all(np.isfinite(array)) or np.any(array < 0):
+        raise ValueError(f"noise must be non-negative and finite, got {noise!r}")
+    try:
+        np.broadcast_shapes(array.shape, shape)
+    except ValueError:
+        raise ValueError(f"noise of shape {array.shape} does not broadcast with x of shape "
+                         f"{shape}") from None
+    return array.astype(dtype)
+
+
+def _check_domain(domain, points, shape, dtype):
+    """`domain` as ``(lower, upper)`` arrays of `dtype`, with every point inside; or None."""
+    if domain is None:
+        return None
+    if not isinstance(domain, (tuple, list)) or len(domain) != 2:
+        raise TypeError(f"domain must be a pair (lower, upper), got {domain!r}")
+    try:
+        lower, upper = (np.asarray(d, dtype=float) for d in domain)
+    except (TypeError, ValueError):
+        raise TypeError(f"domain must hold real numbers or arrays, got {domain!r}") from None
+    if np.any(np.isnan(lower)) or np.any(np.isnan(upper)):
+        raise ValueError("domain must not contain NaN")
+    try:
+        np.broadcast_shapes(lower.shape, upper.shape, shape)
+    except ValueError:
+        raise ValueError(f"domain bounds of shapes {lower.shape} and {upper.shape} do not "
+                         f"broadcast with x of shape {shape}") from None
+    if np.any(points < lower) or np.any(points > upper):
+        raise ValueError("every x must lie inside domain: lower <= x <= upper")
+    return lower.astype(dtype), upper.astype(dtype)
 
 
 @dataclass(frozen=True)
@@ -244,6 +299,8 @@ def _initial_step(request, plan):
     """The initial step ``h0``: automatic, from a step rule, or given (one value if all agree)."""
     points, dtype = request.points, plan.dtype
     nfev, noise, floor = 0, None, False
+    if request.noise is not None:
+        noise = noise_bound(plan, request.noise).astype(dtype)
     if request.rule is not None:
         rule = STEP_RULES[request.rule]
         chosen = rule(request.f, request.x, scheme=plan.scheme, deriv=plan.deriv)
@@ -299,8 +356,8 @@ def _outcome(request, plan, start, tableau, nfev):
     best, shape = tableau.best, request.shape
     df, error = best.estimate, best.error
     extremes = df.min(), df.max()  # NaN if any element is
-    if best.row is None and all_within_tolerance(df, error, request.rtol, request.atol,
-                                                 extremes):
+    if best.row is None and tableau.level is None and \
+            all_within_tolerance(df, error, request.rtol, request.atol, extremes):
         # Every element kept the top entry, truncation resolved, converged. The
         # fields shared by all are read-only broadcast views.
         step = np.broadcast_to(start.h0 / plan.dtype.type(plan.ratio) ** (plan.levels - 1),
@@ -308,27 +365,87 @@ def _outcome(request, plan, start, tableau, nfev):
         order = np.broadcast_to(np.int64(plan.top_order), shape)
         status = np.broadcast_to(np.int64(DerivativeStatus.CONVERGED), shape)
         return _Outcome(DerivativeResult(df, error, step, nfev, status, order), None, extremes)
-    top = np.full(shape, plan.levels - 1)
-    row = top if best.row is None else best.row
-    column = top if best.column is None else best.column
-    kept = Kept(df.reshape(-1), error.reshape(-1),
-                np.array(np.broadcast_to(plan.step_of_row(start.h0, row), shape)).reshape(-1),
-                (plan.order + column * plan.order_step).reshape(-1),
-                (row == plan.levels - 1).reshape(-1), nfev.reshape(-1).copy())
+    kept = _kept(plan, start, best, shape, nfev)
     converged = within_tolerance(df, error, request.rtol, request.atol)
+    refine = np.zeros(shape, dtype=bool)
     if request.refinements and not start.floor:
+        row = np.full(shape, plan.levels - 1) if best.row is None else best.row
         refine = wants_smaller_steps(best, row, converged, plan.levels)
         if refine.any():
             refine_steps(Problem(plan, request.f, request.wrap, request.rtol, request.atol),
                          tableau, request.points, refine, request.refinements, kept)
-    df, error, step, order, improving, nfev = (
+    noisy = _noisy(request, plan, start, tableau, kept, refine)
+    return _statuses(request, kept, noisy)
+
+
+def _kept(plan, start, best, shape, nfev):
+    """The first tableau's best entries as a `numdiff._refinement.Kept` (flat copies)."""
+    top = np.full(shape, plan.levels - 1)
+    row = top if best.row is None else best.row
+    column = top if best.column is None else best.column
+    flat = (lambda value: np.array(np.broadcast_to(value, shape)).reshape(-1))
+    evidence = np.ones(shape, dtype=bool) if best.evidence is None else best.evidence
+    return Kept(flat(best.estimate), flat(best.error), flat(plan.step_of_row(start.h0, row)),
+                flat(plan.order + column * plan.order_step), flat(row == plan.levels - 1),
+                flat(nfev), flat(best.top_rounding), flat(evidence),
+                np.zeros(int(np.prod(shape)), dtype=bool))
+
+
+def _noisy(request, plan, start, tableau, kept, refined):
+    """Where ``f`` is noisy (a flat mask, or None); measured elements re-read in place on `kept`.
+
+    With ``noise`` given: where it exceeds `NOISE_MARGIN` times the rounding
+    level ``eps F``. Otherwise the suspects of the first tableau
+    (`numdiff._noisy_elements.suspects`) are probed with ECnoise, and those
+    found noisy get the first tableau's entry of least error with the noise
+    in its bound (`read_with_noise`), no refinement.
+    """
+    if request.noise is not None:
+        given = np.broadcast_to(request.noise, request.shape)
+        return (given > NOISE_MARGIN * tableau.level).reshape(-1)
+    if tableau.level is not None or tableau.best.searched is None:
+        return None
+    best = tableau.best
+    unrefined = (best.unresolved & ~refined).reshape(-1) & (kept.error <= 2 * kept.rounding)
+    suspect = suspects(kept, best.searched.reshape(-1), unrefined, request.refinements > 0)
+    if not suspect.any():
+        return None
+    index = np.flatnonzero(suspect)
+    noise, calls = measure_noise(request.f, request.wrap, request.points.reshape(-1)[index],
+                                 plan.dtype)
+    kept.nfev[index] += calls
+    # A tableau with values that are not finite is at an edge or a pole, not noise.
+    found = np.isfinite(noise) & np.isfinite(tableau.table.reshape(plan.levels, -1)[:, index]).all(0)
+    if not found.any():
+        return None
+    index, noise = index[found], noise[found]
+    flat = (lambda value: np.broadcast_to(value, request.shape).reshape(-1)[index])
+    h0 = flat(start.h0)
+    entries = read_with_noise(plan, tableau.table.reshape(plan.levels, -1)[:, index],
+                              flat(tableau.rounding), h0, noise)
+    row = np.full(index.size, plan.levels - 1) if entries.row is None else entries.row
+    column = np.full(index.size, plan.levels - 1) if entries.column is None else entries.column
+    kept.df[index], kept.error[index] = entries.estimate, entries.error
+    kept.step[index] = plan.step_of_row(h0, row)
+    kept.order[index] = plan.order + column * plan.order_step
+    noisy = np.zeros(kept.df.shape, dtype=bool)
+    noisy[index] = True
+    return noisy
+
+
+def _statuses(request, kept, noisy):
+    """The `_Outcome` of the kept entries: CONVERGED only within tolerance and with evidence."""
+    shape = request.shape
+    df, error, step, order, improving, nfev, evidence = (
         value.reshape(shape) for value in
-        (kept.df, kept.error, kept.step, kept.order, kept.improving, kept.nfev))
+        (kept.df, kept.error, kept.step, kept.order, kept.improving, kept.nfev, kept.evidence))
     size = np.abs(df)
-    converged = within_tolerance(df, error, request.rtol, request.atol, size=size)
+    converged = within_tolerance(df, error, request.rtol, request.atol, size=size) & evidence
     status = np.where(converged, DerivativeStatus.CONVERGED,
                       np.where(improving, DerivativeStatus.NOT_CONVERGED,
                                DerivativeStatus.ERROR_GREW))
+    if noisy is not None:
+        status[noisy.reshape(shape)] = DerivativeStatus.NOISY
     status[~(np.isfinite(error) & np.isfinite(df))] = DerivativeStatus.NON_FINITE
     return _Outcome(DerivativeResult(df, error, step, nfev, status.astype(np.int64), order),
                     size, (df.min(), df.max()))
