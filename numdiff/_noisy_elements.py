@@ -70,11 +70,13 @@ def suspects(kept, searched, unrefined, refining):
     return searched & (unexplained | ~kept.evidence | kept.doubt | unrefined)
 
 
-def measure_noise(f, wrap, points, dtype):
+def measure_noise(f, wrap, points, dtype, room=None):
     """ECnoise at `points` (1-d): the noise where it is well above rounding (else NaN), calls.
 
     The probe's values give the rounding level ``eps max|f|``; a noise level
-    within `NOISE_MARGIN` of it is rounding, not noise.
+    within `NOISE_MARGIN` of it is rounding, not noise. `room` (or None) is
+    the distance to the nearer domain edge: the probe's spacing is capped so
+    that its 9 points reach at most half of it.
     """
     sample = Evaluator(f, dtype=dtype, wrap=wrap)
     largest = np.zeros(points.shape, dtype=dtype)
@@ -84,7 +86,12 @@ def measure_noise(f, wrap, points, dtype):
         np.fmax(largest, np.abs(values), out=largest)
         return values
 
-    found = estimate_noise(recorded, points)
+    spacing = machine_epsilon(dtype) ** (3 / 8) * np.maximum(1, np.abs(points))
+    if room is not None:
+        spacing = np.minimum(spacing, room / 8)
+        if not np.all(spacing > 0):
+            return np.full(points.shape, np.nan, dtype=dtype), 0
+    found = estimate_noise(recorded, points, spacing.astype(dtype))
     noise = np.array(found.noise, dtype=dtype, ndmin=1)
     eps = machine_epsilon(dtype)
     noise[~(noise > NOISE_MARGIN * eps * largest)] = np.nan

@@ -24,10 +24,11 @@ The method, the reasoning behind its constants and its sources are in
 ``docs/method.md``.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ._domain_edges import away_scheme, capped_step, find_edges, reach
 from ._plan import make_plan
 from ._noisy_elements import NOISE_MARGIN, measure_noise, noise_bound, read_with_noise, suspects
 from ._refinement import Kept, Problem, refine_steps, wants_smaller_steps
@@ -171,13 +172,135 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
     plan = make_plan(request.scheme, request.deriv, request.levels, request.ratio,
                      request.points.dtype)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        start = _initial_step(request, plan)
-        tableau, calls = _first_tableau(request, plan, start, found)
-        nfev = start.nfev + calls
-        nfev = np.broadcast_to(np.int64(nfev) if np.ndim(nfev) == 0 else nfev.astype(np.int64),
-                               request.shape)
-        outcome = _outcome(request, plan, start, tableau, nfev)
+        outcome, start, tableau = _compute(request, plan, found)
+        outcome = at_edges(request, plan, start, tableau, outcome)
     return _pack(request, plan, outcome)
+
+
+def _compute(request, plan, rows=None):
+    """The `_Outcome` of a checked request, its `_Start` and first tableau."""
+    start = _initial_step(request, plan)
+    tableau, calls = _first_tableau(request, plan, start, rows)
+    nfev = start.nfev + calls
+    nfev = np.broadcast_to(np.int64(nfev) if np.ndim(nfev) == 0 else nfev.astype(np.int64),
+                           request.shape)
+    return _outcome(request, plan, start, tableau, nfev), start, tableau
+
+
+def at_edges(request, plan, start, tableau, outcome):
+    """The outcome with the elements at a domain edge computed inside it (`numdiff._domain_edges`).
+
+    With `domain` given: the elements whose first step was capped get the
+    one-sided alternative too. Without it: the elements whose tableau holds
+    values that are not finite while ``f(x)`` is finite get the distance to
+    the edge on each side (`find_edges`), then the capped central and the
+    one-sided tableau. Each keeps the result of smallest error estimate.
+    """
+    if not request.edges or not request.scheme.step_rules_apply:
+        return outcome
+    points = request.points.reshape(-1)
+    h0 = np.broadcast_to(start.h0, request.shape).reshape(-1)
+    dtype = plan.dtype
+    if request.domain is not None:
+        below, above = (np.abs(points - np.broadcast_to(d, request.shape).reshape(-1))
+                        for d in request.domain)
+        index = np.flatnonzero(start.capped.reshape(-1))
+        calls = np.zeros(index.size, dtype=np.int64)
+        central = None
+    else:
+        if not request.refinements:
+            return outcome  # one tableau, as asked
+        table = tableau.table.reshape(plan.levels, -1)
+        result = outcome.result
+        failed = (np.asarray(result.status).reshape(-1) != DerivativeStatus.CONVERGED) & \
+            ~np.isfinite(table).all(axis=0)
+        index = np.flatnonzero(failed)
+        if index.size == 0:
+            return outcome
+        sample = Evaluator(request.f, dtype=dtype, wrap=request.wrap)
+        inside = np.isfinite(sample(points[index]))
+        index = index[inside]
+        if index.size == 0:
+            return outcome
+        below, above, found = find_edges(request.f, request.wrap, points[index], h0[index], dtype)
+        calls = np.full(index.size, sample.calls + found, dtype=np.int64)
+        central = _edge_run(request, points[index], capped_step(
+            h0[index], np.minimum(below, above), reach(request.scheme, request.deriv)))
+        below, above = _spread(below, index, points.size), _spread(above, index, points.size)
+    return _merge(request, outcome, index, calls, central,
+                  _one_sided(request, points[index], below[index], above[index]))
+
+
+def _spread(values, index, size):
+    full = np.full(size, np.inf, dtype=values.dtype)
+    full[index] = values
+    return full
+
+
+def _one_sided(request, points, below, above):
+    """The one-sided tableau pointing away from the nearer edge, capped by the farther one."""
+    forward = away_scheme(request.scheme, below, above)
+    results = []
+    for name, where, room in (("forward2", forward, above), ("backward2", ~forward, below)):
+        if not where.any():
+            results.append(None)
+            continue
+        spec = get_scheme(name)
+        levels = spec.default_levels if request.levels == request.scheme.default_levels \
+            else request.levels
+        plan = make_plan(spec, request.deriv, levels, request.ratio, points.dtype)
+        h0 = np.broadcast_to(plan.auto_step(points[where], np.max(np.abs(points[where]))),
+                             points[where].shape)
+        h0 = capped_step(h0, room[where], reach(spec, request.deriv))
+        results.append((where, _edge_run(request, points[where], h0, spec, levels)))
+    return results
+
+
+def _edge_run(request, points, h0, spec=None, levels=None):
+    """`derivative`'s result (flat, before its floor) at `points` with initial steps `h0`."""
+    spec = request.scheme if spec is None else spec
+    levels = request.levels if levels is None else levels
+    n = points.size
+    noise = None if request.noise is None else \
+        np.broadcast_to(request.noise, request.shape).reshape(-1)[:n] * 0 + \
+        np.broadcast_to(request.noise, request.shape).reshape(-1).max()
+    sub = replace(request, x=points, points=points, scheme=spec, levels=levels, rule=None,
+                  given=np.asarray(h0, dtype=points.dtype), shape=(n,), result_shape=(n,),
+                  extent=float(np.max(np.abs(points))), noise=noise, domain=None, edges=False)
+    plan = make_plan(spec, request.deriv, levels, request.ratio, points.dtype)
+    outcome, _, _ = _compute(sub, plan)
+    return outcome.result
+
+
+def _merge(request, outcome, index, calls, *candidates):
+    """`outcome` with each element of `index` replaced by the candidate of smallest error."""
+    result = outcome.result
+    fields = {name: np.array(np.broadcast_to(getattr(result, name), request.shape)).reshape(-1)
+              for name in ("df", "error", "step", "nfev", "status", "order")}
+    fields["nfev"][index] += calls
+    best = np.where(np.isfinite(fields["error"][index]) & np.isfinite(fields["df"][index]),
+                    fields["error"][index], np.inf)
+    for candidate in candidates:
+        parts = candidate if isinstance(candidate, list) else [(None, candidate)]
+        for part in parts:
+            if part is None or part[1] is None:
+                continue
+            where, found = part
+            target = index if where is None else index[where]
+            fields["nfev"][target] += found.nfev
+            error = np.where(np.isfinite(found.error) & np.isfinite(found.df), found.error, np.inf)
+            current = best if where is None else best[where]
+            better = error < current
+            for name in ("df", "error", "step", "status", "order"):
+                fields[name][target[better]] = np.asarray(getattr(found, name))[better]
+            if where is None:
+                best = np.minimum(best, error)
+            else:
+                best[where] = np.minimum(current, error)
+    df = fields["df"].reshape(request.shape)
+    merged = DerivativeResult(*(fields[name].reshape(request.shape) for name in
+                                ("df", "error", "step", "nfev", "status", "order")))
+    return _Outcome(merged, np.abs(df), (df.min(), df.max()))
 
 
 @dataclass(frozen=True)
@@ -202,6 +325,7 @@ class _Request:
     result_shape: tuple
     noise: object = None  # the noise per value of f, broadcast to shape, or None
     domain: object = None  # (lower, upper), each broadcast to shape, or None
+    edges: bool = True  # look for domain edges where f is not finite
 
 
 def _validate(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol, noise=None,
@@ -231,6 +355,9 @@ def _validate(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol,
                              "do not broadcast together") from None
     noise = _check_noise(noise, shape, dtype)
     domain = _check_domain(domain, points, shape, dtype)
+    if domain is not None and rule is not None:
+        raise ValueError(f"domain is given: step={step!r} would evaluate f outside it; use "
+                         "step='auto' or a numeric step with domain")
     if noise is not None and rule is not None:
         raise ValueError(f"noise is given: step={step!r} would measure it again; use "
                          "step='auto' or a numeric step with noise")
@@ -293,6 +420,7 @@ class _Start:
     nfev: object
     noise: object
     floor: bool
+    capped: object = None  # where the domain capped the step (a mask), or None
 
 
 def _initial_step(request, plan):
@@ -317,11 +445,18 @@ def _initial_step(request, plan):
     else:
         h0 = request.given
     h0 = np.asarray(h0, dtype=dtype)
+    capped = None
+    if request.domain is not None:
+        lower, upper = request.domain
+        near = np.minimum(points - lower, upper - points)
+        wide = np.broadcast_to(h0, request.shape)
+        h0 = capped_step(wide, near, reach(plan.scheme, plan.deriv))
+        capped = h0 < wide
     if h0.ndim and np.all(h0 == h0.flat[0]):
         h0 = h0.flat[0]  # one step for all: scalar arithmetic from here on
     elif h0.ndim:
         h0 = np.broadcast_to(h0, request.shape)
-    return _Start(h0, nfev, noise, floor)
+    return _Start(h0, nfev, noise, floor, capped)
 
 
 def _first_tableau(request, plan, start, rows=None):
@@ -403,16 +538,22 @@ def _noisy(request, plan, start, tableau, kept, refined):
     if request.noise is not None:
         given = np.broadcast_to(request.noise, request.shape)
         return (given > NOISE_MARGIN * tableau.level).reshape(-1)
-    if tableau.level is not None or tableau.best.searched is None:
-        return None
+    if tableau.level is not None or tableau.best.searched is None or not request.edges:
+        return None  # (the edge runs do not probe: their probe could leave the domain)
     best = tableau.best
     unrefined = (best.unresolved & ~refined).reshape(-1) & (kept.error <= 2 * kept.rounding)
     suspect = suspects(kept, best.searched.reshape(-1), unrefined, request.refinements > 0)
     if not suspect.any():
         return None
     index = np.flatnonzero(suspect)
+    room = None
+    if request.domain is not None:
+        lower, upper = (np.broadcast_to(d, request.shape).reshape(-1)[index]
+                        for d in request.domain)
+        at = request.points.reshape(-1)[index]
+        room = np.minimum(at - lower, upper - at)
     noise, calls = measure_noise(request.f, request.wrap, request.points.reshape(-1)[index],
-                                 plan.dtype)
+                                 plan.dtype, room)
     kept.nfev[index] += calls
     # A tableau with values that are not finite is at an edge or a pole, not noise.
     found = np.isfinite(noise) & np.isfinite(tableau.table.reshape(plan.levels, -1)[:, index]).all(0)
