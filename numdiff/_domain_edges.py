@@ -63,7 +63,9 @@ def find_edges(f, wrap, points, h0, dtype):
     ``f`` is evaluated at ``x -+ h0 r^-j``, ``j < EDGE_RUNGS``, ``r =
     EDGE_RATIO`` (one call per rung and side, all points at once). The
     distance on a side is the largest rung from which every smaller one is
-    finite; inf where every rung is finite, 0 where none is.
+    finite, then moved up by factors 4 and 2 where ``f`` is finite there
+    (two more calls per side), so within a factor 2 of the edge; inf where
+    every rung is finite, 0 where none is.
     """
     sample = Evaluator(f, dtype=dtype, wrap=wrap)
     h0 = np.broadcast_to(np.asarray(h0, dtype=dtype), points.shape)
@@ -80,6 +82,14 @@ def find_edges(f, wrap, points, h0, dtype):
         first = EDGE_RUNGS - count  # index of the largest rung with all smaller finite
         distance = np.where(count == 0, 0.0,
                             h0 * EDGE_RATIO ** -np.minimum(first, EDGE_RUNGS - 1).astype(float))
-        distance = np.where(count == EDGE_RUNGS, np.inf, distance)
-        distances.append(distance.astype(dtype))
+        distance = np.where(count == EDGE_RUNGS, np.inf, distance).astype(dtype)
+        # Within [distance, r distance): halve the gap twice (factors 4, then 2).
+        for factor in (4, 2):
+            probe = distance * dtype.type(factor)
+            finite = np.isfinite(probe) & (probe > 0)
+            if finite.any():
+                at = np.where(finite, points + dtype.type(sign) * probe, points)
+                grow = finite & np.isfinite(sample(at))
+                distance = np.where(grow, probe, distance)
+        distances.append(distance)
     return distances[0], distances[1], sample.calls

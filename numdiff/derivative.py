@@ -38,7 +38,7 @@ from ._tableau import (all_within_tolerance, evaluate_tableau, nominal_rows, rea
 from .derivative_result import DerivativeResult, DerivativeStatus
 from ._validation import (as_steps, check_callable, check_deriv, check_integer,
                           points_and_extent, uses_variables)
-from .evaluator import Evaluator
+from .evaluator import ComplexValues, Evaluator
 from .step_rules import STEP_RULES
 from .schemes import get_scheme
 from .theory import machine_epsilon
@@ -162,6 +162,37 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
     >>> bool(np.all(np.abs(res.df - exact) <= res.error)), res.nfev.tolist()
     (True, [10, 16])
     """
+    options = dict(scheme=scheme, deriv=deriv, step=step, levels=levels, ratio=ratio,
+                   refinements=refinements, rtol=rtol, atol=atol, noise=noise, domain=domain)
+    try:
+        return _derivative(f, x, options)
+    except ComplexValues as complex_values:
+        return _complex_parts(f, x, options, complex_values.calls)
+
+
+def _complex_parts(f, x, options, wasted):
+    """`derivative` of a complex-valued `f`: its real and imaginary parts apart.
+
+    ``df`` is complex, ``error`` the modulus of the two errors (real), ``nfev``
+    the calls of both and the `wasted` ones that found the complex values,
+    ``status`` the real part's unless it converged, ``step`` and ``order``
+    the smaller of the two.
+    """
+    parts = [_derivative(lambda t, part=part: part(f(t)), x, options)
+             for part in (np.real, np.imag)]
+    re, im = parts
+    status = np.where(re.status == DerivativeStatus.CONVERGED, im.status, re.status)
+    return DerivativeResult((re.df + 1j * im.df)[()], np.hypot(re.error, im.error)[()],
+                            np.minimum(re.step, im.step)[()],
+                            (re.nfev + im.nfev + wasted)[()], status.astype(np.int64)[()],
+                            np.minimum(re.order, im.order)[()])
+
+
+def _derivative(f, x, options):
+    """`derivative` for a real-valued `f` (raises `ComplexValues` where it is not)."""
+    scheme, deriv, step, levels, ratio, refinements, rtol, atol, noise, domain = (
+        options[name] for name in ("scheme", "deriv", "step", "levels", "ratio",
+                                   "refinements", "rtol", "atol", "noise", "domain"))
     found = None
     if noise is None and domain is None:
         found = on_a_scalar(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol)
@@ -465,7 +496,8 @@ def _first_tableau(request, plan, start, rows=None):
     `rows` are the base estimates a scalar call computed (`ScalarRows`), if any.
     """
     if rows is None:
-        sample = Evaluator(request.f, dtype=plan.dtype, wrap=request.wrap)
+        sample = Evaluator(request.f, dtype=plan.dtype, wrap=request.wrap,
+                           real=plan.scheme.subtracts)
         return evaluate_tableau(plan, sample, request.points, start.h0, start.noise), \
             sample.calls
     table = np.array(rows.rows, dtype=plan.dtype).reshape(-1, 1)
