@@ -555,7 +555,8 @@ def _kept(plan, start, best, shape, nfev):
     return Kept(flat(best.estimate), flat(best.error), flat(plan.step_of_row(start.h0, row)),
                 flat(plan.order + column * plan.order_step), flat(row == plan.levels - 1),
                 flat(nfev), flat(best.top_rounding), flat(evidence),
-                np.zeros(int(np.prod(shape)), dtype=bool))
+                np.zeros(int(np.prod(shape)), dtype=bool),
+                flat(False if best.searched is None else best.searched))
 
 
 def _noisy(request, plan, start, tableau, kept, refined):
@@ -570,10 +571,12 @@ def _noisy(request, plan, start, tableau, kept, refined):
     if request.noise is not None:
         given = np.broadcast_to(request.noise, request.shape)
         return (given > NOISE_MARGIN * tableau.level).reshape(-1)
-    if tableau.level is not None or tableau.best.searched is None or not request.edges:
+    if tableau.level is not None or tableau.best.searched is None or not request.edges or \
+            not plan.scheme.subtracts:
         return None  # (the edge runs do not probe: their probe could leave the domain)
     best = tableau.best
-    unrefined = (best.unresolved & ~refined).reshape(-1) & (kept.error <= 2 * kept.rounding)
+    unrefined = kept.unsettled & np.where(refined.reshape(-1), kept.error > 2 * kept.rounding,
+                                          kept.error <= 2 * kept.rounding)
     suspect = suspects(kept, best.searched.reshape(-1), unrefined, request.refinements > 0)
     if not suspect.any():
         return None
@@ -598,9 +601,16 @@ def _noisy(request, plan, start, tableau, kept, refined):
                               flat(tableau.rounding), h0, noise)
     row = np.full(index.size, plan.levels - 1) if entries.row is None else entries.row
     column = np.full(index.size, plan.levels - 1) if entries.column is None else entries.column
-    kept.df[index], kept.error[index] = entries.estimate, entries.error
-    kept.step[index] = plan.step_of_row(h0, row)
-    kept.order[index] = plan.order + column * plan.order_step
+    # Noise only adds error: an estimate that already claims more keeps its entry;
+    # a refined one (steps too large for f in the first tableau) keeps its value
+    # and takes the larger error.
+    take = ~(entries.error < kept.error[index])
+    stay = take & refined.reshape(-1)[index]
+    kept.error[index[stay]] = entries.error[stay]
+    take &= ~stay
+    kept.df[index[take]], kept.error[index[take]] = entries.estimate[take], entries.error[take]
+    kept.step[index[take]] = plan.step_of_row(h0, row)[take]
+    kept.order[index[take]] = (plan.order + column * plan.order_step)[take]
     noisy = np.zeros(kept.df.shape, dtype=bool)
     noisy[index] = True
     return noisy
