@@ -162,12 +162,19 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
     >>> bool(np.all(np.abs(res.df - exact) <= res.error)), res.nfev.tolist()
     (True, [10, 16])
     """
-    options = dict(scheme=scheme, deriv=deriv, step=step, levels=levels, ratio=ratio,
-                   refinements=refinements, rtol=rtol, atol=atol, noise=noise, domain=domain)
     try:
-        return _derivative(f, x, options)
+        if noise is None and domain is None:
+            found = on_a_scalar(f, x, scheme, deriv, step, levels, ratio, refinements, rtol,
+                                atol)
+            if isinstance(found, DerivativeResult):
+                return found
+        else:
+            found = None
+        return _derivative(f, x, (scheme, deriv, step, levels, ratio, refinements, rtol, atol,
+                                  noise, domain), found)
     except ComplexValues as complex_values:
-        return _complex_parts(f, x, options, complex_values.calls)
+        return _complex_parts(f, x, (scheme, deriv, step, levels, ratio, refinements, rtol,
+                                     atol, noise, domain), complex_values.calls)
 
 
 def _complex_parts(f, x, options, wasted):
@@ -179,7 +186,7 @@ def _complex_parts(f, x, options, wasted):
     the smaller of the two.
     """
     parts = [_derivative(lambda t, part=part: part(f(t)), x, options)
-             for part in (np.real, np.imag)]
+             for part in (np.real, np.imag)]  # (no scalar rows: the array path)
     re, im = parts
     status = np.where(re.status == DerivativeStatus.CONVERGED, im.status, re.status)
     return DerivativeResult((re.df + 1j * im.df)[()], np.hypot(re.error, im.error)[()],
@@ -188,16 +195,13 @@ def _complex_parts(f, x, options, wasted):
                             np.minimum(re.order, im.order)[()])
 
 
-def _derivative(f, x, options):
-    """`derivative` for a real-valued `f` (raises `ComplexValues` where it is not)."""
-    scheme, deriv, step, levels, ratio, refinements, rtol, atol, noise, domain = (
-        options[name] for name in ("scheme", "deriv", "step", "levels", "ratio",
-                                   "refinements", "rtol", "atol", "noise", "domain"))
-    found = None
-    if noise is None and domain is None:
-        found = on_a_scalar(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol)
-        if isinstance(found, DerivativeResult):
-            return found
+def _derivative(f, x, options, found=None):
+    """`derivative` for a real-valued `f` (raises `ComplexValues` where it is not).
+
+    `options` are derivative's, in the order of its signature; `found` the
+    `numdiff._scalar_derivative.ScalarRows` of a scalar call, if any.
+    """
+    scheme, deriv, step, levels, ratio, refinements, rtol, atol, noise, domain = options
     request = _validate(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol,
                         noise, domain)
     plan = make_plan(request.scheme, request.deriv, request.levels, request.ratio,
