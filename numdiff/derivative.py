@@ -87,8 +87,21 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
         ``step="noise"``, whose step is a floor set by the noise.
     rtol, atol : float, optional
         Tolerance for the status: converged where
-        ``error <= atol + rtol * |df|``. ``rtol`` defaults to ``sqrt(u)``
-        of the dtype.
+        ``error <= atol + rtol * |df|`` and the tableau shows convergence
+        (``docs/method.md``). ``rtol`` defaults to ``sqrt(u)`` of the dtype.
+    noise : float or array_like, optional
+        Standard deviation of the noise in each value of ``f`` (absolute,
+        broadcast against `x`), if known. It enters the error estimate, and
+        elements where it exceeds the rounding level get the status
+        ``NOISY``. By default the noise is measured (`numdiff.estimate_noise`)
+        only where the tableau gives cause.
+    domain : tuple of (float or array_like), optional
+        ``(lower, upper)`` bounds of the domain of ``f`` (broadcast against
+        `x`; ``-inf``, ``inf`` for none): every evaluation stays inside, the
+        stencil's reach capped at half the distance to the nearer bound, and
+        a one-sided stencil away from it computed where that cap binds. Not
+        with a step rule. Without it, elements where ``f`` is NaN or inf at a
+        stencil point while finite at ``x`` find the edge themselves.
 
     Returns
     -------
@@ -102,8 +115,11 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
         For bad input, as `numerical_diff` (`f` not callable; `x` not real,
         empty, NaN or infinite; unknown scheme or step rule; bad `deriv`;
         `step`, `levels`, `ratio`, `refinements`, `rtol` or `atol` out of
-        range; `f`
-        returning the wrong shape, or real values for the complex step).
+        range; `noise` negative; `domain` not a pair, or `x` outside it; a
+        step rule with `noise` or `domain`; `f` returning the wrong shape,
+        or real values for the complex step). A complex-valued `f` is not an
+        error: its real and imaginary parts are differentiated apart (two
+        runs), ``df`` is complex and ``error`` real.
         Numerical trouble (NaN or inf from ``f``, no convergence) never
         raises: it sets `status`.
 
@@ -161,6 +177,18 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
     True
     >>> bool(np.all(np.abs(res.df - exact) <= res.error)), res.nfev.tolist()
     (True, [10, 16])
+
+    Beside the edge of the domain of ``f`` (here with it given, so that no
+    evaluation leaves it), and with noise far above rounding:
+
+    >>> res = derivative(np.sqrt, np.array([1e-10, 1.0]), domain=(0.0, np.inf))
+    >>> bool(np.all(np.abs(res.df - 0.5 / np.sqrt([1e-10, 1.0])) <= res.error))
+    True
+    >>> rng = np.random.default_rng(0)
+    >>> noisy = lambda t: np.exp(t) * (1 + 1e-8 * rng.standard_normal(t.shape))
+    >>> res = derivative(noisy, np.array([1.0]))
+    >>> DerivativeStatus(res.status[0]).name, bool(abs(res.df[0] - np.e) <= res.error[0])
+    ('NOISY', True)
     """
     try:
         if noise is None and domain is None:
