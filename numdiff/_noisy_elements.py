@@ -24,7 +24,7 @@ __all__ = ["NOISE_MARGIN", "noise_bound", "suspects", "measure_noise", "read_wit
 
 #: An error estimate above this multiple of its rounding part is not explained
 #: by rounding: the element is probed for noise.
-SUSPICION = 32.0
+SUSPICION = 100.0
 #: Noise (standard deviation per value of ``f``) above this multiple of the
 #: rounding level ``eps |f|`` makes an element noisy. A faithfully rounded
 #: ``f`` is within ``eps |f|``; a composite one a few units: 8 leaves room.
