@@ -156,3 +156,16 @@ def test_numerical_diff_of_a_complex_valued_f_is_complex():
         value = numerical_diff(lambda t: np.exp(1j * t), x, 1e-5)
         assert np.iscomplexobj(value)
         assert np.all(np.abs(value - 1j * np.exp(1j * np.asarray(x))) < 1e-9)
+
+
+@pytest.mark.parametrize("rule", ["theory", "stepleman_winarsky"])
+def test_step_rules_start_inside_the_domain(rule):
+    from numdiff import STEP_RULES
+
+    chosen = STEP_RULES[rule](np.log, np.array([1e-3, 1.0]))
+    assert np.all(chosen.status == 0) and np.all(chosen.step < 1e-3)
+    assert np.allclose(chosen.estimate, [1e3, 1.0], rtol=1e-6)
+    res = derivative(np.log, np.array([1e-3]), step=rule)
+    assert res.success[0] and abs(res.df[0] - 1e3) <= res.error[0]
+    with pytest.raises(ValueError, match="domain"):
+        derivative(np.log, np.array([1e-3]), step=rule, domain=(0.0, np.inf))
