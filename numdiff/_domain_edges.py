@@ -16,7 +16,7 @@ import numpy as np
 
 from .evaluator import Evaluator
 
-__all__ = ["EDGE_RATIO", "EDGE_RUNGS", "reach", "capped_step", "away_scheme", "find_edges"]
+__all__ = ["EDGE_RATIO", "EDGE_RUNGS", "reach", "capped_step", "find_edges"]
 
 #: Ratio between the distances at which `find_edges` probes ``f``.
 EDGE_RATIO = 16.0
@@ -43,18 +43,6 @@ def capped_step(h0, distance, extent):
     with np.errstate(divide="ignore"):
         power = np.where(limit > 0, np.ldexp(np.ones_like(limit), np.frexp(limit)[1] - 1), 0)
     return np.minimum(h0, power.astype(h0.dtype))
-
-
-def away_scheme(spec, below, above):
-    """The one-sided scheme of the base scheme's order pointing away from the nearer edge.
-
-    ``"forward2"`` where the lower edge is nearer (`below` < `above`), else
-    ``"backward2"``: second order, as the central difference. For higher-order
-    central schemes the same pair serves (the tableau's extrapolation raises
-    the order). Returns a boolean mask (True: forward).
-    """
-    del spec
-    return below < above
 
 
 def find_edges(f, wrap, points, h0, dtype):

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ._domain_edges import away_scheme, capped_step, find_edges, reach
+from ._domain_edges import capped_step, find_edges, reach
 from ._plan import make_plan
 from ._noisy_elements import NOISE_MARGIN, measure_noise, noise_bound, read_with_noise, suspects
 from ._refinement import Kept, Problem, refine_steps, wants_smaller_steps
@@ -287,11 +287,11 @@ def at_edges(request, plan, start, tableau, outcome):
             return outcome
         below, above, found = find_edges(request.f, request.wrap, points[index], h0[index], dtype)
         calls = np.full(index.size, sample.calls + found, dtype=np.int64)
-        central = _edge_run(request, points[index], capped_step(
+        central = _edge_run(request, index, capped_step(
             h0[index], np.minimum(below, above), reach(request.scheme, request.deriv)))
         below, above = _spread(below, index, points.size), _spread(above, index, points.size)
     return _merge(request, outcome, index, calls, central,
-                  _one_sided(request, points[index], below[index], above[index]))
+                  _one_sided(request, index, below[index], above[index]))
 
 
 def _spread(values, index, size):
@@ -300,9 +300,16 @@ def _spread(values, index, size):
     return full
 
 
-def _one_sided(request, points, below, above):
-    """The one-sided tableau pointing away from the nearer edge, capped by the farther one."""
-    forward = away_scheme(request.scheme, below, above)
+def _one_sided(request, index, below, above):
+    """The one-sided tableau pointing away from the nearer edge, capped by the farther one.
+
+    `index` are the flat elements concerned; `below`, `above` their distances
+    to the edges. ``"forward2"`` where the lower edge is nearer, else
+    ``"backward2"``: second order, as the central difference (for the higher
+    central schemes too: the extrapolation raises the order).
+    """
+    points = request.points.reshape(-1)[index]
+    forward = below < above
     results = []
     for name, where, room in (("forward2", forward, above), ("backward2", ~forward, below)):
         if not where.any():
@@ -315,18 +322,18 @@ def _one_sided(request, points, below, above):
         h0 = np.broadcast_to(plan.auto_step(points[where], np.max(np.abs(points[where]))),
                              points[where].shape)
         h0 = capped_step(h0, room[where], reach(spec, request.deriv))
-        results.append((where, _edge_run(request, points[where], h0, spec, levels)))
+        results.append((where, _edge_run(request, index[where], h0, spec, levels)))
     return results
 
 
-def _edge_run(request, points, h0, spec=None, levels=None):
-    """`derivative`'s result (flat, before its floor) at `points` with initial steps `h0`."""
+def _edge_run(request, index, h0, spec=None, levels=None):
+    """`derivative`'s result (flat, before its floor) at the flat elements `index`, steps `h0`."""
     spec = request.scheme if spec is None else spec
     levels = request.levels if levels is None else levels
+    points = request.points.reshape(-1)[index]
     n = points.size
     noise = None if request.noise is None else \
-        np.broadcast_to(request.noise, request.shape).reshape(-1)[:n] * 0 + \
-        np.broadcast_to(request.noise, request.shape).reshape(-1).max()
+        np.broadcast_to(request.noise, request.shape).reshape(-1)[index]
     sub = replace(request, x=points, points=points, scheme=spec, levels=levels, rule=None,
                   given=np.asarray(h0, dtype=points.dtype), shape=(n,), result_shape=(n,),
                   extent=float(np.max(np.abs(points))), noise=noise, domain=None, edges=False)
