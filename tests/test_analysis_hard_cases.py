@@ -27,6 +27,7 @@ def test_numdiff_covers_the_edges_and_claims_no_false_convergence():
     edges = ours[ours["family"] == "edge"]
     assert (edges["coverage"] == 1).all() and (edges["converged"] == 1).all()
     assert (ours[ours["family"] == "noise"]["converged"] == 0).all()
+    assert (ours["falsely_converged"] == 0).all()
 
 
 def test_missing_peers_are_listed_and_named_in_the_section(tmp_path, monkeypatch):
@@ -40,3 +41,4 @@ def test_missing_peers_are_listed_and_named_in_the_section(tmp_path, monkeypatch
     assert "scipy is not installed" in text and "numdifftools is not installed" in text
     for family in ("noise", "edge", "kink"):
         assert f"{family} (mean over its cases): numdiff: coverage" in text
+    assert "(falsely, off by more than 10 times the estimate: 0.0 %)" in text

@@ -17,7 +17,8 @@ importable is left out and listed as such. The study writes
 error, the coverage of the error estimate (`analysis.references.judge_estimates`),
 the median estimate/true ratio, the share of points reported as converged
 (numdiff's status CONVERGED, scipy's ``success``; numdifftools reports no
-status) and the evaluations per point (`numdiff.CountedFunction`).
+status), the share reported converged while off by more than 10 times the
+error estimate, and the evaluations per point (`numdiff.CountedFunction`).
 
 Examples
 --------
@@ -44,7 +45,7 @@ __all__ = ["PEERS", "HardCase", "hard_cases", "hard_case_table", "COLUMNS", "bui
            "TABLES", "OPTIONS", "METHOD"]
 
 COLUMNS = ("method", "family", "case", "points", "available", "median_abs_error",
-           "coverage", "median_estimate_ratio", "converged", "mean_nfev")
+           "coverage", "median_estimate_ratio", "converged", "falsely_converged", "mean_nfev")
 #: Relative noise levels of the noise family.
 NOISE_LEVELS = (1e-8, 1e-6)
 #: Distances from the kink at 0 of the kink family (both sides).
@@ -173,6 +174,8 @@ def hard_case_table(cases, *, peers=None):
                 median_estimate_ratio=float(np.nanmedian(ratio)) if np.isfinite(ratio).any()
                 else np.nan,
                 converged=np.nan if converged is None else float(np.mean(converged)),
+                falsely_converged=np.nan if converged is None else float(
+                    np.mean(np.asarray(converged) & ~(true <= 10 * np.asarray(error)))),
                 mean_nfev=counter.values / case.x.size))
     rows += [dict(method=name, family="", case="", points=0, available=False)
              for name in (PEERS if peers is None else peers) if name not in methods]
@@ -190,7 +193,7 @@ METHOD = ("Each method differentiates, with its default settings, noisy function
           "kink; the true error is measured against f' in closed form. Coverage is the share "
           "of points where the error estimate is at least the true error (floored at u|f'|); "
           "converged is the share the method reports as converged (numdifftools reports no "
-          "status).")
+          "status), falsely where the true error is more than 10 times the estimate.")
 
 
 def build_study(*, points=50, peers=None):
@@ -215,18 +218,20 @@ def sections(directory, metadata, files):
         summary = "; ".join(
             f"{method}: coverage {format_percent(rows['coverage'].mean())}, converged "
             + ("n/a" if rows["converged"].isna().all()
-               else format_percent(rows["converged"].mean()))
+               else f"{format_percent(rows['converged'].mean())} (falsely, off by more than "
+                    f"10 times the estimate: {format_percent(rows['falsely_converged'].mean())})")
             for method, rows in part.groupby("method", sort=False))
         if summary:
             blocks.append(Paragraph(f"{family} (mean over its cases): {summary}."))
     # Narrow columns: the report prints on A4.
     rows = tuple((r["case"], r["method"], format_number(r["median_abs_error"]),
                   format_percent(r["coverage"]), format_number(r["median_estimate_ratio"]),
-                  "n/a" if pd.isna(r["converged"]) else format_percent(r["converged"]),
+                  "n/a" if pd.isna(r["converged"]) else
+                  f"{format_percent(r['converged'])} ({format_percent(r['falsely_converged'])})",
                   format_number(r["mean_nfev"]))
                  for _, r in ran.iterrows())
     blocks.append(Table(("case", "method", "median |error|", "covered", "estimate/true",
-                         "converged", "evaluations"), rows,
+                         "converged (falsely)", "evaluations"), rows,
                         "Hard cases, per case and method (points: hard_cases.csv)"))
     return (Section("Hard cases: noise, domain edges and kinks", "hard_cases", tuple(blocks)),)
 
