@@ -616,6 +616,8 @@ def _noisy(request, plan, start, tableau, kept, refined):
     best = tableau.best
     unrefined = kept.unsettled & np.where(refined.reshape(-1), kept.error > 2 * kept.rounding,
                                           kept.error <= 2 * kept.rounding)
+    if request.refinements:  # (without rounds, truncation may leave it unresolved)
+        unrefined |= (best.unresolved & ~refined).reshape(-1)
     suspect = suspects(kept, best.searched.reshape(-1), unrefined, request.refinements > 0)
     if not suspect.any():
         return None
