@@ -36,6 +36,10 @@ class Kept:
     order: np.ndarray
     improving: np.ndarray  # the kept entry used the smallest step tried
     nfev: np.ndarray
+    rounding: np.ndarray  # the rounding part of the kept round's top entry
+    evidence: np.ndarray  # the kept round's base estimates converge (`converging`)
+    doubt: np.ndarray  # some refinement round's base estimates did not converge
+    unsettled: np.ndarray  # the kept round's top entry was not resolved (it was searched)
 
 
 def wants_smaller_steps(entries, row, converged, levels):
@@ -114,6 +118,13 @@ def keep_better(problem, index, h_new, entries, kept):
     kept.error[chosen] = entries.error[better]
     kept.step[chosen] = plan.step_of_row(h_new[better], row[better])
     kept.order[chosen] = plan.order + column[better] * plan.order_step
+    kept.rounding[chosen] = entries.top_rounding[better]
+    kept.unsettled[chosen] = False if entries.searched is None else entries.searched[better]
+    if entries.evidence is not None:
+        kept.evidence[chosen] = entries.evidence[better]
+        kept.doubt[index] |= ~entries.evidence
+    else:
+        kept.evidence[chosen] = True
     converged = within_tolerance(entries.estimate, entries.error, problem.rtol, problem.atol)
     return (better | failing) & wants_smaller_steps(entries, row, converged, levels)
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from ._plan import make_plan
 from .derivative_result import DerivativeResult
-from .evaluator import scalar_values
+from .evaluator import ComplexValues, scalar_values
 from .schemes import SCHEMES
 from .theory import machine_epsilon, value_scale
 from .variable import Function
@@ -138,16 +138,24 @@ def _rows(f, x, steps, nominal):
     """The central differences at `steps` (the first `nominal` undivided), and ``F`` at the last."""
     rows = []
     scalar = type(x)
+    calls = []
+
+    def real(value):
+        calls.append(1)
+        if type(value) is not scalar and np.iscomplexobj(value):
+            raise ComplexValues(len(calls))
+        return value
+
     if type(f) is np.ufunc:  # computes a scalar as an array: the same bits
         def call(at):
             y = f(at)
-            return y if type(y) is scalar else scalar_values(y, x)
+            return y if type(y) is scalar else real(scalar_values(y, x))
     else:  # f is called with arrays of one element, as on the array path
         def call(at):
             y = f(np.array([at]))
             if type(y) is np.ndarray and y.shape == (1,) and y.dtype == x.dtype:
                 return y[0]
-            return scalar_values(y, x, (1,))
+            return real(scalar_values(y, x, (1,)))
     for k, h in enumerate(steps):
         above, below = x + h, x - h
         f_above, f_below = call(above), call(below)

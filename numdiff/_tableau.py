@@ -20,9 +20,10 @@ class Tableau:
     """Estimates at the steps ``h0 / r^k`` (rows) and what was read from them.
 
     `table` has shape ``(K,) + points.shape``; `noise` is the noise per
-    evaluation a step rule measured (or None); `rounding` the rounding part
-    of the top entry's error estimate (`rounding_bound`); `best` the best
-    entries (`best_entries`).
+    evaluation a step rule measured or the caller gave (or None); `rounding`
+    the rounding part of the top entry's error estimate (`rounding_bound`);
+    `best` the best entries (`best_entries`); `level` the rounding level
+    ``eps F`` of a value of ``f`` where `noise` is given (else None).
     """
 
     table: np.ndarray
@@ -30,6 +31,7 @@ class Tableau:
     noise: object
     rounding: object
     best: object
+    level: object = None
 
 
 def evaluate_tableau(plan, sample, points, h0, noise=None):
@@ -49,8 +51,9 @@ def nominal_rows(plan, points, h0):
 
 def read_tableau(plan, table, scale, h0, noise, nominal):
     """The `Tableau` of the base estimates `table` and their value scale `scale`."""
+    level = None if noise is None else scale * table.dtype.type(machine_epsilon(table.dtype))
     rho = rounding_bound(plan, table, scale, h0, noise)
-    return Tableau(table, h0, noise, rho, best_entries(plan, table, rho, nominal))
+    return Tableau(table, h0, noise, rho, best_entries(plan, table, rho, nominal), level)
 
 
 def base_estimates(plan, sample, points, h0, nominal=0):
@@ -182,7 +185,10 @@ class Entries:
     ``row`` and ``column`` are None when every element kept the top entry;
     ``unresolved`` marks where the top entry's truncation was not resolved
     (its distance above its rounding part, or not finite); ``top_rounding``
-    is the rounding part of the top entry's error estimate.
+    is the rounding part of the top entry's error estimate; ``searched``
+    marks the elements searched (None if none was), ``evidence`` where the
+    base estimates converge at the smallest steps (`converging`; None if
+    none was searched: the top entry resolved is evidence enough).
     """
 
     estimate: object
@@ -191,6 +197,8 @@ class Entries:
     column: object
     unresolved: object
     top_rounding: object
+    searched: object = None
+    evidence: object = None
 
 
 def best_entries(plan, table, rounding, nominal=None):
@@ -243,7 +251,46 @@ def best_entries(plan, table, rounding, nominal=None):
     value[search], error[search] = found.estimate, found.error
     row[search], column[search] = found.row, found.column
     set_exact(exact, table, value, error, rounding, plan)
-    return Entries(value, error, row, column, unresolved, rounding)
+    evidence = np.ones(value.shape, dtype=bool)
+    evidence[search] = converging(plan, table[:, search], rounding[search])
+    if exact is not None:
+        evidence |= exact
+    return Entries(value, error, row, column, unresolved, rounding, search, evidence)
+
+
+#: Base estimates converge at order ``p`` when successive differences fall by
+#: ``r^p``; a fall by ``r^(p - 1/2)`` or more is taken as that (a kink inside
+#: the stencil gives ``r^1`` or less, noise ``r^-q``, a smooth ``f`` near
+#: the asymptotic regime ``r^p``).
+CONVERGENCE_SLACK = 0.5
+#: Differences below this multiple of the rows' rounding bound are rounding.
+ROUNDING_DIFFERENCES = 2.0
+
+
+def converging(plan, table, rounding):
+    """Whether the base estimates converge at the smallest steps: a mask.
+
+    With ``d1 = |D(h_(K-2)) - D(h_(K-3))|`` and ``d2 = |D(h_(K-1)) -
+    D(h_(K-2))|``, the last two differences of the first column, a base
+    scheme of order ``p`` has ``d1 / d2 = r^p`` where its expansion holds.
+    Evidence of convergence is ``d1 >= r^(p - CONVERGENCE_SLACK) d2``, or
+    ``d2`` within `ROUNDING_DIFFERENCES` times the rounding bound of the
+    last rows (``rounding / plan.top_rounding_weight`` is the first row's
+    bound ``rho``; the row ``k`` carries ``rho r^(q k)``). Without it the
+    tableau has no grounds for convergence: a kink or jump within reach of
+    the smallest steps, or noise.
+    """
+    levels = table.shape[0]
+    if levels < 3:
+        return np.isfinite(table).all(axis=0)
+    dtype = table.dtype
+    ratio = dtype.type(plan.ratio)
+    d1 = np.abs(table[-2] - table[-3])
+    d2 = np.abs(table[-1] - table[-2])
+    rho = rounding / dtype.type(plan.top_rounding_weight) * \
+        ratio ** dtype.type(plan.rounding_power * (levels - 1))
+    falling = d1 >= d2 * ratio ** dtype.type(plan.order - CONVERGENCE_SLACK)
+    return falling | (d2 <= dtype.type(2 * ROUNDING_DIFFERENCES) * rho)
 
 
 def exact_elements(table, nominal):

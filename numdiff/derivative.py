@@ -24,11 +24,13 @@ The method, the reasoning behind its constants and its sources are in
 ``docs/method.md``.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ._domain_edges import capped_step, find_edges, reach
 from ._plan import make_plan
+from ._noisy_elements import NOISE_MARGIN, measure_noise, noise_bound, read_with_noise, suspects
 from ._refinement import Kept, Problem, refine_steps, wants_smaller_steps
 from ._scalar_derivative import on_a_scalar
 from ._tableau import (all_within_tolerance, evaluate_tableau, nominal_rows, read_tableau,
@@ -36,7 +38,7 @@ from ._tableau import (all_within_tolerance, evaluate_tableau, nominal_rows, rea
 from .derivative_result import DerivativeResult, DerivativeStatus
 from ._validation import (as_steps, check_callable, check_deriv, check_integer,
                           points_and_extent, uses_variables)
-from .evaluator import Evaluator
+from .evaluator import ComplexValues, Evaluator
 from .step_rules import STEP_RULES
 from .schemes import get_scheme
 from .theory import machine_epsilon
@@ -45,7 +47,7 @@ __all__ = ["derivative", "DerivativeResult", "DerivativeStatus", "STEP_RULES"]
 
 
 def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
-               ratio=2.0, refinements=3, rtol=None, atol=0.0):
+               ratio=2.0, refinements=3, rtol=None, atol=0.0, noise=None, domain=None):
     """Derivative of `f` at `x` with an automatic step, extrapolation and an error estimate.
 
     Parameters
@@ -85,8 +87,21 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
         ``step="noise"``, whose step is a floor set by the noise.
     rtol, atol : float, optional
         Tolerance for the status: converged where
-        ``error <= atol + rtol * |df|``. ``rtol`` defaults to ``sqrt(u)``
-        of the dtype.
+        ``error <= atol + rtol * |df|`` and the tableau shows convergence
+        (``docs/method.md``). ``rtol`` defaults to ``sqrt(u)`` of the dtype.
+    noise : float or array_like, optional
+        Standard deviation of the noise in each value of ``f`` (absolute,
+        broadcast against `x`), if known. It enters the error estimate, and
+        elements where it exceeds the rounding level get the status
+        ``NOISY``. By default the noise is measured (`numdiff.estimate_noise`)
+        only where the tableau gives cause.
+    domain : tuple of (float or array_like), optional
+        ``(lower, upper)`` bounds of the domain of ``f`` (broadcast against
+        `x`; ``-inf``, ``inf`` for none): every evaluation stays inside, the
+        stencil's reach capped at half the distance to the nearer bound, and
+        a one-sided stencil away from it computed where that cap binds. Not
+        with a step rule. Without it, elements where ``f`` is NaN or inf at a
+        stencil point while finite at ``x`` find the edge themselves.
 
     Returns
     -------
@@ -100,8 +115,11 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
         For bad input, as `numerical_diff` (`f` not callable; `x` not real,
         empty, NaN or infinite; unknown scheme or step rule; bad `deriv`;
         `step`, `levels`, `ratio`, `refinements`, `rtol` or `atol` out of
-        range; `f`
-        returning the wrong shape, or real values for the complex step).
+        range; `noise` negative; `domain` not a pair, or `x` outside it; a
+        step rule with `noise` or `domain`; `f` returning the wrong shape,
+        or real values for the complex step). A complex-valued `f` is not an
+        error: its real and imaginary parts are differentiated apart (two
+        runs), ``df`` is complex and ``error`` real.
         Numerical trouble (NaN or inf from ``f``, no convergence) never
         raises: it sets `status`.
 
@@ -159,21 +177,200 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
     True
     >>> bool(np.all(np.abs(res.df - exact) <= res.error)), res.nfev.tolist()
     (True, [10, 16])
+
+    Beside the edge of the domain of ``f`` (here with it given, so that no
+    evaluation leaves it), and with noise far above rounding:
+
+    >>> res = derivative(np.sqrt, np.array([1e-10, 1.0]), domain=(0.0, np.inf))
+    >>> bool(np.all(np.abs(res.df - 0.5 / np.sqrt([1e-10, 1.0])) <= res.error))
+    True
+    >>> rng = np.random.default_rng(0)
+    >>> noisy = lambda t: np.exp(t) * (1 + 1e-8 * rng.standard_normal(t.shape))
+    >>> res = derivative(noisy, np.array([1.0]))
+    >>> DerivativeStatus(res.status[0]).name, bool(abs(res.df[0] - np.e) <= res.error[0])
+    ('NOISY', True)
     """
-    found = on_a_scalar(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol)
-    if isinstance(found, DerivativeResult):
-        return found
-    request = _validate(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol)
+    try:
+        if noise is None and domain is None:
+            found = on_a_scalar(f, x, scheme, deriv, step, levels, ratio, refinements, rtol,
+                                atol)
+            if isinstance(found, DerivativeResult):
+                return found
+        else:
+            found = None
+        return _derivative(f, x, (scheme, deriv, step, levels, ratio, refinements, rtol, atol,
+                                  noise, domain), found)
+    except ComplexValues as complex_values:
+        return _complex_parts(f, x, (scheme, deriv, step, levels, ratio, refinements, rtol,
+                                     atol, noise, domain), complex_values.calls)
+
+
+def _complex_parts(f, x, options, wasted):
+    """`derivative` of a complex-valued `f`: its real and imaginary parts apart.
+
+    ``df`` is complex, ``error`` the modulus of the two errors (real), ``nfev``
+    the calls of both and the `wasted` ones that found the complex values,
+    ``status`` the real part's unless it converged, ``step`` and ``order``
+    the smaller of the two.
+    """
+    parts = [_derivative(lambda t, part=part: part(f(t)), x, options)
+             for part in (np.real, np.imag)]  # (no scalar rows: the array path)
+    re, im = parts
+    status = np.where(re.status == DerivativeStatus.CONVERGED, im.status, re.status)
+    return DerivativeResult((re.df + 1j * im.df)[()], np.hypot(re.error, im.error)[()],
+                            np.minimum(re.step, im.step)[()],
+                            (re.nfev + im.nfev + wasted)[()], status.astype(np.int64)[()],
+                            np.minimum(re.order, im.order)[()])
+
+
+def _derivative(f, x, options, found=None):
+    """`derivative` for a real-valued `f` (raises `ComplexValues` where it is not).
+
+    `options` are derivative's, in the order of its signature; `found` the
+    `numdiff._scalar_derivative.ScalarRows` of a scalar call, if any.
+    """
+    scheme, deriv, step, levels, ratio, refinements, rtol, atol, noise, domain = options
+    request = _validate(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol,
+                        noise, domain)
     plan = make_plan(request.scheme, request.deriv, request.levels, request.ratio,
                      request.points.dtype)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        start = _initial_step(request, plan)
-        tableau, calls = _first_tableau(request, plan, start, found)
-        nfev = start.nfev + calls
-        nfev = np.broadcast_to(np.int64(nfev) if np.ndim(nfev) == 0 else nfev.astype(np.int64),
-                               request.shape)
-        outcome = _outcome(request, plan, start, tableau, nfev)
+        outcome, start, tableau = _compute(request, plan, found)
+        outcome = at_edges(request, plan, start, tableau, outcome)
     return _pack(request, plan, outcome)
+
+
+def _compute(request, plan, rows=None):
+    """The `_Outcome` of a checked request, its `_Start` and first tableau."""
+    start = _initial_step(request, plan)
+    tableau, calls = _first_tableau(request, plan, start, rows)
+    nfev = start.nfev + calls
+    nfev = np.broadcast_to(np.int64(nfev) if np.ndim(nfev) == 0 else nfev.astype(np.int64),
+                           request.shape)
+    return _outcome(request, plan, start, tableau, nfev), start, tableau
+
+
+def at_edges(request, plan, start, tableau, outcome):
+    """The outcome with the elements at a domain edge computed inside it (`numdiff._domain_edges`).
+
+    With `domain` given: the elements whose first step was capped get the
+    one-sided alternative too. Without it: the elements whose tableau holds
+    values that are not finite while ``f(x)`` is finite get the distance to
+    the edge on each side (`find_edges`), then the capped central and the
+    one-sided tableau. Each keeps the result of smallest error estimate.
+    """
+    if not request.edges or not request.scheme.step_rules_apply:
+        return outcome
+    points = request.points.reshape(-1)
+    h0 = np.broadcast_to(start.h0, request.shape).reshape(-1)
+    dtype = plan.dtype
+    if request.domain is not None:
+        below, above = (np.abs(points - np.broadcast_to(d, request.shape).reshape(-1))
+                        for d in request.domain)
+        index = np.flatnonzero(start.capped.reshape(-1))
+        calls = np.zeros(index.size, dtype=np.int64)
+        central = None
+    else:
+        if not request.refinements:
+            return outcome  # one tableau, as asked
+        table = tableau.table.reshape(plan.levels, -1)
+        result = outcome.result
+        failed = (np.asarray(result.status).reshape(-1) != DerivativeStatus.CONVERGED) & \
+            ~np.isfinite(table).all(axis=0)
+        index = np.flatnonzero(failed)
+        if index.size == 0:
+            return outcome
+        sample = Evaluator(request.f, dtype=dtype, wrap=request.wrap)
+        inside = np.isfinite(sample(points[index]))
+        index = index[inside]
+        if index.size == 0:
+            return outcome
+        below, above, found = find_edges(request.f, request.wrap, points[index], h0[index], dtype)
+        calls = np.full(index.size, sample.calls + found, dtype=np.int64)
+        central = _edge_run(request, index, capped_step(
+            h0[index], np.minimum(below, above), reach(request.scheme, request.deriv)))
+        below, above = _spread(below, index, points.size), _spread(above, index, points.size)
+    return _merge(request, outcome, index, calls, central,
+                  _one_sided(request, index, below[index], above[index]))
+
+
+def _spread(values, index, size):
+    full = np.full(size, np.inf, dtype=values.dtype)
+    full[index] = values
+    return full
+
+
+def _one_sided(request, index, below, above):
+    """The one-sided tableau pointing away from the nearer edge, capped by the farther one.
+
+    `index` are the flat elements concerned; `below`, `above` their distances
+    to the edges. ``"forward2"`` where the lower edge is nearer, else
+    ``"backward2"``: second order, as the central difference (for the higher
+    central schemes too: the extrapolation raises the order).
+    """
+    points = request.points.reshape(-1)[index]
+    forward = below < above
+    results = []
+    for name, where, room in (("forward2", forward, above), ("backward2", ~forward, below)):
+        if not where.any():
+            results.append(None)
+            continue
+        spec = get_scheme(name)
+        levels = spec.default_levels if request.levels == request.scheme.default_levels \
+            else request.levels
+        plan = make_plan(spec, request.deriv, levels, request.ratio, points.dtype)
+        h0 = np.broadcast_to(plan.auto_step(points[where], np.max(np.abs(points[where]))),
+                             points[where].shape)
+        h0 = capped_step(h0, room[where], reach(spec, request.deriv))
+        results.append((where, _edge_run(request, index[where], h0, spec, levels)))
+    return results
+
+
+def _edge_run(request, index, h0, spec=None, levels=None):
+    """`derivative`'s result (flat, before its floor) at the flat elements `index`, steps `h0`."""
+    spec = request.scheme if spec is None else spec
+    levels = request.levels if levels is None else levels
+    points = request.points.reshape(-1)[index]
+    n = points.size
+    noise = None if request.noise is None else \
+        np.broadcast_to(request.noise, request.shape).reshape(-1)[index]
+    sub = replace(request, x=points, points=points, scheme=spec, levels=levels, rule=None,
+                  given=np.asarray(h0, dtype=points.dtype), shape=(n,), result_shape=(n,),
+                  extent=float(np.max(np.abs(points))), noise=noise, domain=None, edges=False)
+    plan = make_plan(spec, request.deriv, levels, request.ratio, points.dtype)
+    outcome, _, _ = _compute(sub, plan)
+    return outcome.result
+
+
+def _merge(request, outcome, index, calls, *candidates):
+    """`outcome` with each element of `index` replaced by the candidate of smallest error."""
+    result = outcome.result
+    fields = {name: np.array(np.broadcast_to(getattr(result, name), request.shape)).reshape(-1)
+              for name in ("df", "error", "step", "nfev", "status", "order")}
+    fields["nfev"][index] += calls
+    best = np.where(np.isfinite(fields["error"][index]) & np.isfinite(fields["df"][index]),
+                    fields["error"][index], np.inf)
+    for candidate in candidates:
+        parts = candidate if isinstance(candidate, list) else [(None, candidate)]
+        for part in parts:
+            if part is None or part[1] is None:
+                continue
+            where, found = part
+            target = index if where is None else index[where]
+            fields["nfev"][target] += found.nfev
+            error = np.where(np.isfinite(found.error) & np.isfinite(found.df), found.error, np.inf)
+            current = best if where is None else best[where]
+            better = error < current
+            for name in ("df", "error", "step", "status", "order"):
+                fields[name][target[better]] = np.asarray(getattr(found, name))[better]
+            if where is None:
+                best = np.minimum(best, error)
+            else:
+                best[where] = np.minimum(current, error)
+    df = fields["df"].reshape(request.shape)
+    merged = DerivativeResult(*(fields[name].reshape(request.shape) for name in
+                                ("df", "error", "step", "nfev", "status", "order")))
+    return _Outcome(merged, np.abs(df), (df.min(), df.max()))
 
 
 @dataclass(frozen=True)
@@ -196,9 +393,13 @@ class _Request:
     atol: float
     shape: tuple
     result_shape: tuple
+    noise: object = None  # the noise per value of f, broadcast to shape, or None
+    domain: object = None  # (lower, upper), each broadcast to shape, or None
+    edges: bool = True  # look for domain edges where f is not finite
 
 
-def _validate(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol):
+def _validate(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol, noise=None,
+              domain=None):
     """Every check of `derivative`'s input, in one place; a `_Request`."""
     check_callable(f)
     spec = get_scheme(scheme)
@@ -222,9 +423,60 @@ def _validate(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol)
         except ValueError:
             raise ValueError(f"x of shape {points.shape} and step of shape {given.shape} "
                              "do not broadcast together") from None
+    noise = _check_noise(noise, shape, dtype)
+    domain = _check_domain(domain, points, shape, dtype)
+    if domain is not None and rule is not None:
+        raise ValueError(f"domain is given: step={step!r} would evaluate f outside it; use "
+                         "step='auto' or a numeric step with domain")
+    if noise is not None and rule is not None:
+        raise ValueError(f"noise is given: step={step!r} would measure it again; use "
+                         "step='auto' or a numeric step with noise")
     # 0-d input is computed as one element.
-    return _Request(f, x, wrap, spec, deriv, levels, ratio, np.broadcast_to(points, shape or (1,)),
-                    extent, rule, given, refinements, rtol, atol, shape or (1,), shape)
+    full = shape or (1,)
+    return _Request(f, x, wrap, spec, deriv, levels, ratio, np.broadcast_to(points, full),
+                    extent, rule, given, refinements, rtol, atol, full, shape,
+                    None if noise is None else np.broadcast_to(noise, full),
+                    None if domain is None else tuple(np.broadcast_to(d, full) for d in domain))
+
+
+def _check_noise(noise, shape, dtype):
+    """`noise` as an array of `dtype` broadcasting with `shape`, or None."""
+    if noise is None:
+        return None
+    try:
+        array = np.asarray(noise, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"noise must be a non-negative number or array, got {noise!r}") from None
+    if array.dtype.kind not in "fiu" or not np.all(np.isfinite(array)) or np.any(array < 0):
+        raise ValueError(f"noise must be non-negative and finite, got {noise!r}")
+    try:
+        np.broadcast_shapes(array.shape, shape)
+    except ValueError:
+        raise ValueError(f"noise of shape {array.shape} does not broadcast with x of shape "
+                         f"{shape}") from None
+    return array.astype(dtype)
+
+
+def _check_domain(domain, points, shape, dtype):
+    """`domain` as ``(lower, upper)`` arrays of `dtype`, with every point inside; or None."""
+    if domain is None:
+        return None
+    if not isinstance(domain, (tuple, list)) or len(domain) != 2:
+        raise TypeError(f"domain must be a pair (lower, upper), got {domain!r}")
+    try:
+        lower, upper = (np.asarray(d, dtype=float) for d in domain)
+    except (TypeError, ValueError):
+        raise TypeError(f"domain must hold real numbers or arrays, got {domain!r}") from None
+    if np.any(np.isnan(lower)) or np.any(np.isnan(upper)):
+        raise ValueError("domain must not contain NaN")
+    try:
+        np.broadcast_shapes(lower.shape, upper.shape, shape)
+    except ValueError:
+        raise ValueError(f"domain bounds of shapes {lower.shape} and {upper.shape} do not "
+                         f"broadcast with x of shape {shape}") from None
+    if np.any(points < lower) or np.any(points > upper):
+        raise ValueError("every x must lie inside domain: lower <= x <= upper")
+    return lower.astype(dtype), upper.astype(dtype)
 
 
 @dataclass(frozen=True)
@@ -238,12 +490,15 @@ class _Start:
     nfev: object
     noise: object
     floor: bool
+    capped: object = None  # where the domain capped the step (a mask), or None
 
 
 def _initial_step(request, plan):
     """The initial step ``h0``: automatic, from a step rule, or given (one value if all agree)."""
     points, dtype = request.points, plan.dtype
     nfev, noise, floor = 0, None, False
+    if request.noise is not None:
+        noise = noise_bound(plan, request.noise).astype(dtype)
     if request.rule is not None:
         rule = STEP_RULES[request.rule]
         chosen = rule(request.f, request.x, scheme=plan.scheme, deriv=plan.deriv)
@@ -260,11 +515,18 @@ def _initial_step(request, plan):
     else:
         h0 = request.given
     h0 = np.asarray(h0, dtype=dtype)
+    capped = None
+    if request.domain is not None:
+        lower, upper = request.domain
+        near = np.minimum(points - lower, upper - points)
+        wide = np.broadcast_to(h0, request.shape)
+        h0 = capped_step(wide, near, reach(plan.scheme, plan.deriv))
+        capped = h0 < wide
     if h0.ndim and np.all(h0 == h0.flat[0]):
         h0 = h0.flat[0]  # one step for all: scalar arithmetic from here on
     elif h0.ndim:
         h0 = np.broadcast_to(h0, request.shape)
-    return _Start(h0, nfev, noise, floor)
+    return _Start(h0, nfev, noise, floor, capped)
 
 
 def _first_tableau(request, plan, start, rows=None):
@@ -273,7 +535,8 @@ def _first_tableau(request, plan, start, rows=None):
     `rows` are the base estimates a scalar call computed (`ScalarRows`), if any.
     """
     if rows is None:
-        sample = Evaluator(request.f, dtype=plan.dtype, wrap=request.wrap)
+        sample = Evaluator(request.f, dtype=plan.dtype, wrap=request.wrap,
+                           real=plan.scheme.subtracts)
         return evaluate_tableau(plan, sample, request.points, start.h0, start.noise), \
             sample.calls
     table = np.array(rows.rows, dtype=plan.dtype).reshape(-1, 1)
@@ -299,8 +562,8 @@ def _outcome(request, plan, start, tableau, nfev):
     best, shape = tableau.best, request.shape
     df, error = best.estimate, best.error
     extremes = df.min(), df.max()  # NaN if any element is
-    if best.row is None and all_within_tolerance(df, error, request.rtol, request.atol,
-                                                 extremes):
+    if best.row is None and tableau.level is None and \
+            all_within_tolerance(df, error, request.rtol, request.atol, extremes):
         # Every element kept the top entry, truncation resolved, converged. The
         # fields shared by all are read-only broadcast views.
         step = np.broadcast_to(start.h0 / plan.dtype.type(plan.ratio) ** (plan.levels - 1),
@@ -308,27 +571,105 @@ def _outcome(request, plan, start, tableau, nfev):
         order = np.broadcast_to(np.int64(plan.top_order), shape)
         status = np.broadcast_to(np.int64(DerivativeStatus.CONVERGED), shape)
         return _Outcome(DerivativeResult(df, error, step, nfev, status, order), None, extremes)
-    top = np.full(shape, plan.levels - 1)
-    row = top if best.row is None else best.row
-    column = top if best.column is None else best.column
-    kept = Kept(df.reshape(-1), error.reshape(-1),
-                np.array(np.broadcast_to(plan.step_of_row(start.h0, row), shape)).reshape(-1),
-                (plan.order + column * plan.order_step).reshape(-1),
-                (row == plan.levels - 1).reshape(-1), nfev.reshape(-1).copy())
+    kept = _kept(plan, start, best, shape, nfev)
     converged = within_tolerance(df, error, request.rtol, request.atol)
+    refine = np.zeros(shape, dtype=bool)
     if request.refinements and not start.floor:
+        row = np.full(shape, plan.levels - 1) if best.row is None else best.row
         refine = wants_smaller_steps(best, row, converged, plan.levels)
         if refine.any():
             refine_steps(Problem(plan, request.f, request.wrap, request.rtol, request.atol),
                          tableau, request.points, refine, request.refinements, kept)
-    df, error, step, order, improving, nfev = (
+    noisy = _noisy(request, plan, start, tableau, kept, refine)
+    return _statuses(request, kept, noisy)
+
+
+def _kept(plan, start, best, shape, nfev):
+    """The first tableau's best entries as a `numdiff._refinement.Kept` (flat copies)."""
+    top = np.full(shape, plan.levels - 1)
+    row = top if best.row is None else best.row
+    column = top if best.column is None else best.column
+    flat = (lambda value: np.array(np.broadcast_to(value, shape)).reshape(-1))
+    evidence = np.ones(shape, dtype=bool) if best.evidence is None else best.evidence
+    return Kept(flat(best.estimate), flat(best.error), flat(plan.step_of_row(start.h0, row)),
+                flat(plan.order + column * plan.order_step), flat(row == plan.levels - 1),
+                flat(nfev), flat(best.top_rounding), flat(evidence),
+                np.zeros(int(np.prod(shape)), dtype=bool),
+                flat(False if best.searched is None else best.searched))
+
+
+def _noisy(request, plan, start, tableau, kept, refined):
+    """Where ``f`` is noisy (a flat mask, or None); measured elements re-read in place on `kept`.
+
+    With ``noise`` given: where it exceeds `NOISE_MARGIN` times the rounding
+    level ``eps F``. Otherwise the suspects of the first tableau
+    (`numdiff._noisy_elements.suspects`) are probed with ECnoise, and those
+    found noisy get the first tableau's entry of least error with the noise
+    in its bound (`read_with_noise`), no refinement.
+    """
+    if request.noise is not None:
+        given = np.broadcast_to(request.noise, request.shape)
+        return (given > NOISE_MARGIN * tableau.level).reshape(-1)
+    if tableau.level is not None or tableau.best.searched is None or not request.edges or \
+            not plan.scheme.subtracts:
+        return None  # (the edge runs do not probe: their probe could leave the domain)
+    best = tableau.best
+    unrefined = kept.unsettled & np.where(refined.reshape(-1), kept.error > 2 * kept.rounding,
+                                          kept.error <= 2 * kept.rounding)
+    if request.refinements:  # (without rounds, truncation may leave it unresolved)
+        unrefined |= (best.unresolved & ~refined).reshape(-1)
+    suspect = suspects(kept, best.searched.reshape(-1), unrefined, request.refinements > 0)
+    if not suspect.any():
+        return None
+    index = np.flatnonzero(suspect)
+    room = None
+    if request.domain is not None:
+        lower, upper = (np.broadcast_to(d, request.shape).reshape(-1)[index]
+                        for d in request.domain)
+        at = request.points.reshape(-1)[index]
+        room = np.minimum(at - lower, upper - at)
+    noise, calls = measure_noise(request.f, request.wrap, request.points.reshape(-1)[index],
+                                 plan.dtype, room)
+    kept.nfev[index] += calls
+    # A tableau with values that are not finite is at an edge or a pole, not noise.
+    found = np.isfinite(noise) & np.isfinite(tableau.table.reshape(plan.levels, -1)[:, index]).all(0)
+    if not found.any():
+        return None
+    index, noise = index[found], noise[found]
+    flat = (lambda value: np.broadcast_to(value, request.shape).reshape(-1)[index])
+    h0 = flat(start.h0)
+    entries = read_with_noise(plan, tableau.table.reshape(plan.levels, -1)[:, index],
+                              flat(tableau.rounding), h0, noise)
+    row = np.full(index.size, plan.levels - 1) if entries.row is None else entries.row
+    column = np.full(index.size, plan.levels - 1) if entries.column is None else entries.column
+    # Noise only adds error: an estimate that already claims more keeps its entry;
+    # a refined one (steps too large for f in the first tableau) keeps its value
+    # and takes the larger error.
+    take = ~(entries.error < kept.error[index])
+    stay = take & refined.reshape(-1)[index]
+    kept.error[index[stay]] = entries.error[stay]
+    take &= ~stay
+    kept.df[index[take]], kept.error[index[take]] = entries.estimate[take], entries.error[take]
+    kept.step[index[take]] = plan.step_of_row(h0, row)[take]
+    kept.order[index[take]] = (plan.order + column * plan.order_step)[take]
+    noisy = np.zeros(kept.df.shape, dtype=bool)
+    noisy[index] = True
+    return noisy
+
+
+def _statuses(request, kept, noisy):
+    """The `_Outcome` of the kept entries: CONVERGED only within tolerance and with evidence."""
+    shape = request.shape
+    df, error, step, order, improving, nfev, evidence = (
         value.reshape(shape) for value in
-        (kept.df, kept.error, kept.step, kept.order, kept.improving, kept.nfev))
+        (kept.df, kept.error, kept.step, kept.order, kept.improving, kept.nfev, kept.evidence))
     size = np.abs(df)
-    converged = within_tolerance(df, error, request.rtol, request.atol, size=size)
+    converged = within_tolerance(df, error, request.rtol, request.atol, size=size) & evidence
     status = np.where(converged, DerivativeStatus.CONVERGED,
                       np.where(improving, DerivativeStatus.NOT_CONVERGED,
                                DerivativeStatus.ERROR_GREW))
+    if noisy is not None:
+        status[noisy.reshape(shape)] = DerivativeStatus.NOISY
     status[~(np.isfinite(error) & np.isfinite(df))] = DerivativeStatus.NON_FINITE
     return _Outcome(DerivativeResult(df, error, step, nfev, status.astype(np.int64), order),
                     size, (df.min(), df.max()))

@@ -26,12 +26,18 @@ class DerivativeStatus(IntEnum):
     NON_FINITE (3)
         Every tableau entry is NaN or infinite (``f`` returned NaN or inf,
         for example outside its domain); ``df`` is NaN and ``error`` inf.
+    NOISY (4)
+        ``f`` carries noise well above its rounding level (measured with
+        `numdiff.estimate_noise` where the tableau gave cause, or given as
+        ``noise``): ``error`` includes the propagated noise, which no choice
+        of step removes.
     """
 
     CONVERGED = 0
     NOT_CONVERGED = 1
     ERROR_GREW = 2
     NON_FINITE = 3
+    NOISY = 4
 
 
 @dataclass(frozen=True)

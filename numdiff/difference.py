@@ -51,7 +51,10 @@ def numerical_diff(f, x, eps=1e-4, *, scheme="central", deriv=1, exact_step=Fals
     -------
     numpy scalar or ndarray
         The estimate, of shape ``broadcast(x, eps)`` and the dtype of `x`.
-        Non-finite values of `f` give non-finite estimates.
+        Non-finite values of `f` give non-finite estimates. A real scheme
+        applied to a complex-valued `f` differentiates its real and
+        imaginary parts alike: the estimate is then complex (the matching
+        complex dtype). The complex step needs `f` real on the real axis.
 
     Raises
     ------
@@ -90,6 +93,8 @@ def numerical_diff(f, x, eps=1e-4, *, scheme="central", deriv=1, exact_step=Fals
     1.0
     >>> numerical_diff(np.exp, 0.0, np.array([1e-1, 1e-2])).round(8)
     array([1.0016675 , 1.00001667])
+    >>> complex(numerical_diff(lambda t: np.exp(1j * t), 0.0, 1e-5).round(8))
+    1j
     """
     dtype = _SCALAR_DTYPES.get(type(x))
     if dtype is not None and exact_step is False and type(deriv) is int:

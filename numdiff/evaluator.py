@@ -22,7 +22,18 @@ from ._validation import as_numbers, as_values
 from .counting import CountedFunction
 from .variable import Variable
 
-__all__ = ["Evaluator", "StencilEstimate", "stencil_estimate"]
+__all__ = ["Evaluator", "ComplexValues", "StencilEstimate", "stencil_estimate"]
+
+
+class ComplexValues(TypeError):
+    """``f`` returned complex values where real ones were asked for (`Evaluator` with ``real``).
+
+    `calls` is the number of calls of ``f`` made until then.
+    """
+
+    def __init__(self, calls):
+        super().__init__("f returned complex values for a real argument")
+        self.calls = calls
 
 
 class Evaluator(CountedFunction):
@@ -42,6 +53,9 @@ class Evaluator(CountedFunction):
         (True), or any numbers (False: the caller checks the shape).
     batch_axis : int, optional
         As for `numdiff.CountedFunction`.
+    real : bool, optional
+        Raise `ComplexValues` where ``f`` returns complex values (a caller
+        that differentiates the real and imaginary parts apart).
 
     Examples
     --------
@@ -51,11 +65,13 @@ class Evaluator(CountedFunction):
     (dtype('float32'), 1)
     """
 
-    def __init__(self, f, *, dtype=None, wrap=False, elementwise=True, batch_axis=None):
+    def __init__(self, f, *, dtype=None, wrap=False, elementwise=True, batch_axis=None,
+                 real=False):
         super().__init__(f, batch_axis=batch_axis)
         self.dtype = None if dtype is None else np.dtype(dtype)
         self.wrap = wrap
         self.elementwise = elementwise
+        self.real = real
 
     def __call__(self, at, *, scratch=None):
         """``f(at)`` as an array; copied if it shares memory with `scratch`.
@@ -68,6 +84,8 @@ class Evaluator(CountedFunction):
         """
         y = super().__call__(Variable(at) if self.wrap else at)
         values = as_values(y, np.shape(at)) if self.elementwise else as_numbers(y)
+        if self.real and values.dtype.kind == "c":
+            raise ComplexValues(self.calls)
         if self.dtype is not None and values.dtype != self.dtype and values.dtype.kind != "c":
             values = values.astype(self.dtype)
         if scratch is not None and np.may_share_memory(values, scratch):

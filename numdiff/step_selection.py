@@ -111,6 +111,54 @@ def _prepare(f, x, scheme, deriv):
     return spec.stencil(deriv), points, sample
 
 
+#: Where a rule's first stencil meets values of ``f`` that are not finite while
+#: ``f(x)`` is finite (a domain edge within reach), its step is divided by
+#: `EDGE_SHRINK`, at most `EDGE_TRIES` times (16^12: about 3.6e-15 of the step).
+EDGE_SHRINK = 16
+EDGE_TRIES = 12
+
+
+def _start_inside(sample, points, h, st, found, measure=False):
+    """``found`` (a `StencilEstimate` at steps `h`) redone at smaller steps where not finite.
+
+    Only the elements whose estimate is not finite while ``f(x)`` is are
+    evaluated again, at ``h / 16^j`` until finite (the rule then starts
+    inside the domain of ``f``). Returns the estimate, the steps, the
+    measured ``(scale, value at +1, value at -1)`` when `measure`, and the
+    calls of ``f`` each element took part in here.
+    """
+    shape = np.shape(found.estimate)
+    estimate = np.array(found.estimate, dtype=points.dtype).reshape(-1)
+    steps = np.array(np.broadcast_to(h, shape), dtype=points.dtype).reshape(-1)
+    flat = np.broadcast_to(points, shape).reshape(-1)
+    fields = None
+    if measure:
+        fields = [np.array(np.broadcast_to(v, shape), dtype=points.dtype).reshape(-1)
+                  for v in (found.scale, found.values[1], found.values[-1])]
+    bad = np.flatnonzero(~np.isfinite(estimate))
+    calls = np.zeros(estimate.shape, dtype=np.int64)
+    if bad.size:
+        calls[bad] += 1
+        bad = bad[np.isfinite(sample(flat[bad]))]
+    for _ in range(EDGE_TRIES):
+        if not bad.size:
+            break
+        steps[bad] /= points.dtype.type(EDGE_SHRINK)
+        before = sample.calls
+        again = stencil_estimate(sample, flat[bad], steps[bad], st, summation="ascending",
+                                 measure=measure) if measure else \
+            stencil_estimate(sample, flat[bad], steps[bad], st)
+        estimate[bad] = again.estimate
+        calls[bad] += sample.calls - before
+        if measure:
+            for field, value in zip(fields, (again.scale, again.values[1], again.values[-1])):
+                field[bad] = value
+        bad = bad[~np.isfinite(again.estimate)]
+    back = (lambda value: value.reshape(shape))
+    return (back(estimate), back(steps), None if fields is None else tuple(map(back, fields)),
+            back(calls))
+
+
 def _finish(sample, points, h, st, status, nfev_before):
     """Clamp the step, take the scheme's estimate there, pack the result."""
     dtype = points.dtype
@@ -185,9 +233,11 @@ def theory_step(f, x, *, scheme="central", deriv=1):
         wide = (unit * dtype.type(unit_scale_step(probe, u))).astype(dtype)
         probed = stencil_estimate(sample, points, wide, probe, summation="ascending",
                                   measure=True)
-        scale_m = probed.estimate
-        slope = np.abs(probed.values[1] - probed.values[-1]) / (2 * wide)
-        value_scale = theory.value_scale(probed.scale, points, slope, weight=1, combine="sum")
+        first = sample.calls
+        scale_m, wide, (largest, above, below), extra = _start_inside(
+            sample, points, wide, probe, probed, measure=True)
+        slope = np.abs(above - below) / (2 * wide)
+        value_scale = theory.value_scale(largest, points, slope, weight=1, combine="sum")
         resolution = dtype.type(u * float(probe.weight_sum)) * value_scale / wide ** m
         unresolved = ~(np.abs(scale_m) > resolution)
         derivative_scale = np.where(unresolved, resolution, np.abs(scale_m))
@@ -198,7 +248,7 @@ def theory_step(f, x, *, scheme="central", deriv=1):
     status = np.where(unresolved, StepStatus.SCALE_UNRESOLVED, StepStatus.FOUND)
     status = np.where(np.isfinite(scale_m) & np.isfinite(value_scale), status,
                       StepStatus.NON_FINITE)
-    return _finish(sample, points, h.astype(dtype), st, status, sample.calls)
+    return _finish(sample, points, h.astype(dtype), st, status, first + extra)
 
 
 def _finite(values):
@@ -274,12 +324,14 @@ def stepleman_winarsky_step(f, x, *, scheme="central", deriv=1, initial_step=Non
         h = np.broadcast_to(as_steps(initial_step, dtype, "initial_step"), points.shape).copy()
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         found = stencil_estimate(sample, points, h, st)
-        previous, centre = found.estimate, found.centre
+        first = sample.calls
+        previous, h, _, extra = _start_inside(sample, points, h, st, found)
+        centre = found.centre if np.all(np.isfinite(previous)) or found.centre is None else None
         chosen_h = h.copy()
         last_gap = np.full(points.shape, np.inf, dtype=dtype)
         active = np.isfinite(previous)
         status = np.where(active, StepStatus.LIMIT_REACHED, StepStatus.NON_FINITE)
-        used = np.full(points.shape, sample.calls)
+        used = first + extra
         for _ in range(max_iterations - 1):
             if not active.any():
                 break

@@ -11,6 +11,7 @@ a module of this package that declares a `Study` named ``STUDY``
 ``precision``          the best step against the unit roundoff, every format
 ``step_selection``     where the automatic step rules land on the V-curve
 ``peers``              numdiff.derivative against scipy and numdifftools
+``hard_cases``         the same on noise, domain edges and kinks
 ``schemes``            numdiff.derivative with every scheme
 ``gradient_cost``      evaluations and time of a gradient against n
 ``noise``              a noisy function: ECnoise and the noise-aware step
@@ -69,15 +70,16 @@ all come from the declarations: nothing else changes.
 Examples
 --------
 >>> [study.name for study in STUDIES]  # doctest: +NORMALIZE_WHITESPACE
-['error_vs_step', 'precision', 'step_selection', 'peers', 'schemes', 'gradient_cost',
- 'noise']
+['error_vs_step', 'precision', 'step_selection', 'peers', 'hard_cases', 'schemes',
+ 'gradient_cost', 'noise']
 >>> STUDIES[0].files
 ('sweep.csv', 'summary.csv')
 """
 
 from ..config import RunConfig
 from ..study import RunContext, Study, StudyResult, StudyTable
-from . import error_vs_step, gradient_cost, noise, peers, precision, schemes, step_selection
+from . import (error_vs_step, gradient_cost, hard_cases, noise, peers, precision, schemes,
+               step_selection)
 
 __all__ = ["STUDIES", "Study", "StudyTable", "StudyResult", "RunConfig", "RunContext"]
 
@@ -87,6 +89,7 @@ STUDIES = (
     precision.STUDY,
     step_selection.STUDY,
     peers.STUDY,
+    hard_cases.STUDY,
     schemes.STUDY,
     gradient_cost.STUDY,
     noise.STUDY,

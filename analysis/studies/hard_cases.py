@@ -1,0 +1,239 @@
+"""Hard cases: numdiff.derivative, scipy and numdifftools on noise, domain edges and kinks.
+
+Off the smooth interior path a derivative tool is judged by whether its error
+estimate still tells the truth. Each case of `hard_cases` is a function, its
+derivative in closed form and a set of points:
+
+* ``noise``: exp, sin and log with seeded Gaussian noise of relative
+  deviation 1e-8 and 1e-6 at random points;
+* ``edge``: sqrt at 1e-6 and 1e-10, log at 1e-8, arcsin at 1 - 1e-6, arccosh
+  at 1 + 1e-6 and the cube root at 1e-3, each beside the edge of its domain;
+* ``kink``: abs, relu, ``|x|^1.5`` and a piecewise quadratic with a jump in
+  ``f''``, at points from 1e-10 to 0.1 beside their kink at 0.
+
+Every method runs with its defaults, as in the peer comparison; a peer not
+importable is left out and listed as such. The study writes
+``hard_cases.csv`` (`COLUMNS`): per (method, family, case) the median true
+error, the coverage of the error estimate (`analysis.references.judge_estimates`),
+the median estimate/true ratio, the share of points reported as converged
+(numdiff's status CONVERGED, scipy's ``success``; numdifftools reports no
+status), the share reported converged while off by more than 10 times the
+error estimate, and the evaluations per point (`numdiff.CountedFunction`).
+
+Examples
+--------
+>>> table = hard_case_table(hard_cases(points=5), peers=[])
+>>> sorted(set(table["family"]))
+['edge', 'kink', 'noise']
+"""
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from numdiff import CountedFunction
+from numdiff.derivative import derivative
+
+from ..references import judge_estimates
+from ..report import Paragraph, Section, Table, format_number, format_percent
+from ..study import Study, StudyResult, StudyTable
+from ..tables import read_table, write_table
+
+__all__ = ["PEERS", "HardCase", "hard_cases", "hard_case_table", "COLUMNS", "build_study", "STUDY",
+           "TABLES", "OPTIONS", "METHOD"]
+
+COLUMNS = ("method", "family", "case", "points", "available", "median_abs_error",
+           "coverage", "median_estimate_ratio", "converged", "falsely_converged", "mean_nfev")
+#: Relative noise levels of the noise family.
+NOISE_LEVELS = (1e-8, 1e-6)
+#: Distances from the kink at 0 of the kink family (both sides).
+KINK_DISTANCES = (1e-10, 1e-8, 1e-6, 1e-4, 1e-2, 1e-1)
+
+
+@dataclass(frozen=True)
+class HardCase:
+    """One case: `make()` returns a fresh (seeded) ``f``; `fprime` its derivative."""
+
+    family: str
+    name: str
+    make: object
+    fprime: object
+    x: np.ndarray
+
+
+def _noisy(f, relative, seed):
+    def make():
+        rng = np.random.default_rng(seed)
+        return lambda t: f(t) * (1 + relative * rng.standard_normal(np.shape(t)))
+    return make
+
+
+def _fixed(f):
+    return lambda: f
+
+
+def _piecewise(t):
+    return np.where(t < 0, t ** 2, 2 * t ** 2) + t
+
+
+def hard_cases(points=50, *, seed=0):
+    """The cases of the study (`HardCase`), `points` random points per noisy case."""
+    cases = []
+    smooth = {"exp": (np.exp, np.exp, (0.5, 2.0)), "sin": (np.sin, np.cos, (0.5, 2.5)),
+              "log": (np.log, lambda t: 1 / t, (0.5, 3.0))}
+    for name, (f, fprime, (low, high)) in smooth.items():
+        x = np.random.default_rng(seed).uniform(low, high, points)
+        for relative in NOISE_LEVELS:
+            cases.append(HardCase("noise", f"{name}, noise {relative:g}",
+                                  _noisy(f, relative, seed + 1), fprime, x))
+    edges = [("sqrt at 1e-6", np.sqrt, lambda t: 0.5 / np.sqrt(t), 1e-6),
+             ("sqrt at 1e-10", np.sqrt, lambda t: 0.5 / np.sqrt(t), 1e-10),
+             ("log at 1e-8", np.log, lambda t: 1 / t, 1e-8),
+             ("arcsin at 1-1e-6", np.arcsin, lambda t: 1 / np.sqrt(1 - t * t), 1 - 1e-6),
+             ("arccosh at 1+1e-6", np.arccosh, lambda t: 1 / np.sqrt(t * t - 1), 1 + 1e-6),
+             ("cbrt at 1e-3", np.cbrt, lambda t: np.cbrt(t) ** -2 / 3, 1e-3)]
+    cases += [HardCase("edge", name, _fixed(f), fprime, np.array([x]))
+              for name, f, fprime, x in edges]
+    near = np.array([s * d for d in KINK_DISTANCES for s in (-1, 1)])
+    kinks = [("abs", np.abs, np.sign),
+             ("relu", lambda t: np.maximum(t, 0.0), lambda t: (t > 0) * 1.0),
+             ("|x|^1.5", lambda t: np.abs(t) ** 1.5,
+              lambda t: 1.5 * np.sign(t) * np.abs(t) ** 0.5),
+             ("jump in f''", _piecewise, lambda t: np.where(t < 0, 2 * t, 4 * t) + 1)]
+    cases += [HardCase("kink", name, _fixed(f), fprime, near) for name, f, fprime in kinks]
+    return cases
+
+
+#: The peers, by name: the module each needs.
+PEERS = {"scipy": "scipy.differentiate", "numdifftools": "numdifftools"}
+
+
+def _importable(peers):
+    """The names of `peers` (default all of `PEERS`) whose module imports here."""
+    import importlib
+
+    names = []
+    for name in (PEERS if peers is None else peers):
+        try:
+            importlib.import_module(PEERS[name])
+            names.append(name)
+        except ImportError:
+            pass
+    return names
+
+
+def _methods(peers):
+    """name -> callable(f, x) returning (df, error, converged or None)."""
+    def ours(f, x):
+        res = derivative(f, x)
+        return res.df, res.error, res.success
+
+    methods = {"numdiff": ours}
+    chosen = _importable(peers)
+    if "scipy" in chosen:
+        from scipy.differentiate import derivative as scipy_derivative
+
+        def scipy_method(f, x):
+            res = scipy_derivative(f, x)
+            return res.df, res.error, res.success
+        methods["scipy"] = scipy_method
+    if "numdifftools" in chosen:
+        import numdifftools
+
+        def numdifftools_method(f, x):
+            res = numdifftools.Derivative(f, full_output=True)(x)
+            info = res[1]
+            return (np.asarray(res[0]), np.asarray(getattr(info, "error_estimate", info)),
+                    None)
+        methods["numdifftools"] = numdifftools_method
+    return methods
+
+
+def hard_case_table(cases, *, peers=None):
+    """`COLUMNS`, one row per (method, case); peers not importable listed as unavailable."""
+    methods = _methods(peers)
+    rows = []
+    for method, run in methods.items():
+        for case in cases:
+            counter = CountedFunction(case.make())
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the peers' warnings on NaN
+                try:
+                    df, error, converged = run(counter, case.x)
+                except Exception:  # noqa: BLE001 - a peer's failure is data
+                    df = error = np.full(case.x.shape, np.nan)
+                    converged = np.zeros(case.x.shape, dtype=bool)
+            exact = case.fprime(case.x)
+            true, covered, ratio = judge_estimates(df, error, exact)
+            rows.append(dict(
+                method=method, family=case.family, case=case.name, points=case.x.size,
+                available=True, median_abs_error=float(np.median(true)),
+                coverage=float(np.mean(covered)),
+                median_estimate_ratio=float(np.nanmedian(ratio)) if np.isfinite(ratio).any()
+                else np.nan,
+                converged=np.nan if converged is None else float(np.mean(converged)),
+                falsely_converged=np.nan if converged is None else float(
+                    np.mean(np.asarray(converged) & ~(true <= 10 * np.asarray(error)))),
+                mean_nfev=counter.values / case.x.size))
+    rows += [dict(method=name, family="", case="", points=0, available=False)
+             for name in (PEERS if peers is None else peers) if name not in methods]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+# ---------------------------------------------------------------- the study
+
+TABLES = (StudyTable("hard_cases.csv", "one row per method and hard case (noise, domain "
+                                       "edge, kink): error, coverage, estimate ratio, "
+                                       "share converged, evaluations"),)
+OPTIONS = ()
+METHOD = ("Each method differentiates, with its default settings, noisy functions (exp, sin, "
+          "log with seeded relative noise), points beside a domain edge and points beside a "
+          "kink; the true error is measured against f' in closed form. Coverage is the share "
+          "of points where the error estimate is at least the true error (floored at u|f'|); "
+          "converged is the share the method reports as converged (numdifftools reports no "
+          "status), falsely where the true error is more than 10 times the estimate.")
+
+
+def build_study(*, points=50, peers=None):
+    """The hard-case comparison as a `Study` of `points` per noisy case."""
+    def compute(context):
+        write_table(hard_case_table(hard_cases(points), peers=peers), context.directory,
+                    "hard_cases.csv")
+        return StudyResult()
+
+    return Study("hard_cases", "Hard cases", compute, lambda directory, metadata: (),
+                 sections, TABLES, OPTIONS, METHOD)
+
+
+def sections(directory, metadata, files):
+    """The table per family, method and case, and one sentence per family from its rows."""
+    table = read_table(directory, "hard_cases.csv", text=("method", "family", "case"))
+    ran = table[table["available"].astype(bool)]
+    blocks = [Paragraph(f"{name} is not installed here, so it is left out.")
+              for name in table.loc[~table["available"].astype(bool), "method"]]
+    for family in ("noise", "edge", "kink"):
+        part = ran[ran["family"] == family]
+        summary = "; ".join(
+            f"{method}: coverage {format_percent(rows['coverage'].mean())}, converged "
+            + ("n/a" if rows["converged"].isna().all()
+               else f"{format_percent(rows['converged'].mean())} (falsely, off by more than "
+                    f"10 times the estimate: {format_percent(rows['falsely_converged'].mean())})")
+            for method, rows in part.groupby("method", sort=False))
+        if summary:
+            blocks.append(Paragraph(f"{family} (mean over its cases): {summary}."))
+    # Narrow columns: the report prints on A4.
+    rows = tuple((r["case"], r["method"], format_number(r["median_abs_error"]),
+                  format_percent(r["coverage"]), format_number(r["median_estimate_ratio"]),
+                  "n/a" if pd.isna(r["converged"]) else
+                  f"{format_percent(r['converged'])} ({format_percent(r['falsely_converged'])})",
+                  format_number(r["mean_nfev"]))
+                 for _, r in ran.iterrows())
+    blocks.append(Table(("case", "method", "median |error|", "covered", "estimate/true",
+                         "converged (falsely)", "evaluations"), rows,
+                        "Hard cases, per case and method (points: hard_cases.csv)"))
+    return (Section("Hard cases: noise, domain edges and kinks", "hard_cases", tuple(blocks)),)
+
+
+STUDY = build_study()

@@ -1,0 +1,171 @@
+"""`derivative` off the smooth interior path: noise, domain edges, kinks, complex values.
+
+Each test is one promise of ``docs/method.md`` ("Noise", "Domain edges",
+"Evidence of convergence", "Complex values"), checked on seeded data.
+"""
+
+import numpy as np
+import pytest
+
+from numdiff import DerivativeStatus, derivative, numerical_diff
+
+NOISY = {"exp": (np.exp, np.exp, (0.5, 2.0)),
+         "sin": (np.sin, np.cos, (0.5, 2.5)),
+         "log": (np.log, lambda t: 1 / t, (0.5, 3.0))}
+
+
+def noisy(f, relative, seed):
+    """``f`` with Gaussian noise of relative deviation `relative` (seeded)."""
+    rng = np.random.default_rng(seed)
+    return lambda t: f(t) * (1 + relative * rng.standard_normal(np.shape(t)))
+
+
+def best_fixed_step_error(f, fprime, x, relative):
+    """Median error of the central difference at its best fixed step over a grid of steps."""
+    return min(np.median(np.abs(numerical_diff(noisy(f, relative, 2), x, h) - fprime(x)))
+               for h in np.geomspace(1e-7, 0.3, 40))
+
+
+@pytest.mark.parametrize("name", sorted(NOISY))
+@pytest.mark.parametrize("relative", [1e-10, 1e-8, 1e-6])
+def test_noise_is_detected_and_covered(name, relative):
+    f, fprime, (low, high) = NOISY[name]
+    x = np.random.default_rng(0).uniform(low, high, 200)
+    res = derivative(noisy(f, relative, 1), x)
+    true = np.abs(res.df - fprime(x))
+    assert np.mean(res.error >= true) >= 0.95
+    assert np.median(res.error / true) <= 25
+    assert np.median(true) <= 10 * best_fixed_step_error(f, fprime, x, relative)
+    assert np.mean(res.status == DerivativeStatus.NOISY) >= 0.95
+    # The few elements the tableau gives no cause to probe keep the rounding-level claim.
+    assert np.mean(res.success & (true > 10 * res.error)) <= 0.02
+
+
+def test_smooth_functions_pay_no_noise_probe():
+    x = np.linspace(0.0, 1.0, 101)
+    res = derivative(np.exp, x)
+    assert np.all(res.nfev == 10) and np.all(res.success)
+
+
+def test_given_noise_enters_the_error_estimate():
+    x = np.random.default_rng(0).uniform(0.5, 2.0, 200)
+    f = noisy(np.exp, 1e-8, 3)
+    res = derivative(f, x, noise=1e-8 * np.exp(x))
+    true = np.abs(res.df - np.exp(x))
+    assert np.mean(res.error >= true) >= 0.95
+    assert np.all(res.status == DerivativeStatus.NOISY)
+    quiet = derivative(np.exp, x, noise=0.0)
+    assert np.all(quiet.success)
+
+
+@pytest.mark.parametrize("bad, match", [("a", "noise must be"), (-1.0, "non-negative"),
+                                        (np.ones(3), "broadcast")])
+def test_noise_is_checked(bad, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        derivative(np.exp, np.ones(2), noise=bad)
+
+
+EDGES = [("sqrt", np.sqrt, lambda t: 0.5 / np.sqrt(t), 1e-6, (0.0, np.inf)),
+         ("sqrt", np.sqrt, lambda t: 0.5 / np.sqrt(t), 1e-10, (0.0, np.inf)),
+         ("log", np.log, lambda t: 1 / t, 1e-8, (0.0, np.inf)),
+         ("arcsin", np.arcsin, lambda t: 1 / np.sqrt(1 - t * t), 1 - 1e-6, (-1.0, 1.0)),
+         ("arccosh", np.arccosh, lambda t: 1 / np.sqrt(t * t - 1), 1 + 1e-6, (1.0, np.inf)),
+         ("cbrt", np.cbrt, lambda t: t ** (-2 / 3) / 3, 1e-3, (0.0, np.inf))]
+
+
+class Recorder:
+    """``f`` that keeps every argument it was called with."""
+
+    def __init__(self, f):
+        self.f, self.calls = f, []
+
+    def __call__(self, t):
+        self.calls.append(np.array(t, copy=True).reshape(-1))
+        return self.f(t)
+
+
+@pytest.mark.parametrize("with_domain", [False, True])
+@pytest.mark.parametrize("name, f, fprime, x, domain", EDGES)
+def test_domain_edges(name, f, fprime, x, domain, with_domain):
+    recorded = Recorder(f)
+    res = derivative(recorded, np.array([x]), domain=domain if with_domain else None)
+    exact = fprime(x)
+    true = abs(res.df[0] - exact)
+    assert true <= 1e-8 * abs(exact), name
+    assert res.error[0] >= true and res.status[0] == DerivativeStatus.CONVERGED
+    if with_domain:
+        points = np.concatenate(recorded.calls)
+        assert np.all((points >= domain[0]) & (points <= domain[1])), name
+
+
+def test_domain_at_the_edge_is_one_sided_and_scalar_bounds_broadcast():
+    recorded = Recorder(np.exp)
+    x = np.array([0.0, 1e-12, 0.5, 2.0])
+    res = derivative(recorded, x, domain=(0.0, 2.0))
+    assert np.all(np.abs(res.df - np.exp(x)) <= 1e-10 * np.exp(x))
+    assert np.all(res.success)
+    points = np.concatenate(recorded.calls)
+    assert points.min() >= 0.0 and points.max() <= 2.0
+
+
+@pytest.mark.parametrize("bad, match", [((1.0,), "pair"), ((2.0, 3.0), "inside"),
+                                        ((np.nan, 1.0), "NaN")])
+def test_domain_is_checked(bad, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        derivative(np.exp, np.array([0.5, 1.0]), domain=bad)
+
+
+def _piecewise(t):
+    return np.where(t < 0, t ** 2, 2 * t ** 2) + t
+
+
+# Functions with a kink or jump at 0, their derivative away from it, and at it
+# the symmetric derivative (what a central difference converges to, if anything).
+KINKS = {"abs": (np.abs, np.sign),
+         "step": (lambda t: np.where(t >= 0, 1.0, 0.0), lambda t: 0 * t),
+         "floor": (np.floor, lambda t: 0 * t),
+         "relu": (lambda t: np.maximum(t, 0), lambda t: np.where(t > 0, 1.0, np.where(t < 0, 0.0, 0.5))),
+         "abs_1.5": (lambda t: np.abs(t) ** 1.5, lambda t: 1.5 * np.sign(t) * np.abs(t) ** 0.5),
+         "jump_in_f''": (_piecewise, lambda t: np.where(t < 0, 2 * t, 4 * t) + 1)}
+NEAR = [0.0, 1e-14, 1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2, 0.1, -1e-10, -1e-6, -1e-3]
+
+
+@pytest.mark.parametrize("name", sorted(KINKS))
+def test_no_convergence_claimed_without_evidence(name):
+    f, fprime = KINKS[name]
+    for x in NEAR:
+        res = derivative(f, np.array([x]))
+        true = abs(res.df[0] - fprime(np.array([x]))[0])
+        assert not (res.success[0] and true > 10 * res.error[0]), (name, x)
+
+
+@pytest.mark.parametrize("x", [1.0, np.array([0.5, 1.0, 2.0])])
+@pytest.mark.parametrize("scheme", ["central", "forward2", "central4"])
+def test_complex_valued_f_is_differentiated_part_by_part(x, scheme):
+    res = derivative(lambda t: np.exp(1j * t), x, scheme=scheme)
+    exact = 1j * np.exp(1j * np.asarray(x))
+    assert np.iscomplexobj(res.df) and not np.iscomplexobj(res.error)
+    assert np.all(np.abs(res.df - exact) <= res.error)
+    assert np.all(res.success)
+    real = derivative(np.cos, x, scheme=scheme)
+    assert np.all(res.nfev > real.nfev)
+
+
+def test_numerical_diff_of_a_complex_valued_f_is_complex():
+    for x in (1.0, np.array([1.0, 2.0])):
+        value = numerical_diff(lambda t: np.exp(1j * t), x, 1e-5)
+        assert np.iscomplexobj(value)
+        assert np.all(np.abs(value - 1j * np.exp(1j * np.asarray(x))) < 1e-9)
+
+
+@pytest.mark.parametrize("rule", ["theory", "stepleman_winarsky"])
+def test_step_rules_start_inside_the_domain(rule):
+    from numdiff import STEP_RULES
+
+    chosen = STEP_RULES[rule](np.log, np.array([1e-3, 1.0]))
+    assert np.all(chosen.status == 0) and np.all(chosen.step < 1e-3)
+    assert np.allclose(chosen.estimate, [1e3, 1.0], rtol=1e-6)
+    res = derivative(np.log, np.array([1e-3]), step=rule)
+    assert res.success[0] and abs(res.df[0] - 1e3) <= res.error[0]
+    with pytest.raises(ValueError, match="domain"):
+        derivative(np.log, np.array([1e-3]), step=rule, domain=(0.0, np.inf))
