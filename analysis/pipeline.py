@@ -172,8 +172,7 @@ def _setup_section(metadata, directory, present):
         Paragraph(f"Run on {env.get('date', 'an unknown date')} (UTC) from git commit {commit}, "
                   f"Python {env.get('python', '?')} on {env.get('platform', '?')}, "
                   f"{env.get('cpu', '')} ({env.get('cores', '?')} logical cores), with the "
-                  "command below; python -m analysis render RUN_DIR re-renders figures and "
-                  "report from the tables of this run folder."),
+                  "command:"),
         Code(env.get("command", "")),
         Details("Versions and computing times", (Table(("item", "value"), tuple(details)),)),
         *_files_blocks(directory, present)))
@@ -202,4 +201,7 @@ def _files_blocks(directory, present):
     rows += [("metadata.json", "configuration, environment, timings, faults"),
              ("figures/", "every chart as PNG and SVG"),
              ("report.md, report.html", "this report")]
-    return (Details("Files of this run", (Table(("file", "content"), tuple(rows)),)),)
+    return (Details("Files of this run", (
+        Paragraph("python -m analysis render RUN_DIR re-renders the figures and the report "
+                  "from the tables of this run folder."),
+        Table(("file", "content"), tuple(rows)))),)

@@ -262,7 +262,7 @@ details { margin: 0.4rem 0; }
 summary { cursor: pointer; font-weight: 600; }
 @page { size: A4; margin: 10mm 11mm; }
 @media print {
-  body { max-width: none; margin: 0; padding: 0; font-size: 8pt; line-height: 1.22; }
+  body { max-width: none; margin: 0; padding: 0; font-size: 7.8pt; line-height: 1.2; }
   h1 { font-size: 15pt; } h2 { font-size: 12pt; margin: 0.7rem 0 0.3rem; }
   h3 { font-size: 10pt; margin: 0.5rem 0 0.2rem; }
   p, ul { margin: 0.25rem 0; }
@@ -275,11 +275,12 @@ summary { cursor: pointer; font-weight: 600; }
   thead { display: table-header-group; }
   h2, h3, caption { break-after: avoid; }
   figure { margin: 0.3rem 0; text-align: center; }
-  figure img { max-height: 5cm; width: auto; max-width: 100%; }
+  figure img { max-height: 3.9cm; width: auto; max-width: 100%; }
   figcaption { font-size: 6.5pt; line-height: 1.2; text-align: left; }
-  .part-method p { font-size: 7.2pt; }
-  pre { padding: 0.3rem; }
-  details { display: none; }
+  .part-method p { font-size: 7pt; }
+  pre { padding: 0.2rem; margin: 0.2rem 0; }
+  .part-setup p, .part-setup pre, .part-hard_cases p { font-size: 7pt; }
+  details, .part-appendix, .part-hard_cases { display: none; }
 }
 """
 

@@ -36,8 +36,10 @@ import pandas as pd
 from numdiff import CountedFunction
 from numdiff.derivative import derivative
 
+from ..findings import Finding
 from ..references import judge_estimates
-from ..report import Paragraph, Section, Table, format_number, format_percent
+from ..numbers import format_number, format_percent
+from ..report import Paragraph, Section, Table
 from ..study import Study, StudyResult, StudyTable
 from ..tables import read_table, write_table
 
@@ -188,12 +190,12 @@ TABLES = (StudyTable("hard_cases.csv", "one row per method and hard case (noise,
                                        "edge, kink): error, coverage, estimate ratio, "
                                        "share converged, evaluations"),)
 OPTIONS = ()
-METHOD = ("Each method differentiates, with its default settings, noisy functions (exp, sin, "
-          "log with seeded relative noise), points beside a domain edge and points beside a "
-          "kink; the true error is measured against f' in closed form. Coverage is the share "
-          "of points where the error estimate is at least the true error (floored at u|f'|); "
-          "converged is the share the method reports as converged (numdifftools reports no "
-          "status), falsely where the true error is more than 10 times the estimate.")
+METHOD = ("Each method, with its defaults, on noisy functions (exp, sin, log with seeded "
+          "relative noise), points beside a domain edge and beside a kink, against f' in "
+          "closed form. Coverage: the share of points whose error estimate is at least the "
+          "true error (floored at eps|f'|, eps the machine epsilon); falsely converged: "
+          "reported converged while off by more than 10 times the estimate (numdifftools "
+          "reports no status).")
 
 
 def build_study(*, points=50, peers=None):
@@ -204,36 +206,100 @@ def build_study(*, points=50, peers=None):
         return StudyResult()
 
     return Study("hard_cases", "Hard cases", compute, lambda directory, metadata: (),
-                 sections, TABLES, OPTIONS, METHOD)
+                 sections, TABLES, OPTIONS, METHOD, key_findings, appendix)
+
+
+_FAMILIES = {"noise": "noisy", "edge": "domain-edge", "kink": "kink"}
+
+
+def _read(directory):
+    return read_table(directory, "hard_cases.csv", text=("method", "family", "case"))
+
+
+def _family_means(table):
+    """Per family and method (installed ones): mean coverage, false convergence, evaluations."""
+    ran = table[table["available"].astype(bool)]
+    return ran.groupby(["family", "method"], sort=False)[
+        ["coverage", "converged", "falsely_converged", "mean_nfev"]].mean().reset_index()
+
+
+def hard_case_findings(table):
+    """One finding per family: each method's coverage and false convergence, from the table.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"method": ["numdiff", "scipy"], "family": "edge", "case": "c",
+    ...                      "available": True, "coverage": [1.0, 0.25], "converged": [1.0, 0.0],
+    ...                      "falsely_converged": [0.0, 0.0], "mean_nfev": [50.0, 40.0]})
+    >>> print(hard_case_findings(rows)[0].text)
+    On domain-edge cases (mean over 1 case), the error estimate covers the true error at: numdiff 100.0 %, scipy 25.0 %; falsely converged: numdiff 0.0 %, scipy 0.0 %.
+    """
+    found = []
+    means = _family_means(table)
+    for family, part in means.groupby("family", sort=False):
+        cases = int(table[(table["family"] == family)]["case"].nunique())
+        values = {"family": family, "cases": cases,
+                  "coverage": dict(zip(part["method"], part["coverage"])),
+                  "falsely": dict(zip(part["method"], part["falsely_converged"]))}
+        coverage = ", ".join(f"{m} {format_percent(v)}" for m, v in values["coverage"].items())
+        falsely = ", ".join(f"{m} {format_percent(v)}" for m, v in values["falsely"].items()
+                            if pd.notna(v))
+        text = (f"On {_FAMILIES.get(family, family)} cases (mean over {cases} "
+                f"case{'s' * (cases != 1)}), the error estimate covers the true error at: "
+                f"{coverage}")
+        text += f"; falsely converged: {falsely}." if falsely else "."
+        found.append(Finding("hard_cases", text, values))
+    return found
+
+
+def key_findings(directory, metadata):
+    """`hard_case_findings` of ``hard_cases.csv``."""
+    return tuple(hard_case_findings(_read(directory)))
 
 
 def sections(directory, metadata, files):
-    """The table per family, method and case, and one sentence per family from its rows."""
-    table = read_table(directory, "hard_cases.csv", text=("method", "family", "case"))
-    ran = table[table["available"].astype(bool)]
+    """Which methods ran; the findings state each family's coverage, the appendix every case."""
+    table = _read(directory)
     blocks = [Paragraph(f"{name} is not installed here, so it is left out.")
               for name in table.loc[~table["available"].astype(bool), "method"]]
-    for family in ("noise", "edge", "kink"):
-        part = ran[ran["family"] == family]
-        summary = "; ".join(
-            f"{method}: coverage {format_percent(rows['coverage'].mean())}, converged "
-            + ("n/a" if rows["converged"].isna().all()
-               else f"{format_percent(rows['converged'].mean())} (falsely, off by more than "
-                    f"10 times the estimate: {format_percent(rows['falsely_converged'].mean())})")
-            for method, rows in part.groupby("method", sort=False))
-        if summary:
-            blocks.append(Paragraph(f"{family} (mean over its cases): {summary}."))
-    # Narrow columns: the report prints on A4.
+    blocks.append(Paragraph("The findings above give each family's coverage and false "
+                            "convergence per method; the appendix and hard_cases.csv every "
+                            "case."))
+    return (Section("Hard cases: noise, domain edges and kinks", "hard_cases", tuple(blocks)),)
+
+
+def _family_table(table):
+    """Per family and method: coverage of the error estimate and false convergence."""
+    means = _family_means(table)
+    methods = list(dict.fromkeys(means["method"]))
+    rows = []
+    for family, part in means.groupby("family", sort=False):
+        cells = [_FAMILIES.get(family, family)]
+        for method in methods:
+            r = part[part["method"] == method]
+            cells.append("n/a" if r.empty else format_percent(r["coverage"].iloc[0])
+                         + ("" if r["falsely_converged"].isna().all()
+                            else f" ({format_percent(r['falsely_converged'].iloc[0])})"))
+        rows.append(tuple(cells))
+    return Table(("cases",) + tuple(methods), tuple(rows),
+                 "Share of points whose error the estimate covers (falsely converged), mean "
+                 "over each family's cases")
+
+
+def appendix(directory, metadata, files):
+    """Every case and method."""
+    table = _read(directory)
+    ran = table[table["available"].astype(bool)]
     rows = tuple((r["case"], r["method"], format_number(r["median_abs_error"]),
                   format_percent(r["coverage"]), format_number(r["median_estimate_ratio"]),
-                  "n/a" if pd.isna(r["converged"]) else
+                  "n/a: no status" if pd.isna(r["converged"]) else
                   f"{format_percent(r['converged'])} ({format_percent(r['falsely_converged'])})",
                   format_number(r["mean_nfev"]))
                  for _, r in ran.iterrows())
-    blocks.append(Table(("case", "method", "median |error|", "covered", "estimate/true",
-                         "converged (falsely)", "evaluations"), rows,
-                        "Hard cases, per case and method (points: hard_cases.csv)"))
-    return (Section("Hard cases: noise, domain edges and kinks", "hard_cases", tuple(blocks)),)
+    return (_family_table(table),
+            Table(("case", "method", "median |error|", "covered", "estimate/true",
+                   "converged (falsely)", "evaluations"), rows, "Hard cases: every case"))
 
 
 STUDY = build_study()

@@ -394,10 +394,9 @@ def draw(directory, metadata):
     level, x = curve["level"].iloc[0], curve["x"].iloc[0]
     return (save_figure(
         noise_figure(curve, summary), directory / "figures", "noise",
-        caption=f"exp at x = {x:g} with relative Gaussian noise {level:.0e}, fresh at every "
-                f"evaluation: RMS |error| over {int(curve['trials'].iloc[0])} draws per step. "
-                "The noise lifts the left branch of the V to the noise floor, far above "
-                "rounding; the star is where the noise-aware step lands.",
+        caption=f"exp at x = {x:g}, relative Gaussian noise {level:.0e} fresh at every "
+                f"evaluation, RMS |error| over {int(curve['trials'].iloc[0])} draws per step: "
+                "the noise lifts the V's left branch; the star is the noise-aware step.",
         alt="error against step for noisy exp with the noise-aware step marked"),)
 
 
@@ -453,10 +452,10 @@ def sections(directory, metadata, files):
                   format_number(r["best_step"]), format_number(r["best_rms_error"]),
                   format_number(r["error_ratio"]), str(int(r["step_nfev"])))
                  for _, r in summary.iterrows())
-    blocks.append(Table(("scheme", "injected noise", "ECnoise (median)", "found",
-                         "noise-aware step", "its RMS |error|", "best sweep step",
-                         "best RMS |error|", "error ratio", "evaluations for the step"), rows,
-                        "Noise-aware step against the best step of the sweep"))
+    blocks.append(Table(("scheme", "noise", "ECnoise", "found", "aware step", "its error",
+                         "best step", "best error", "ratio", "evaluations"), rows,
+                        "Noise-aware step against the sweep's best (RMS errors, their ratio, "
+                        "evaluations for the step)"))
     return (Section("Noise: the noise floor and the noise-aware step", "noise", tuple(blocks)),)
 
 
