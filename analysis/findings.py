@@ -166,41 +166,40 @@ def _dezero_example(summary):
             f"{format_number(values['best_error'])}."), values)
 
 
+def _ratio_counts(summary, column, low, high):
+    """Rows with a finite `column`, and the values a ratio finding states about them."""
+    rows = summary[np.isfinite(summary[column].astype(float))]
+    inside = rows[(rows[column] >= low) & (rows[column] <= high)]
+    return rows, {"inside": len(inside), "cases": len(rows),
+                  "schemes": list(dict.fromkeys(rows["scheme"])),
+                  "median": float(rows[column].median()) if len(rows) else np.nan}
+
+
 def _model_step(summary):
     """How often the model's h* is within `STEP_FACTOR` of the observed best step."""
-    ratio = summary["step_ratio"].astype(float)
-    rows = summary[np.isfinite(ratio)]
+    rows, values = _ratio_counts(summary, "step_ratio", 1 / STEP_FACTOR, STEP_FACTOR)
     if len(rows):
-        inside = rows[(rows["step_ratio"] >= 1 / STEP_FACTOR)
-                      & (rows["step_ratio"] <= STEP_FACTOR)]
-        values = {"inside": len(inside), "cases": len(rows),
-                  "schemes": list(dict.fromkeys(rows["scheme"])),
-                  "median": float(rows["step_ratio"].median())}
         yield Finding("model_step", (
             f"The model's optimal step h* is within a factor {STEP_FACTOR:g} of the observed "
             f"best step in {values['inside']} of {values['cases']} cases "
             f"({_join(values['schemes'])}; median observed/model "
             f"{format_number(values['median'])})."), values)
-    yield from _missing("model_step_missing", summary[~np.isfinite(ratio)],
+    yield from _missing("model_step_missing", summary.drop(rows.index),
                         "The model gives no finite h*")
 
 
 def _model_error(summary):
     """How often the observed RMS error near the optimum is within range of E*."""
-    ratio = summary["error_ratio"].astype(float)
-    rows = summary[np.isfinite(ratio)]
+    low, high = ERROR_RATIO_RANGE
+    rows, values = _ratio_counts(summary, "error_ratio", low, high)
     if len(rows):
-        low, high = ERROR_RATIO_RANGE
-        inside = rows[(rows["error_ratio"] >= low) & (rows["error_ratio"] <= high)]
-        values = {"inside": len(inside), "cases": len(rows),
-                  "schemes": list(dict.fromkeys(rows["scheme"])),
-                  "median": float(rows["error_ratio"].median())}
         yield Finding("model_error", (
             f"The observed error near the best step (root mean square over half a decade) is "
             f"between {low:g} and {high:g} times the model's E* in {values['inside']} of "
             f"{values['cases']} cases ({_join(values['schemes'])}; median "
             f"{format_number(values['median'])})."), values)
-    missing = summary[~np.isfinite(ratio) & np.isfinite(summary["step_ratio"].astype(float))]
+    missing = summary.drop(rows.index)
+    missing = missing[np.isfinite(missing["step_ratio"].astype(float))]
     yield from _missing("model_error_missing", missing, "No error ratio")
 
 

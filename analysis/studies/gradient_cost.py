@@ -41,6 +41,7 @@ from numdiff.catalogue import rosenbrock, rosenbrock_gradient
 from ..findings import Finding
 from ..names import DISPLAY_NAMES, display_name
 from ..numbers import format_number
+from ..peer_libraries import importable_peers
 from ..report import Paragraph, Section, Table, figure_image
 from ..study import Study, StudyResult, StudyTable
 from ..tables import read_table, write_table
@@ -166,7 +167,7 @@ def accuracy_vs_n(sizes=ACCURACY_SIZES, *, seed=0, peers=None):
     >>> bool((table["relative_error"] < 1e-8).all())
     True
     """
-    methods = _accuracy_methods(_importable() if peers is None else tuple(peers))
+    methods = _accuracy_methods(tuple(importable_peers()) if peers is None else tuple(peers))
     rows = []
     for n in sizes:
         x = np.random.default_rng(seed).uniform(-2.0, 2.0, n)
@@ -192,22 +193,6 @@ class _PointCounter:
     def __call__(self, x):
         self.points += 1 if np.ndim(x) == 1 else int(np.prod(np.shape(x)[1:]))
         return self.f(x)
-
-
-def _importable():
-    """The peers importable here: a subset of ``("scipy", "numdifftools")``."""
-    found = []
-    try:
-        from scipy.differentiate import jacobian as _  # noqa: F401
-        found.append("scipy")
-    except ImportError:
-        pass
-    try:
-        import numdifftools as _  # noqa: F401
-        found.append("numdifftools")
-    except ImportError:
-        pass
-    return tuple(found)
 
 
 def _accuracy_methods(peers):

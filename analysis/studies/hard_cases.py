@@ -37,8 +37,9 @@ from numdiff import CountedFunction
 from numdiff.derivative import derivative
 
 from ..findings import Finding
-from ..references import judge_estimates
 from ..numbers import format_number, format_percent
+from ..peer_libraries import PEER_MODULES, importable_peers
+from ..references import judge_estimates
 from ..report import Paragraph, Section, Table
 from ..study import Study, StudyResult, StudyTable
 from ..tables import read_table, write_table
@@ -109,21 +110,12 @@ def hard_cases(points=50, *, seed=0):
 
 
 #: The peers, by name: the module each needs.
-PEERS = {"scipy": "scipy.differentiate", "numdifftools": "numdifftools"}
+PEERS = PEER_MODULES
 
 
 def _importable(peers):
     """The names of `peers` (default all of `PEERS`) whose module imports here."""
-    import importlib
-
-    names = []
-    for name in (PEERS if peers is None else peers):
-        try:
-            importlib.import_module(PEERS[name])
-            names.append(name)
-        except ImportError:
-            pass
-    return names
+    return importable_peers(peers)
 
 
 def _methods(peers):

@@ -47,10 +47,11 @@ from numdiff import CountedFunction, length_scale
 from numdiff.catalogue import CATALOGUE, get_function
 from numdiff.derivative import derivative
 
-from ..references import FLOAT64_EPS, catalogue_names, judge_estimates, reference_derivatives
 from ..findings import Finding
 from ..names import DISPLAY_NAMES, display_name
 from ..numbers import ESTIMATE_NOTES, format_number, format_percent, format_ratio
+from ..peer_libraries import importable_peers
+from ..references import FLOAT64_EPS, catalogue_names, judge_estimates, reference_derivatives
 from ..report import Paragraph, Section, Table
 from ..study import Study, StudyResult, StudyTable
 from ..tables import read_table, write_table
@@ -85,18 +86,7 @@ def available_peers():
     >>> set(available_peers()) <= {"scipy", "numdifftools"}
     True
     """
-    names = []
-    try:
-        from scipy.differentiate import derivative as _  # noqa: F401
-        names.append("scipy")
-    except ImportError:
-        pass
-    try:
-        import numdifftools as _  # noqa: F401
-        names.append("numdifftools")
-    except ImportError:
-        pass
-    return names
+    return importable_peers()
 
 
 def _version(method):
