@@ -9,14 +9,6 @@ time of one evaluation of ``f``. The study writes ``gradient_cost.csv``
 (`COST_COLUMNS`), draws a log-log chart of evaluations and time against n,
 and writes a section with the table.
 
-Examples
---------
->>> table = cost_vs_n((1, 10), repeats=1)
->>> table[table["method"] == "gradient"][["n", "calls", "evaluations"]]
-    n  calls  evaluations
-1   1      2            2
-4  10     20           20
-
 `accuracy_vs_n` sets the cost beside the accuracy: the relative error and
 the evaluations of the gradient of Rosenbrock's function (`rosenbrock`)
 at a seeded point, for ``numdiff.gradient`` with automatic steps and with
