@@ -77,9 +77,10 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
         step ``h0`` as given.
     levels : int, optional
         ``2 <= K <= 12`` steps in the tableau. Default: 5 for central schemes, 6
-        for one-sided ones, 2 for the complex step; fewer for derivative
-        orders above 4, down to the base stencil's optimal step
-        (`numdiff.Scheme.automatic_levels`).
+        for one-sided ones, 2 for the complex step; for the central schemes
+        at derivative orders above 4, fewer: down to the base stencil's
+        optimal step
+        (`numdiff.StencilScheme.automatic_levels`).
     ratio : float, optional
         ``r > 1`` between successive steps.
     refinements : int, optional

@@ -56,7 +56,7 @@ def test_orders_up_to_four_keep_the_default_levels(name, dtype):
         assert spec.automatic_levels(q, 2, u) == spec.default_levels
 
 
-@pytest.mark.parametrize("name", ["central", "central4", "forward", "backward2"])
+@pytest.mark.parametrize("name", ["central", "central4", "central6"])
 def test_levels_stop_at_the_base_stencils_optimal_step(name):
     spec = SCHEMES[name]
     u = machine_epsilon()
@@ -68,6 +68,15 @@ def test_levels_stop_at_the_base_stencils_optimal_step(name):
         assert 2 <= levels <= spec.default_levels
         assert smallest >= best or levels == 2
         assert smallest / 2 < best or levels == spec.default_levels
+
+
+@pytest.mark.parametrize("name", ["forward", "backward", "forward2", "backward2"])
+def test_one_sided_schemes_keep_cauchys_step_and_the_default_levels(name):
+    spec = SCHEMES[name]
+    u = machine_epsilon()
+    for q in range(1, spec.max_deriv + 1):
+        assert spec.takes_cauchy(q)
+        assert spec.automatic_levels(q, 2, u) == spec.default_levels
 
 
 def test_high_orders_use_the_reach_cap_step():
