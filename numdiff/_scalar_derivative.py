@@ -63,9 +63,9 @@ def _constants(scheme, deriv, levels, ratio, dtype, rtol):
         spec = SCHEMES.get(scheme)
         found = None
         if spec is not None and spec.subtracts and 1 <= deriv <= spec.max_deriv:
-            plan = make_plan(spec, deriv, spec.default_levels if levels is None else levels,
-                             ratio, dtype)
             u = machine_epsilon(dtype)
+            plan = make_plan(spec, deriv, spec.automatic_levels(deriv, ratio, u)
+                             if levels is None else levels, ratio, dtype)
             if plan.plain_central and plan.combinations.all():
                 found = _Constants(
                     plan, dtype.type(u * plan.weight_sum * plan.top_rounding_weight),

@@ -77,7 +77,10 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
         step ``h0`` as given.
     levels : int, optional
         ``2 <= K <= 12`` steps in the tableau. Default: 5 for central schemes, 6
-        for one-sided ones, 2 for the complex step.
+        for one-sided ones, 2 for the complex step; for the central schemes
+        at derivative orders above 4, fewer: down to the base stencil's
+        optimal step
+        (`numdiff.StencilScheme.automatic_levels`).
     ratio : float, optional
         ``r > 1`` between successive steps.
     refinements : int, optional
@@ -316,8 +319,10 @@ def _one_sided(request, index, below, above):
             results.append(None)
             continue
         spec = get_scheme(name)
-        levels = spec.default_levels if request.levels == request.scheme.default_levels \
-            else request.levels
+        u = machine_epsilon(points.dtype)
+        automatic = request.scheme.automatic_levels(request.deriv, request.ratio, u)
+        levels = spec.automatic_levels(request.deriv, request.ratio, u) \
+            if request.levels == automatic else request.levels
         plan = make_plan(spec, request.deriv, levels, request.ratio, points.dtype)
         h0 = np.broadcast_to(plan.auto_step(points[where], np.max(np.abs(points[where]))),
                              points[where].shape)
@@ -407,8 +412,9 @@ def _validate(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol,
     wrap = uses_variables(f, x)
     points, extent = points_and_extent(x)
     dtype = points.dtype
-    levels = spec.default_levels if levels is None else check_integer(levels, "levels", 2, 12)
     ratio = _check_real(ratio, "ratio", above=1.0)
+    levels = spec.automatic_levels(deriv, ratio, machine_epsilon(dtype)) if levels is None \
+        else check_integer(levels, "levels", 2, 12)
     rtol = np.sqrt(machine_epsilon(dtype)) if rtol is None else \
         _check_real(rtol, "rtol", above=None)
     atol = _check_real(atol, "atol", above=None)

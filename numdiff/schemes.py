@@ -45,6 +45,14 @@ MAX_ORDER = 32
 #: automatic step's first stencil samples ``f`` (`StencilScheme.initial_step`).
 MAX_REACH = 0.5
 
+#: Derivative orders up to which `numdiff.derivative`'s automatic step takes
+#: Cauchy's estimate and its tableau the scheme's `default_levels`; above it,
+#: where rounding (``u / h^q``) governs, the central schemes take derivatives
+#: of unit size and levels down to the base stencil's own optimal step
+#: (`StencilScheme.takes_cauchy`, `StencilScheme.automatic_levels`,
+#: ``docs/method.md``).
+CAUCHY_MAX_DERIV = 4
+
 
 @dataclass(frozen=True)
 class Scheme:
@@ -289,18 +297,64 @@ class StencilScheme(Scheme):
         The bound ``|f^(m)| <= m! |f| / L^m`` holds within ``L`` of ``x``:
         the first stencil, which reaches ``max|g| h0``, is kept within
         `MAX_REACH` ``L`` of ``x``, where the Taylor terms of its values fall
-        at least by half per order.
+        at least by half per order. Where `takes_cauchy` is false the
+        derivatives are taken of unit size (``"geometric"``): Cauchy's ``m!``
+        would put the steps deep in the rounding, which grows like ``u / h^q``.
         """
         base = self.stencil(deriv)
         r = Fraction(ratio) if float(ratio).is_integer() else \
             Fraction(ratio).limit_denominator(10**6)
         first = 1 if levels > 2 else 0
         below = sorted({g / r**k for g in base.offsets for k in range(first, levels)})
-        constant = unit_scale_step(stencil(below, deriv), u, derivatives="cauchy")
+        derivatives = "cauchy" if self.takes_cauchy(deriv) else "geometric"
+        constant = unit_scale_step(stencil(below, deriv), u, derivatives=derivatives)
         constant = float(2.0 ** np.round(np.log2(constant)))
         reach = max(abs(g) for g in base.offsets)
         constant = min(constant, float(2.0 ** math.floor(math.log2(MAX_REACH / reach))))
         return constant, constant / unit_scale_step(base, u, derivatives="cauchy")
+
+    def takes_cauchy(self, deriv):
+        """Whether the automatic step takes Cauchy's estimate (and the default levels).
+
+        Up to `CAUCHY_MAX_DERIV`, and for the one-sided schemes at every
+        order: at the large steps that their rounding allows above it, the
+        distance between their extrapolated entries fell short of the true
+        error of tanh at 0.5 by up to 5 times (``docs/method.md``).
+
+        Examples
+        --------
+        >>> SCHEMES["central"].takes_cauchy(4), SCHEMES["central"].takes_cauchy(5)
+        (True, False)
+        >>> SCHEMES["forward"].takes_cauchy(5)
+        True
+        """
+        return deriv <= CAUCHY_MAX_DERIV or self.order_step != 2
+
+    def automatic_levels(self, deriv, ratio, u):
+        """`numdiff.derivative`'s number of levels when none is given.
+
+        `default_levels` where `takes_cauchy`. Elsewhere the levels run
+        from the initial step ``h0`` (at ``L = 1``) down to, and not below,
+        the base stencil's optimal step ``h*`` for derivatives of unit size
+        (`numdiff.theory.unit_scale_step`): ``1 + floor(log_r(h0 / h*))``,
+        between 2 and `default_levels`. Every tableau entry weighs its
+        smallest row most and carries at least that row's rounding,
+        ``u sum|c| / h^q``; below ``h*`` that rounding alone exceeds the best
+        fixed step's whole error, so further rows can only lose.
+
+        Examples
+        --------
+        >>> from numdiff.theory import machine_epsilon
+        >>> u = machine_epsilon()
+        >>> [SCHEMES["central"].automatic_levels(q, 2, u) for q in range(1, 9)]
+        [5, 5, 5, 5, 4, 3, 2, 2]
+        """
+        if self.takes_cauchy(deriv):
+            return self.default_levels
+        h0, _ = self.initial_step(deriv, self.default_levels, ratio, u)
+        best = unit_scale_step(self.stencil(deriv), u)
+        levels = 1 + math.floor(math.log(h0 / best) / math.log(float(ratio)))
+        return int(min(max(levels, 2), self.default_levels))
 
 
 @dataclass(frozen=True)
@@ -336,6 +390,10 @@ class ComplexStep(Scheme):
     order_step = 2
     #: Two steps in `numdiff.derivative`'s tableau: the first is already at the floor.
     default_levels = 2
+
+    def automatic_levels(self, deriv, ratio, u):
+        """`default_levels`: the complex step's rounding does not grow as its step shrinks."""
+        return self.default_levels
 
     @property
     def is_complex(self):

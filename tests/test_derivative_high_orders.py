@@ -1,0 +1,97 @@
+"""derivative at orders 5 to 8: levels down to the base stencil's optimal step, not below."""
+
+import numpy as np
+import pytest
+
+from numdiff import SCHEMES, derivative, numerical_diff
+from numdiff._plan import make_plan
+from numdiff.catalogue import CATALOGUE
+from numdiff.schemes import CAUCHY_MAX_DERIV
+from numdiff.theory import machine_epsilon, unit_scale_step
+
+SMOOTH = ["exp", "sin", "tanh", "exp_square_squared", "log", "sqrt", "reciprocal",
+          "squire_trapp"]
+
+
+def best_fixed_step_error(tf, x, q):
+    """The error model's minimum for the central stencil of order q (steps 2^-30 .. 2^-2).
+
+    ``eps sum|c| max|f| / h^q + |K| |f^(q+2)(x)| h^2``, ``max|f|`` over the
+    stencil's values (it stands for ``|f|`` where ``f(x) = 0``).
+    """
+    st = SCHEMES["central"].stencil(q)
+    eps, far = machine_epsilon(), max(st.offsets)
+    steps = [h for h in 2.0 ** np.arange(-30, -1.75, 0.25) if tf.contains(x - far * h) and tf.contains(x + far * h)]
+    truncation = abs(float(st.error_coefficient) * float(tf.derivative(x, q + 2)))
+    return min(eps * float(st.weight_sum) * max(abs(float(tf(x + g * h))) for g in st.offsets)
+               / h**q + truncation * h**2 for h in steps)
+
+
+@pytest.mark.parametrize("q", [5, 6, 7, 8])
+@pytest.mark.parametrize("name", SMOOTH)
+def test_high_orders_reach_the_best_fixed_step_and_are_covered(name, q):
+    tf = CATALOGUE[name]
+    x = tf.default_x
+    result = derivative(tf, x, deriv=q)
+    error = abs(float(result.df) - float(tf.reference(x, q)))
+    assert error <= 10 * best_fixed_step_error(tf, x, q)
+    assert error <= float(result.error)
+
+
+@pytest.mark.parametrize("q", [5, 6, 7, 8])
+@pytest.mark.parametrize("name", ["exp", "sin", "tanh"])
+def test_high_orders_converge_to_a_tolerance_they_can_reach(name, q):
+    tf = CATALOGUE[name]
+    result = derivative(tf, tf.default_x, deriv=q, rtol=1e-2)
+    assert int(result.status) == 0
+    assert abs(float(result.df) - float(tf.reference(tf.default_x, q))) <= float(result.error)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
+@pytest.mark.parametrize("name", sorted(SCHEMES))
+def test_orders_up_to_four_keep_the_default_levels(name, dtype):
+    spec = SCHEMES[name]
+    u = machine_epsilon(dtype)
+    for q in range(1, min(CAUCHY_MAX_DERIV, spec.max_deriv) + 1):
+        assert spec.automatic_levels(q, 2, u) == spec.default_levels
+
+
+@pytest.mark.parametrize("name", ["central", "central4", "central6"])
+def test_levels_stop_at_the_base_stencils_optimal_step(name):
+    spec = SCHEMES[name]
+    u = machine_epsilon()
+    for q in range(CAUCHY_MAX_DERIV + 1, spec.max_deriv + 1):
+        levels = spec.automatic_levels(q, 2, u)
+        plan = make_plan(spec, q, levels, 2, np.dtype(np.float64))
+        best = unit_scale_step(spec.stencil(q), u)
+        smallest = plan.auto_constant / 2 ** (levels - 1)
+        assert 2 <= levels <= spec.default_levels
+        assert smallest >= best or levels == 2
+        assert smallest / 2 < best or levels == spec.default_levels
+
+
+@pytest.mark.parametrize("name", ["forward", "backward", "forward2", "backward2"])
+def test_one_sided_schemes_keep_cauchys_step_and_the_default_levels(name):
+    spec = SCHEMES[name]
+    u = machine_epsilon()
+    for q in range(1, spec.max_deriv + 1):
+        assert spec.takes_cauchy(q)
+        assert spec.automatic_levels(q, 2, u) == spec.default_levels
+
+
+def test_high_orders_use_the_reach_cap_step():
+    # derivatives of unit size put every tableau's optimum beyond the cap: h0 = L / 8
+    u = machine_epsilon()
+    for q in range(5, 9):
+        assert SCHEMES["central"].initial_step(q, 5, 2, u)[0] == 0.125
+    assert [SCHEMES["central"].automatic_levels(q, 2, u) for q in range(5, 9)] == [4, 3, 2, 2]
+
+
+def test_given_levels_are_kept():
+    tf = CATALOGUE["exp"]
+    with_five = derivative(tf, 1.0, deriv=8, levels=5, refinements=0)
+    automatic = derivative(tf, 1.0, deriv=8, refinements=0)
+    with_two = derivative(tf, 1.0, deriv=8, levels=2, refinements=0)
+    # eight points per level and the centre once
+    assert int(with_five.nfev) == 5 * 8 + 1 and int(automatic.nfev) == 2 * 8 + 1
+    assert float(automatic.df) == float(with_two.df)
