@@ -25,7 +25,8 @@ import numpy as np
 from ._hessian import extrapolated_hessian
 from ._lines import along_lines
 from ._plan import make_plan
-from ._validation import as_points, as_steps, check_callable, check_flag, check_integer, uses_variables
+from ._validation import (as_points, as_steps, check_callable, check_flag, check_integer,
+                          check_normal_steps, check_precision, uses_variables)
 from .evaluator import Evaluator, stencil_estimate
 from .multivariate_result import MultivariateResult
 from .schemes import get_scheme
@@ -445,6 +446,8 @@ def _steps(points, eps, spec, deriv, shape):
     h = relative * length_scale(points)
     if not np.isfinite(h).all():
         raise ValueError("eps * max(1, |x|) overflows the dtype " + str(dtype))
+    if spec.is_complex:
+        check_normal_steps(h, "eps * max(1, |x|)")
     if spec.subtracts:
         stuck = (points + h) == points
         if stuck.any():
@@ -572,7 +575,8 @@ class _AlongCoordinates:
         return self.as_dtype(np.concatenate(parts))
 
     def as_dtype(self, values):
-        """Real values in the dtype of `x`; complex values kept."""
+        """Real values in the dtype of `x`; complex values kept (less precise ones refused)."""
+        check_precision(values, self.dtype)
         return values if values.dtype.kind == "c" else values.astype(self.dtype, copy=False)
 
     def _moved(self, coords, deltas, work):
