@@ -131,7 +131,9 @@ def gradient(f, x, *, scheme="central", step="auto", eps=None, vectorized=False,
         With ``step="auto"``: ``df`` (the gradient, shape of `x`), ``error``,
         ``status``, ``step``, ``order`` and ``nfev``. With the fixed step:
         the gradient, in the dtype of `x`. Complex where ``f`` is complex
-        (the error stays real).
+        (the error stays real). A fixed-step entry that is NaN or infinite
+        means ``f`` returned such values or the difference overflowed (the
+        automatic path says so in its status, `NON_FINITE`).
 
     Raises
     ------
@@ -322,7 +324,7 @@ def hessian(f, x, *, scheme="central", step="auto", eps=None, vectorized=False, 
     -------
     MultivariateResult or ndarray
         The symmetric Hessian, of shape ``x.shape + x.shape``; complex where
-        ``f`` is.
+        ``f`` is. Non-finite entries as in `gradient`.
 
     Raises
     ------
@@ -443,7 +445,8 @@ def _steps(points, eps, spec, deriv, shape):
             raise ValueError(f"eps must be a number or an array of shape {shape}, "
                              f"got shape {relative.shape}")
         relative = relative.reshape(-1) if relative.size != 1 else relative
-    h = relative * length_scale(points)
+    with np.errstate(over="ignore"):
+        h = relative * length_scale(points)
     if not np.isfinite(h).all():
         raise ValueError("eps * max(1, |x|) overflows the dtype " + str(dtype))
     if spec.is_complex:
