@@ -6,6 +6,12 @@ from .formats import format_info, is_real_floating
 from .theory import machine_epsilon
 from .variable import Function, Variable
 
+#: Largest ``ratio`` between the steps of `numdiff.derivative`'s tableau: with up to
+#: 12 levels, ratio**12 must stay far inside the range of every dtype
+#: (1e3**12 = 1e36 fits float32).
+MAX_RATIO = 1e3
+
+
 def check_callable(f, name="f"):
     """Raise TypeError unless `f` can be called."""
     if not callable(f):

@@ -36,7 +36,7 @@ from ._scalar_derivative import on_a_scalar
 from ._tableau import (all_within_tolerance, evaluate_tableau, nominal_rows, read_tableau,
                        within_tolerance)
 from .derivative_result import DerivativeResult, DerivativeStatus
-from ._validation import (as_steps, check_callable, check_deriv, check_integer,
+from ._validation import (MAX_RATIO, as_steps, check_callable, check_deriv, check_integer,
                           points_and_extent, uses_variables)
 from .evaluator import ComplexValues, Evaluator
 from .step_rules import STEP_RULES
@@ -79,7 +79,7 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
         ``2 <= K <= 12`` steps in the tableau. Default: 5 for central schemes, 6
         for one-sided ones, 2 for the complex step.
     ratio : float, optional
-        ``r > 1`` between successive steps.
+        ``r`` between successive steps, ``1 < r <= 1000`` (`MAX_RATIO`).
     refinements : int, optional
         At most this many further tableaus at smaller steps (0 to 10) for
         the elements whose first tableau shows its steps were too large for
@@ -409,6 +409,9 @@ def _validate(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol,
     dtype = points.dtype
     levels = spec.default_levels if levels is None else check_integer(levels, "levels", 2, 12)
     ratio = _check_real(ratio, "ratio", above=1.0)
+    if ratio > MAX_RATIO:
+        raise ValueError(f"ratio must be at most {MAX_RATIO:g}, got {ratio!r}: the tableau's "
+                         f"steps h0 / ratio^k would leave the range of the dtype")
     rtol = np.sqrt(machine_epsilon(dtype)) if rtol is None else \
         _check_real(rtol, "rtol", above=None)
     atol = _check_real(atol, "atol", above=None)
@@ -443,10 +446,14 @@ def _check_noise(noise, shape, dtype):
     """`noise` as an array of `dtype` broadcasting with `shape`, or None."""
     if noise is None:
         return None
+    if isinstance(noise, (bool, np.bool_)) or getattr(noise, "dtype", None) == bool:
+        raise TypeError(f"noise must be a non-negative number or array, got {noise!r}")
     try:
         array = np.asarray(noise, dtype=float)
     except (TypeError, ValueError):
         raise TypeError(f"noise must be a non-negative number or array, got {noise!r}") from None
+    if array.size == 0:
+        raise ValueError("noise must not be empty")
     if array.dtype.kind not in "fiu" or not np.all(np.isfinite(array)) or np.any(array < 0):
         raise ValueError(f"noise must be non-negative and finite, got {noise!r}")
     try:

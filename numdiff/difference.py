@@ -152,6 +152,8 @@ def _on_a_scalar(f, x, eps, scheme, deriv):
     moves `x`, ``f`` not a `numdiff.Function`. Anything else returns None,
     and the array path checks it (and raises where it must).
     """
+    if type(scheme) is not str:
+        return None
     terms = _SCALAR_STENCILS.get((scheme, deriv))
     if terms is None:
         spec = SCHEMES.get(scheme) if type(scheme) is str else None

@@ -25,8 +25,8 @@ import numpy as np
 from ._hessian import extrapolated_hessian
 from ._lines import along_lines
 from ._plan import make_plan
-from ._validation import (as_points, as_steps, check_callable, check_flag, check_integer,
-                          check_normal_steps, check_precision, uses_variables)
+from ._validation import (as_points, as_steps, check_callable, check_deriv, check_flag,
+                          check_integer, check_normal_steps, check_precision, uses_variables)
 from .evaluator import Evaluator, stencil_estimate
 from .multivariate_result import MultivariateResult
 from .schemes import get_scheme
@@ -85,6 +85,7 @@ def coordinate_steps(x, eps=None, *, scheme="central", deriv=1):
     """
     points = as_points(x)
     spec = get_scheme(scheme)
+    deriv = check_deriv(deriv, spec.max_deriv, spec.name)
     return _steps(points.reshape(-1), eps, spec, deriv, points.shape).reshape(points.shape)
 
 

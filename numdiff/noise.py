@@ -17,7 +17,7 @@ from numbers import Integral
 
 import numpy as np
 
-from ._validation import as_points, as_steps, check_callable, uses_variables
+from ._validation import as_points, as_steps, check_callable, check_integer, uses_variables
 from .evaluator import Evaluator, stencil_estimate
 from .schemes import rule_scheme
 from .step_selection import StepResult, StepStatus
@@ -329,11 +329,11 @@ def noise_aware_step(f, x, *, noise=None, scheme="central", deriv=1, noise_step=
     Raises
     ------
     TypeError
-        If an argument has the wrong type.
+        If an argument has the wrong type (`max_retries` not an integer).
     ValueError
         If `noise` is not positive and finite (a noise level of zero has no
         noise-aware step: use `numdiff.optimal_step`), the scheme is the
-        complex step, `max_retries` is not an integer in 0..10, or as
+        complex step, `max_retries` is not in 0..10, or as
         `estimate_noise`.
 
     Notes
@@ -374,10 +374,7 @@ def noise_aware_step(f, x, *, noise=None, scheme="central", deriv=1, noise_step=
     check_callable(f)
     spec, deriv = rule_scheme(scheme, deriv, "noise_aware_step needs a real scheme: the "
                               "complex step has no difference of noisy values")
-    if isinstance(max_retries, bool) or not isinstance(max_retries, Integral) or \
-            not 0 <= max_retries <= MAX_RETRIES:
-        raise ValueError(f"max_retries must be an integer between 0 and {MAX_RETRIES}, "
-                         f"got {max_retries!r}")
+    max_retries = check_integer(max_retries, "max_retries", 0, MAX_RETRIES)
     points = as_points(x)
     dtype = points.dtype
     nfev = 0
@@ -431,10 +428,14 @@ def noise_aware_step(f, x, *, noise=None, scheme="central", deriv=1, noise_step=
 
 
 def _check_noise(noise, shape):
+    if isinstance(noise, (bool, np.bool_)) or getattr(noise, "dtype", None) == bool:
+        raise TypeError(f"noise must be a positive number or array, got {noise!r}")
     try:
         array = np.asarray(noise, dtype=float)
     except (TypeError, ValueError):
         raise TypeError(f"noise must be a positive number or array, got {noise!r}") from None
+    if array.size == 0:
+        raise ValueError("noise must not be empty")
     if not np.all(np.isfinite(array)) or np.any(array <= 0):
         raise ValueError("noise must be positive and finite (a noise level of zero has no "
                          f"noise-aware step; use numdiff.optimal_step), got {noise!r}")
