@@ -176,13 +176,20 @@ def _on_a_scalar(f, x, eps, scheme, deriv):
 def _check_step_moves(points, h, largest_point):
     """Raise if ``x + h == x`` for every element (the difference would be 0)."""
     smallest_step = h.min()
-    # A step of at least one ulp of the largest |x| moves every element.
-    if smallest_step >= np.spacing(largest_point):
+    # A step of at least one ulp of the largest |x| moves every element
+    # (numpy's spacing of the largest number overflows: then the ulp below it).
+    with np.errstate(over="ignore"):
+        ulp = np.spacing(largest_point)
+    if not np.isfinite(ulp):
+        ulp = largest_point - np.nextafter(largest_point, 0)
+    if smallest_step >= ulp:
         return
-    if not np.any(points + h != points):
+    with np.errstate(over="ignore"):
+        moved = np.any(points + h != points)
+    if not moved:
         raise ValueError(
             f"eps={_show(h)} is below the spacing of floating-point numbers at "
-            f"x (spacing {_show(np.spacing(largest_point))} in {points.dtype}): "
+            f"x (spacing {_show(ulp)} in {points.dtype}): "
             "x + eps == x for every element, the difference would be 0")
 
 

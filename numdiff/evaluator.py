@@ -1,10 +1,12 @@
 """`Evaluator`: the one way numdiff calls ``f``; `stencil_estimate`: the one way it applies a stencil.
 
 Every method of the library calls ``f`` through an `Evaluator`: it passes
-`numdiff.Variable` objects where ``f`` follows that convention, checks that
-``f`` returns numbers of the shape it was given, converts real values to the
-working dtype, copies values that share memory with an argument buffer the
-caller will overwrite, and counts the calls (`numdiff.CountedFunction`).
+`numdiff.Variable` objects where ``f`` follows that convention, keeps numpy's
+floating-point warnings from ``f`` inside (its NaN and inf values speak for
+them), checks that ``f`` returns numbers of the shape it was given, refuses
+values less precise than the working dtype, converts real values to it,
+copies values that share memory with an argument buffer the caller will
+overwrite, and counts the calls (`numdiff.CountedFunction`).
 
 `stencil_estimate` evaluates ``sum_i n_i f(x + g_i h) / (D h^q)`` for a
 `numdiff.Stencil`. The terms are summed in one of three orders (symmetric
@@ -84,7 +86,10 @@ class Evaluator(CountedFunction):
             values less precise than `dtype` (TypeError), or (element-wise)
             another shape than that of `at`.
         """
-        y = super().__call__(Variable(at) if self.wrap else at)
+        # What numpy says of f's own overflow or invalid operations shows in its
+        # values (NaN, inf), which every caller reports; the warnings stay here.
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore", under="ignore"):
+            y = super().__call__(Variable(at) if self.wrap else at)
         values = as_values(y, np.shape(at)) if self.elementwise else as_numbers(y)
         if self.real and values.dtype.kind == "c":
             raise ComplexValues(self.calls)

@@ -452,6 +452,13 @@ def _steps(points, eps, spec, deriv, shape):
         raise ValueError("eps * max(1, |x|) overflows the dtype " + str(dtype))
     if spec.is_complex:
         check_normal_steps(h, "eps * max(1, |x|)")
+    reach = max(abs(float(g)) for g in spec.offsets(deriv))
+    with np.errstate(over="ignore"):
+        beyond = ~np.isfinite(np.abs(points) + dtype.type(reach) * h)
+    if beyond.any():
+        i = int(np.argmax(beyond))
+        raise ValueError(f"eps is too large: the stencil's points x[{i}] +- {reach:g} * "
+                         f"{h[i]:.3g} overflow {dtype} (x[{i}] = {points[i]!r})")
     if spec.subtracts:
         stuck = (points + h) == points
         if stuck.any():

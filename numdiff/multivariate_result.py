@@ -61,7 +61,7 @@ class MultivariateResult:
         finite = np.isfinite(self.df)
         if not np.all(finite):
             status = np.where(finite, self.status, DerivativeStatus.NON_FINITE)
-            object.__setattr__(self, "status", status.astype(np.asarray(self.status).dtype))
+            object.__setattr__(self, "status", status.astype(np.asarray(self.status).dtype)[()])
 
     @property
     def success(self):

@@ -57,6 +57,9 @@ class NoiseStatus(IntEnum):
     #: No agreement (the smooth part dominates the differences), or the values
     #: spread by more than `RANGE_LIMIT` of their size.
     STEP_TOO_LARGE = 2
+    #: Values of ``f`` that are NaN or infinite, or differences of them that
+    #: overflow: no noise level can be measured.
+    NON_FINITE = 3
 
 
 @dataclass(frozen=True, eq=False)
@@ -231,6 +234,11 @@ def _difference_table(values):
     found = status == NoiseStatus.FOUND
     order = np.where(found, order, 0)
     noise = np.where(found, _trend_residual(values, order), np.nan)
+    with np.errstate(invalid="ignore"):
+        overflowed = ~np.isfinite(values).all(axis=0) | (found & ~np.isfinite(noise))
+    status = np.where(overflowed, NoiseStatus.NON_FINITE, status).astype(int)
+    order = np.where(overflowed, 0, order)
+    noise = np.where(overflowed, np.nan, noise)
     return noise, status, order, levels
 
 
@@ -440,7 +448,9 @@ def _check_noise(noise, shape):
         raise ValueError("noise must be positive and finite (a noise level of zero has no "
                          f"noise-aware step; use numdiff.optimal_step), got {noise!r}")
     try:
-        return np.broadcast_to(array, np.broadcast_shapes(array.shape, shape)).copy()
+        if np.broadcast_shapes(array.shape, shape) != shape:
+            raise ValueError
+        return np.broadcast_to(array, shape).copy()
     except ValueError:
         raise ValueError(f"noise of shape {array.shape} does not broadcast with x of "
                          f"shape {shape}") from None
