@@ -450,7 +450,18 @@ class ComplexStep(Scheme):
             raise ValueError(
                 "complex_step needs f to return complex values for complex input "
                 f"(got dtype {values.dtype}); use complex-safe operations or a real scheme")
-        return values.imag / h.reshape(h.shape + (1,) * (values.ndim - 1))
+        steps = h.reshape(h.shape + (1,) * (values.ndim - 1))
+        imag = np.abs(values.imag)
+        if np.any((imag > OFF_AXIS_SHARE * np.abs(values)) & (imag > np.sqrt(steps))):
+            # As `complex_step_estimate`: f must be real at x itself.
+            centre = evaluate.points(np.zeros((1, 1), np.intp),
+                                     np.zeros((1, 1), evaluate.complex_dtype))
+            if np.any(np.abs(centre.imag) >
+                      np.sqrt(machine_epsilon(centre.dtype)) * np.abs(centre)):
+                raise ValueError("complex_step needs f real on the real axis at x, but "
+                                 "f(x + 0i) is not real: x is outside the real domain of f "
+                                 "(on a branch cut, say); use a real scheme there")
+        return values.imag / steps
 
     def default_relative_step(self, deriv, dtype):
         """``u`` for the first derivative (any step below ``sqrt(6u)`` reaches the floor),

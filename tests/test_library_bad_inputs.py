@@ -271,6 +271,18 @@ def _numerical_cases():
             (ValueError, "complex_step")),
         "derivative_complex_step_log_of_negative": (
             lambda: nd.derivative(np.log, -1.0, scheme="complex_step"), log_domain),
+        "gradient_complex_step_log_of_negative": (
+            lambda: nd.gradient(lambda v: np.sum(np.log(v)), np.array([-1.0, 2.0]),
+                                scheme="complex_step"),
+            (ValueError, "outside the real domain of f")),
+        "gradient_fixed_complex_step_log_of_negative": (
+            lambda: nd.gradient(lambda v: np.sum(np.log(v)), np.array([-1.0, 2.0]),
+                                scheme="complex_step", step="fixed"),
+            (ValueError, "outside the real domain of f")),
+        "directional_complex_step_log_of_negative": (
+            lambda: nd.directional(lambda v: np.sum(np.log(v)), np.array([-1.0, 2.0]),
+                                   np.array([1.0, 1.0]), scheme="complex_step"),
+            (ValueError, "outside the real domain of f")),
         "complex_step_subnormal": (
             lambda: nd.numerical_diff(np.exp, 1.0, 1e-320, scheme="complex_step"),
             (ValueError, "eps must be at least the smallest normal number")),
