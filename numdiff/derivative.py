@@ -114,10 +114,14 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
     TypeError, ValueError
         For bad input, as `numerical_diff` (`f` not callable; `x` not real,
         empty, NaN or infinite; unknown scheme or step rule; bad `deriv`;
-        `step`, `levels`, `ratio`, `refinements`, `rtol` or `atol` out of
-        range; `noise` negative; `domain` not a pair, or `x` outside it; a
-        step rule with `noise` or `domain`; `f` returning the wrong shape,
-        or real values for the complex step). A complex-valued `f` is not an
+        `step`, `levels`, `ratio` (1 to 1000), `refinements`, `rtol` or
+        `atol` out of range; `noise` negative, boolean or empty; `domain`
+        not a pair, or `x` outside it; a step rule with `noise` or `domain`;
+        `f` returning the wrong shape or floating-point values less precise
+        than the dtype of `x` (TypeError); for the complex step, `f`
+        returning real values for complex input, or not real at `x`, outside
+        its real domain, where ``Im f(x + ih) / h`` is no derivative). A
+        complex-valued `f` is not an
         error: its real and imaginary parts are differentiated apart (two
         runs), ``df`` is complex and ``error`` real.
         Numerical trouble (NaN or inf from ``f``, no convergence) never

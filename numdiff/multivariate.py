@@ -571,6 +571,8 @@ class _AlongCoordinates:
         """
         work = np.result_type(self.dtype, deltas.dtype)
         m = coords.shape[0]
+        if m == 0:  # no points (a Hessian's pairs of one variable)
+            return np.empty((0,) + (self.out_shape or ()), self.dtype)
         if not self.vectorized:
             out = [self._call_one(self._moved(coords[c], deltas[c], work)) for c in range(m)]
             return self.as_dtype(np.stack(out))

@@ -278,7 +278,10 @@ class NoiseAwareStep:
     Attributes
     ----------
     step : float or ndarray
-        The step that minimises the expected error of the scheme.
+        The step that minimises the expected error of the scheme, in the
+        dtype of ``x``: infinite where it exceeds the dtype's largest number
+        (noise far above the values of ``f``), NaN where a scale was not
+        finite.
     noise : float or ndarray
         The noise level used (given, estimated, or the rounding fallback).
     derivative_scale : float or ndarray
@@ -424,8 +427,10 @@ def noise_aware_step(f, x, *, noise=None, scheme="central", deriv=1, noise_step=
         value = np.asarray(value)
         return value[()] if scalar else value
 
+    with np.errstate(over="ignore"):  # a step beyond the dtype's range is inf (documented)
+        step = step.astype(dtype)
     return NoiseAwareStep(
-        step=out(step.astype(dtype)),
+        step=out(step),
         noise=out(noise),
         derivative_scale=out(mu),
         error=out(error),

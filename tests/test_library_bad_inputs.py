@@ -9,12 +9,14 @@ written out by hand (tables of bad values per argument and entry point, each
 with its exception and message fragment) and drawn by hypothesis.
 """
 
+import re
 import warnings
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import numdiff as nd
 from numdiff import DerivativeStatus, Exp, Square, Variable
@@ -358,6 +360,12 @@ def _numerical_cases():
             (ValueError, "v must be finite in the dtype of x, float16")),
         "noise_shape_bigger_than_x": (lambda: nd.noise_aware_step(np.exp, 1.0, noise=[1e-8, 1e-8]),
                                       (ValueError, "noise of shape (2,) does not broadcast")),
+        "error_model_f_scale_string": (
+            lambda: nd.error_model("central", f_scale="", derivative_scale=1.0),
+            (TypeError, "f_scale must be a non-negative number")),
+        "error_model_derivative_scale_none": (
+            lambda: nd.error_model("central", f_scale=1.0, derivative_scale=None),
+            (ValueError, "derivative_scale must be non-negative")),
         "variable_x_function_f": (lambda: nd.numerical_diff(Square(), Variable("a")),
                                   (TypeError, "x must hold real numbers")),
         "variable_x_nan": (lambda: nd.numerical_diff(Exp(), Variable(np.array(np.nan))),
@@ -481,6 +489,18 @@ def test_directional_far_out_has_a_status():
     assert result.status == DerivativeStatus.NON_FINITE and np.shape(result.status) == ()
 
 
+def test_noise_aware_step_beyond_the_dtype_is_inf_without_a_warning():
+    result = _quietly(lambda: nd.noise_aware_step(np.sin, np.float16(1), noise=8e4))
+    assert result.step == np.inf and result.step.dtype == np.float16
+
+
+def test_hessian_of_one_variable():
+    for x in (0.0, np.array([0.0])):
+        result = nd.hessian(lambda v: np.sum(np.exp(v)), x)
+        assert result.df.shape == np.shape(x) * 2
+        assert np.allclose(result.df, 1.0) and np.all(result.success)
+
+
 def test_complex_step_overflow_inside_f_is_quiet():
     assert _quietly(lambda: nd.numerical_diff(np.exp, 1000.0, 1e-20,
                                               scheme="complex_step")) == np.inf
@@ -529,8 +549,9 @@ XS = st.one_of(
     st.integers(min_value=-10**6, max_value=10**6),
     st.booleans(), st.none(), st.text(max_size=3), st.complex_numbers(max_magnitude=10),
     st.lists(st.floats(min_value=-10, max_value=10), max_size=4),
-    st.just(Variable(np.array(1.5))),
     st.just(np.zeros((2, 0))),
+    hnp.arrays(st.sampled_from([np.float16, np.float32, np.float64]),
+               hnp.array_shapes(min_dims=0, max_dims=2, max_side=3)),
 )
 EPS = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.none(), st.booleans(),
                 st.sampled_from([1e-320, 1e-300, 1e-8, 1e-4, 0.5, 1e300, -1e-4, 0, "a"]))
@@ -543,12 +564,13 @@ SETTINGS = settings(max_examples=200, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
-def _check_outcome(call):
-    """The call returns, or raises TypeError/ValueError naming what it refused; no warning."""
+def _check_outcome(call, *names):
+    """The call returns, or raises TypeError/ValueError naming one of `names`; no warning."""
     try:
         return _quietly(call)
     except (TypeError, ValueError) as error:
-        assert str(error)
+        message = str(error)
+        assert any(re.search(rf"\b{re.escape(name)}\b", message) for name in names), message
         return None
 
 
@@ -557,7 +579,8 @@ def _check_outcome(call):
 def test_numerical_diff_answers_clearly(f, x, eps, scheme, deriv, exact):
     kwargs = {} if eps is None else {"eps": eps}
     _check_outcome(lambda: nd.numerical_diff(f, x, scheme=scheme, deriv=deriv,
-                                             exact_step=exact, **kwargs))
+                                             exact_step=exact, **kwargs),
+                   "f", "x", "eps", "scheme", "deriv", "complex_step")
 
 
 @SETTINGS
@@ -566,7 +589,8 @@ def test_numerical_diff_answers_clearly(f, x, eps, scheme, deriv, exact):
        refinements=st.integers(-1, 4))
 def test_derivative_answers_clearly_with_a_status(f, x, scheme, deriv, levels, refinements):
     result = _check_outcome(lambda: nd.derivative(f, x, scheme=scheme, deriv=deriv,
-                                                  levels=levels, refinements=refinements))
+                                                  levels=levels, refinements=refinements),
+                            "f", "x", "scheme", "deriv", "levels", "refinements", "complex_step")
     if result is not None:
         _statuses_mark_non_finite(result)
 
@@ -578,7 +602,8 @@ def test_multivariate_answers_clearly_with_a_status(f, x, scheme, fixed, which):
     method = getattr(nd, which)
     result = _check_outcome(lambda: method(lambda v: np.sum(f(v)), x, scheme=scheme,
                                            step="fixed" if fixed else "auto", levels=3,
-                                           refinements=1))
+                                           refinements=1),
+                            "f", "x", "scheme", "eps", "complex_step", which)
     if result is not None and not fixed:
         _statuses_mark_non_finite(result)
 
@@ -588,8 +613,10 @@ def test_multivariate_answers_clearly_with_a_status(f, x, scheme, fixed, which):
        noise=st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)))
 def test_noise_functions_answer_clearly(f, x, h, n_points, noise):
     n = 9 if n_points is None else n_points
-    _check_outcome(lambda: nd.estimate_noise(f, x, None if h is None else h, n_points=n))
-    _check_outcome(lambda: nd.noise_aware_step(f, x, noise=noise, n_points=n, max_retries=1))
+    _check_outcome(lambda: nd.estimate_noise(f, x, None if h is None else h, n_points=n),
+                   "f", "x", "h", "n_points")
+    _check_outcome(lambda: nd.noise_aware_step(f, x, noise=noise, n_points=n, max_retries=1),
+                   "f", "x", "noise", "n_points", "h")
 
 
 @SETTINGS
@@ -599,10 +626,11 @@ def test_noise_functions_answer_clearly(f, x, h, n_points, noise):
        dtype=st.sampled_from([np.float64, np.float32, np.float16, np.int64, "f8", None, "x"]))
 def test_error_model_answers_clearly(scheme, deriv, scales, dtype):
     f_scale, derivative_scale = scales
+    names = ("scheme", "deriv", "f_scale", "derivative_scale", "dtype")
     _check_outcome(lambda: nd.error_model(scheme, deriv=deriv, f_scale=f_scale,
-                                          derivative_scale=derivative_scale, dtype=dtype))
+                                          derivative_scale=derivative_scale, dtype=dtype), *names)
     _check_outcome(lambda: nd.optimal_step(scheme, deriv=deriv, f_scale=f_scale,
-                                           derivative_scale=derivative_scale, dtype=dtype))
+                                           derivative_scale=derivative_scale, dtype=dtype), *names)
 
 
 @SETTINGS
@@ -611,7 +639,8 @@ def test_error_model_answers_clearly(scheme, deriv, scales, dtype):
        grad=st.sampled_from([np.exp, None, lambda t: np.ones(7), lambda t: np.exp(t) + 1]),
        directions=st.one_of(st.none(), st.integers(-1, 3)))
 def test_directional_and_gradient_check_answer_clearly(x, v, grad, directions):
-    result = _check_outcome(lambda: nd.directional(_sum_exp, x, v, levels=3))
+    result = _check_outcome(lambda: nd.directional(_sum_exp, x, v, levels=3), "f", "x", "v")
     if result is not None:
         _statuses_mark_non_finite(result)
-    _check_outcome(lambda: nd.gradient_check(_sum_exp, x, grad, directions=directions))
+    _check_outcome(lambda: nd.gradient_check(_sum_exp, x, grad, directions=directions),
+                   "f", "x", "grad", "directions", "eps")
