@@ -213,7 +213,11 @@ def gradient_check(f, x, grad, *, rtol=None, atol=None, scheme="central", eps=No
 
 def _random_signs(k, seed, point):
     """``k`` directions of independent random signs, shape ``(k,) + x.shape``."""
-    rng = np.random.default_rng(seed)
+    try:
+        rng = np.random.default_rng(seed)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"seed must be what numpy.random.default_rng takes (None, a "
+                          f"non-negative integer, a Generator), got {seed!r}: {error}") from None
     return rng.choice(np.array([-1.0, 1.0], dtype=point.dtype), size=(k,) + point.shape)
 
 

@@ -366,6 +366,15 @@ def _numerical_cases():
         "error_model_derivative_scale_none": (
             lambda: nd.error_model("central", f_scale=1.0, derivative_scale=None),
             (ValueError, "derivative_scale must be non-negative")),
+        "gradient_check_seed_string": (
+            lambda: nd.gradient_check(_sum_exp, X2, np.exp, directions=2, seed="a"),
+            (TypeError, "seed must be what numpy.random.default_rng takes")),
+        "gradient_check_seed_float": (
+            lambda: nd.gradient_check(_sum_exp, X2, np.exp, directions=2, seed=1.5),
+            (TypeError, "seed must be")),
+        "gradient_check_seed_negative": (
+            lambda: nd.gradient_check(_sum_exp, X2, np.exp, directions=2, seed=-1),
+            (ValueError, "seed must be")),
         "variable_x_function_f": (lambda: nd.numerical_diff(Square(), Variable("a")),
                                   (TypeError, "x must hold real numbers")),
         "variable_x_nan": (lambda: nd.numerical_diff(Exp(), Variable(np.array(np.nan))),
