@@ -73,13 +73,16 @@ def along_lines(moves, plan, h0, *, rtol, atol, refinements):
 def check_real_on_the_axis(moves):
     """Raise unless ``f(x)`` is real: the complex step reads ``Im f`` as the derivative's.
 
-    One evaluation of ``f``, so that a complex-valued ``f`` is refused rather
+    One evaluation of ``f``, at ``x + 0i`` (a complex argument, as the
+    complex step passes), so that a complex-valued ``f``, or an ``x`` outside
+    the real domain of ``f`` (``log(-1 + 0i) = i pi``), is refused rather
     than differentiated wrongly (use a real scheme for it).
     """
-    centre = moves.centre()
+    centre = moves.values(np.zeros(1, np.intp), np.zeros(1, moves.complex_dtype))
     if centre.dtype.kind == "c" and np.any(centre.imag != 0):
         raise ValueError("complex_step needs f real for real x (it reads Im f(x + ih) as "
-                         "h f'(x)); f(x) has an imaginary part: use a real scheme, which "
+                         "h f'(x)); f(x) has an imaginary part: x is outside the real "
+                         "domain of f, or f is complex-valued; use a real scheme, which "
                          "differentiates complex values")
 
 

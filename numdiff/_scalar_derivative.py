@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._plan import make_plan
+from ._validation import MAX_RATIO
 from .derivative_result import DerivativeResult
 from .evaluator import ComplexValues, scalar_values
 from .schemes import SCHEMES
@@ -84,7 +85,7 @@ def on_a_scalar(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, ato
     dtype = SCALAR_DTYPES.get(type(x))
     if dtype is None or type(scheme) is not str or type(deriv) is not int or \
             not (type(step) is str and step == "auto") or not callable(f) or \
-            isinstance(f, Function) or not _plain(ratio, float, int) or not ratio > 1 or \
+            isinstance(f, Function) or not _plain(ratio, float, int) or not 1 < ratio <= MAX_RATIO or \
             not (levels is None or type(levels) is int and 2 <= levels <= 12) or \
             not (type(refinements) is int and 0 <= refinements <= 10) or \
             not (rtol is None or _plain(rtol, float) and rtol >= 0) or \

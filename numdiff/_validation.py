@@ -2,8 +2,15 @@
 
 import numpy as np
 
-from .formats import is_real_floating
+from .formats import format_info, is_real_floating
+from .theory import machine_epsilon
 from .variable import Function, Variable
+
+#: Largest ``ratio`` between the steps of `numdiff.derivative`'s tableau: with up to
+#: 12 levels, ratio**12 must stay far inside the range of every dtype
+#: (1e3**12 = 1e36 fits float32).
+MAX_RATIO = 1e3
+
 
 def check_callable(f, name="f"):
     """Raise TypeError unless `f` can be called."""
@@ -83,6 +90,22 @@ def as_steps(eps, dtype, name="eps"):
     return converted
 
 
+def check_normal_steps(h, name="eps"):
+    """Raise ValueError if a step of `h` is subnormal (for the complex step, which divides by it).
+
+    A real difference at a subnormal step fails visibly (``x + h == x``, or
+    a difference of 0); ``Im f(x + ih) / h`` does not: ``h`` has lost
+    significant bits and ``1/h`` overflows, so the quotient is silently off.
+    """
+    tiny = format_info(h.dtype).tiny
+    if h.min() < tiny:
+        raise ValueError(f"{name} must be at least the smallest normal number of "
+                         f"{h.dtype}, {float(tiny):.3g}, for the complex step: "
+                         f"{float(h.min()):g} is subnormal (it has lost precision, and "
+                         f"1/{name} overflows)")
+    return h
+
+
 def check_deriv(deriv, max_deriv, scheme_name):
     """Raise unless `deriv` is an integer in 1..max_deriv."""
     if isinstance(deriv, bool) or not isinstance(deriv, (int, np.integer)):
@@ -117,6 +140,23 @@ def uses_variables(f, x):
 def as_numbers(y, name="f"):
     """The output of `f` (an array or a `Variable`) as a numeric array, or TypeError."""
     return as_array(y, "iufc", f"{name} must return numbers", f"{name} must return numbers")
+
+
+def check_precision(values, dtype, name="f"):
+    """Raise TypeError if the floating-point `values` of `name` are less precise than `dtype`.
+
+    A float32 value of ``f`` for a float64 argument rounds the differences a
+    float64 step makes to 0, silently: no step of the working dtype can help.
+    """
+    if dtype is not None and values.dtype != dtype and (
+            values.dtype.kind == "c" or is_real_floating(values.dtype)):
+        if machine_epsilon(values.dtype) > machine_epsilon(dtype):
+            raise TypeError(
+                f"{name} returned {values.dtype} values for {np.dtype(dtype)} arguments: "
+                f"its values are less precise than the working dtype, so differences "
+                f"at {np.dtype(dtype)} steps would be lost; return {np.dtype(dtype)} "
+                f"(or pass x in the dtype f computes in)")
+    return values
 
 
 def as_values(y, shape, name="f"):

@@ -36,7 +36,7 @@ from ._scalar_derivative import on_a_scalar
 from ._tableau import (all_within_tolerance, evaluate_tableau, nominal_rows, read_tableau,
                        within_tolerance)
 from .derivative_result import DerivativeResult, DerivativeStatus
-from ._validation import (as_steps, check_callable, check_deriv, check_integer,
+from ._validation import (MAX_RATIO, as_steps, check_callable, check_deriv, check_integer,
                           points_and_extent, uses_variables)
 from .evaluator import ComplexValues, Evaluator
 from .step_rules import STEP_RULES
@@ -79,10 +79,9 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
         ``2 <= K <= 12`` steps in the tableau. Default: 5 for central schemes, 6
         for one-sided ones, 2 for the complex step; for the central schemes
         at derivative orders above 4, fewer: down to the base stencil's
-        optimal step
-        (`numdiff.StencilScheme.automatic_levels`).
+        optimal step (`numdiff.StencilScheme.automatic_levels`).
     ratio : float, optional
-        ``r > 1`` between successive steps.
+        ``r`` between successive steps, ``1 < r <= 1000`` (`MAX_RATIO`).
     refinements : int, optional
         At most this many further tableaus at smaller steps (0 to 10) for
         the elements whose first tableau shows its steps were too large for
@@ -117,10 +116,14 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
     TypeError, ValueError
         For bad input, as `numerical_diff` (`f` not callable; `x` not real,
         empty, NaN or infinite; unknown scheme or step rule; bad `deriv`;
-        `step`, `levels`, `ratio`, `refinements`, `rtol` or `atol` out of
-        range; `noise` negative; `domain` not a pair, or `x` outside it; a
-        step rule with `noise` or `domain`; `f` returning the wrong shape,
-        or real values for the complex step). A complex-valued `f` is not an
+        `step`, `levels`, `ratio` (1 to 1000), `refinements`, `rtol` or
+        `atol` out of range; `noise` negative, boolean or empty; `domain`
+        not a pair, or `x` outside it; a step rule with `noise` or `domain`;
+        `f` returning the wrong shape or floating-point values less precise
+        than the dtype of `x` (TypeError); for the complex step, `f`
+        returning real values for complex input, or not real at `x`, outside
+        its real domain, where ``Im f(x + ih) / h`` is no derivative). A
+        complex-valued `f` is not an
         error: its real and imaginary parts are differentiated apart (two
         runs), ``df`` is complex and ``error`` real.
         Numerical trouble (NaN or inf from ``f``, no convergence) never
@@ -413,6 +416,9 @@ def _validate(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol,
     points, extent = points_and_extent(x)
     dtype = points.dtype
     ratio = _check_real(ratio, "ratio", above=1.0)
+    if ratio > MAX_RATIO:
+        raise ValueError(f"ratio must be at most {MAX_RATIO:g}, got {ratio!r}: the tableau's "
+                         f"steps h0 / ratio^k would leave the range of the dtype")
     levels = spec.automatic_levels(deriv, ratio, machine_epsilon(dtype)) if levels is None \
         else check_integer(levels, "levels", 2, 12)
     rtol = np.sqrt(machine_epsilon(dtype)) if rtol is None else \
@@ -449,10 +455,14 @@ def _check_noise(noise, shape, dtype):
     """`noise` as an array of `dtype` broadcasting with `shape`, or None."""
     if noise is None:
         return None
+    if isinstance(noise, (bool, np.bool_)) or getattr(noise, "dtype", None) == bool:
+        raise TypeError(f"noise must be a non-negative number or array, got {noise!r}")
     try:
         array = np.asarray(noise, dtype=float)
     except (TypeError, ValueError):
         raise TypeError(f"noise must be a non-negative number or array, got {noise!r}") from None
+    if array.size == 0:
+        raise ValueError("noise must not be empty")
     if array.dtype.kind not in "fiu" or not np.all(np.isfinite(array)) or np.any(array < 0):
         raise ValueError(f"noise must be non-negative and finite, got {noise!r}")
     try:

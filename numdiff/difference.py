@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from ._validation import (as_steps, check_callable, check_deriv, check_flag,
-                          points_and_extent, uses_variables)
+                          check_normal_steps, points_and_extent, uses_variables)
 from .evaluator import Evaluator, scalar_estimate, term_groups
 from .schemes import SCHEMES, get_scheme
 from .variable import Function
@@ -44,14 +44,19 @@ def numerical_diff(f, x, eps=1e-4, *, scheme="central", deriv=1, exact_step=Fals
     exact_step : bool, optional
         If True, use the representable step ``(x + eps) - x`` in place of
         `eps`, which removes the error of forming ``x + eps`` (Numerical
-        Recipes 3rd ed. §5.7). Where ``x + eps == x`` that step is 0 and the
-        estimate NaN.
+        Recipes 3rd ed. §5.7). Where ``x + eps == x`` for some elements only,
+        their step is 0 and their estimate NaN (for every element, ValueError,
+        as without `exact_step`).
 
     Returns
     -------
     numpy scalar or ndarray
         The estimate, of shape ``broadcast(x, eps)`` and the dtype of `x`.
-        Non-finite values of `f` give non-finite estimates. A real scheme
+        Non-finite values of `f` give non-finite estimates, and so does an
+        overflow of the sum or of the quotient (``x`` or `eps` near the
+        largest number of the dtype): a NaN or infinite estimate means the
+        computation overflowed there (`numdiff.derivative` reports it as a
+        status). A real scheme
         applied to a complex-valued `f` differentiates its real and
         imaginary parts alike: the estimate is then complex (the matching
         complex dtype). The complex step needs `f` real on the real axis.
@@ -60,13 +65,16 @@ def numerical_diff(f, x, eps=1e-4, *, scheme="central", deriv=1, exact_step=Fals
     ------
     TypeError
         If `f` is not callable, `x` or `eps` are not real numbers, `deriv`
-        is not an integer, or `f` returns something other than numbers.
+        is not an integer, or `f` returns something other than numbers or
+        floating-point values less precise than the dtype of `x` (float32
+        values for float64 `x`, whose differences would be lost).
     ValueError
         If `x` is empty, NaN or infinite; `eps` is empty, not positive, NaN,
         infinite, or so small that ``x + eps == x`` for every element (a real
         scheme would return 0); `x` and `eps` do not broadcast; the scheme
         or `deriv` is unknown; `f` returns the wrong shape; or, for the
-        complex step, `f` returns real values for complex input.
+        complex step, `eps` is subnormal, `f` returns real values for complex
+        input or `f` is not real at `x` (`x` outside its real domain).
 
     See Also
     --------
@@ -117,10 +125,11 @@ def numerical_diff(f, x, eps=1e-4, *, scheme="central", deriv=1, exact_step=Fals
 
     evaluate = Evaluator(f, dtype=dtype, wrap=wrap)
     if spec.subtracts:
+        _check_step_moves(points, h, largest_point)
         if exact_step:
             h = (points + h) - points
-        else:
-            _check_step_moves(points, h, largest_point)
+    else:
+        check_normal_steps(h)
     return spec.evaluate(evaluate, points, h, deriv).estimate[()]
 
 
@@ -143,6 +152,8 @@ def _on_a_scalar(f, x, eps, scheme, deriv):
     moves `x`, ``f`` not a `numdiff.Function`. Anything else returns None,
     and the array path checks it (and raises where it must).
     """
+    if type(scheme) is not str:
+        return None
     terms = _SCALAR_STENCILS.get((scheme, deriv))
     if terms is None:
         spec = SCHEMES.get(scheme) if type(scheme) is str else None
@@ -165,13 +176,20 @@ def _on_a_scalar(f, x, eps, scheme, deriv):
 def _check_step_moves(points, h, largest_point):
     """Raise if ``x + h == x`` for every element (the difference would be 0)."""
     smallest_step = h.min()
-    # A step of at least one ulp of the largest |x| moves every element.
-    if smallest_step >= np.spacing(largest_point):
+    # A step of at least one ulp of the largest |x| moves every element
+    # (numpy's spacing of the largest number overflows: then the ulp below it).
+    with np.errstate(over="ignore"):
+        ulp = np.spacing(largest_point)
+    if not np.isfinite(ulp):
+        ulp = largest_point - np.nextafter(largest_point, 0)
+    if smallest_step >= ulp:
         return
-    if not np.any(points + h != points):
+    with np.errstate(over="ignore"):
+        moved = np.any(points + h != points)
+    if not moved:
         raise ValueError(
             f"eps={_show(h)} is below the spacing of floating-point numbers at "
-            f"x (spacing {_show(np.spacing(largest_point))} in {points.dtype}): "
+            f"x (spacing {_show(ulp)} in {points.dtype}): "
             "x + eps == x for every element, the difference would be 0")
 
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from ._lines import along_lines
 from ._validation import as_array
+from .formats import format_info
 from .multivariate import _AlongCoordinates, _auto_options
 from .multivariate_result import MultivariateResult
 from .schemes import get_scheme
@@ -72,7 +73,7 @@ def directional(f, x, v, *, scheme="central", vectorized=False, levels=None, ref
     True
     """
     moves = _AlongCoordinates(f, x, vectorized, scalar=False)
-    directions, single = _directions(v, moves.shape)
+    directions, single = _directions(v, moves.shape, moves.dtype)
     lines = _AlongDirections(moves, directions.reshape(directions.shape[0], -1))
     spec = get_scheme(scheme)
     plan, rtol, atol, refinements = _auto_options(spec, 1, moves.dtype, levels, refinements,
@@ -85,8 +86,12 @@ def directional(f, x, v, *, scheme="central", vectorized=False, levels=None, ref
                               pick(found.step), pick(found.order), moves.nfev)
 
 
-def _directions(v, shape):
-    """`v` as an array of directions ``(k,) + shape``, and whether it was one direction."""
+def _directions(v, shape, dtype=None):
+    """`v` as an array of directions ``(k,) + shape``, and whether it was one direction.
+
+    With `dtype` (that of ``x``), each direction's largest element must be a
+    normal number of it: the steps along ``v`` are divided by it.
+    """
     array = as_array(v, "iuf", "v must be an array of numbers", "v must hold real numbers")
     single = array.shape == shape
     if not single and array.shape[1:] != shape:
@@ -98,8 +103,18 @@ def _directions(v, shape):
         raise ValueError("v must hold at least one direction")
     if not np.isfinite(array).all():
         raise ValueError("v must be finite")
-    if not np.all(np.abs(array).reshape(array.shape[0], -1).max(axis=1) > 0):
+    largest = np.abs(array).reshape(array.shape[0], -1).max(axis=1)
+    if not np.all(largest > 0):
         raise ValueError("v must not be zero")
+    if dtype is not None:
+        info = format_info(dtype)
+        if np.any(largest > info.max):
+            raise ValueError(f"v must be finite in the dtype of x, {np.dtype(dtype)}: "
+                             f"{largest.max():g} overflows it")
+        if np.any(largest < info.tiny):
+            raise ValueError(f"v must have in each direction an element of at least the "
+                             f"smallest normal number of {np.dtype(dtype)}, "
+                             f"{float(info.tiny):.3g}; got {largest.min():g}")
     return array, single
 
 
@@ -116,7 +131,9 @@ class _AlongDirections:
         self.complex_dtype = moves.complex_dtype
         self.size = np.abs(self.directions).max(axis=1)
         # The length of x in units of t along each direction (`directional`, Notes).
-        self.origin = np.full(directions.shape[0], np.abs(moves.x).max(), self.dtype) / self.size
+        with np.errstate(over="ignore"):  # inf: x is beyond reach along v (status says so)
+            self.origin = np.full(directions.shape[0], np.abs(moves.x).max(),
+                                  self.dtype) / self.size
 
     @property
     def out_shape(self):

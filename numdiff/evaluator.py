@@ -1,10 +1,12 @@
 """`Evaluator`: the one way numdiff calls ``f``; `stencil_estimate`: the one way it applies a stencil.
 
 Every method of the library calls ``f`` through an `Evaluator`: it passes
-`numdiff.Variable` objects where ``f`` follows that convention, checks that
-``f`` returns numbers of the shape it was given, converts real values to the
-working dtype, copies values that share memory with an argument buffer the
-caller will overwrite, and counts the calls (`numdiff.CountedFunction`).
+`numdiff.Variable` objects where ``f`` follows that convention, keeps numpy's
+floating-point warnings from ``f`` inside (its NaN and inf values speak for
+them), checks that ``f`` returns numbers of the shape it was given, refuses
+values less precise than the working dtype, converts real values to it,
+copies values that share memory with an argument buffer the caller will
+overwrite, and counts the calls (`numdiff.CountedFunction`).
 
 `stencil_estimate` evaluates ``sum_i n_i f(x + g_i h) / (D h^q)`` for a
 `numdiff.Stencil`. The terms are summed in one of three orders (symmetric
@@ -18,8 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_numbers, as_values
+from ._validation import as_numbers, as_values, check_precision
 from .counting import CountedFunction
+from .theory import machine_epsilon
 from .variable import Variable
 
 __all__ = ["Evaluator", "ComplexValues", "StencilEstimate", "stencil_estimate"]
@@ -79,13 +82,18 @@ class Evaluator(CountedFunction):
         Raises
         ------
         TypeError, ValueError
-            If ``f`` returns something other than numbers, or (element-wise)
+            If ``f`` returns something other than numbers, floating-point
+            values less precise than `dtype` (TypeError), or (element-wise)
             another shape than that of `at`.
         """
-        y = super().__call__(Variable(at) if self.wrap else at)
+        # What numpy says of f's own overflow or invalid operations shows in its
+        # values (NaN, inf), which every caller reports; the warnings stay here.
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore", under="ignore"):
+            y = super().__call__(Variable(at) if self.wrap else at)
         values = as_values(y, np.shape(at)) if self.elementwise else as_numbers(y)
         if self.real and values.dtype.kind == "c":
             raise ComplexValues(self.calls)
+        check_precision(values, self.dtype)
         if self.dtype is not None and values.dtype != self.dtype and values.dtype.kind != "c":
             values = values.astype(self.dtype)
         if scratch is not None and np.may_share_memory(values, scratch):
@@ -314,7 +322,7 @@ def scalar_values(y, x, shape=()):
         return y
     if type(y) is np.ndarray and y.shape == shape and y.dtype == x.dtype:
         return y[(0,) * len(shape)]
-    values = as_values(y, shape)
+    values = check_precision(as_values(y, shape), x.dtype)
     if values.dtype != x.dtype and values.dtype.kind != "c":
         values = values.astype(x.dtype)
     return values[(0,) * len(shape)]
@@ -369,19 +377,63 @@ def _central(evaluate, points, h, divide, measure, out, work):
 def complex_step_estimate(evaluate, points, h):
     """``Im f(x + ih) / h``: one complex evaluation, no subtraction.
 
+    Where ``f`` overflows the estimate is not finite (the warnings of numpy
+    stay inside). Where ``|Im f(x + ih)|`` exceeds both `OFF_AXIS_SHARE` of
+    ``|f(x + ih)|`` and ``sqrt(h)`` (an estimate above ``h^(-1/2)`` from a
+    value of ``f`` that is not a small move off the real axis: ``x`` outside
+    the real domain of ``f``, or a large step), ``f`` is also evaluated at
+    ``x + 0i`` (`check_real_on_axis`). This trigger only decides whether to
+    look; it misses a branch cut of an ``f`` whose values are all below
+    ``sqrt(h)``.
+
     Raises
     ------
     ValueError
-        If ``f`` returns real values for complex input.
+        If ``f`` returns real values for complex input, or is not real at
+        ``x`` (`check_real_on_axis`).
     """
     # float16 has no complex counterpart; it is evaluated in complex64.
     complex_dtype = np.result_type(points.dtype, np.complex64)
-    values = evaluate(points.astype(complex_dtype) + h.astype(complex_dtype) * 1j)
-    if values.dtype.kind != "c":
-        raise ValueError(
-            "complex_step needs f to return complex values for complex input "
-            "(got real values); a real result would give a derivative "
-            "of 0. Use a function written with complex-safe operations, or a "
-            "real scheme")
-    with np.errstate(invalid="ignore", over="ignore"):
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore", under="ignore"):
+        values = evaluate(points.astype(complex_dtype) + h.astype(complex_dtype) * 1j)
+        if values.dtype.kind != "c":
+            raise ValueError(
+                "complex_step needs f to return complex values for complex input "
+                "(got real values); a real result would give a derivative "
+                "of 0. Use a function written with complex-safe operations, or a "
+                "real scheme")
+        imag = np.abs(values.imag)
+        if np.any((imag > OFF_AXIS_SHARE * np.abs(values)) & (imag > np.sqrt(h))):
+            check_real_on_axis(evaluate, points.astype(complex_dtype))
         return (values.imag / h).astype(points.dtype, copy=False)
+
+
+#: `complex_step_estimate` checks that ``f`` is real at ``x`` where ``Im f(x + ih)``
+#: is above this share of ``|f(x + ih)|``: for ``f`` real near ``x``,
+#: ``Im f(x + ih) ~ h f'(x)`` is small beside ``|f|`` unless ``h`` is not small
+#: against the length scale ``|f / f'|``.
+OFF_AXIS_SHARE = 1e-3
+
+
+def check_real_on_axis(evaluate, points):
+    """Raise ValueError where ``f(x + 0i)`` is not real: the complex step needs ``f`` real at ``x``.
+
+    For ``f`` analytic and real on the real axis near ``x`` (what the complex
+    step assumes), ``Im f(x + 0i)`` is 0 up to rounding. Outside the real
+    domain of ``f`` (``log`` or ``sqrt`` of a negative number) it is not
+    (``log(-1 + 0i) = i pi``), and ``Im f(x + ih) / h`` is that value over
+    ``h``, not a derivative. The criterion is
+    ``|Im f(x + 0i)| > sqrt(u) |f(x + 0i)|``, ``u`` the machine epsilon of the
+    values: far above the rounding of a real ``f``, far below the imaginary
+    part of a value off its real domain.
+    """
+    values = evaluate(points)
+    size = np.abs(values)
+    off = np.abs(values.imag) > np.sqrt(machine_epsilon(values.dtype)) * size
+    if np.any(off):
+        at = points.real[np.nonzero(off)] if points.ndim else points.real
+        first = np.asarray(at).reshape(-1)[0]
+        raise ValueError(
+            f"complex_step needs f real on the real axis at x, but f(x + 0i) is not real at "
+            f"x = {first:.6g} ({np.count_nonzero(off)} element(s)): x is outside the real "
+            "domain of f (on a branch cut, say); use a real scheme there")

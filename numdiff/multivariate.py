@@ -25,7 +25,8 @@ import numpy as np
 from ._hessian import extrapolated_hessian
 from ._lines import along_lines
 from ._plan import make_plan
-from ._validation import as_points, as_steps, check_callable, check_flag, check_integer, uses_variables
+from ._validation import (as_points, as_steps, check_callable, check_deriv, check_flag,
+                          check_integer, check_normal_steps, check_precision, uses_variables)
 from .evaluator import Evaluator, stencil_estimate
 from .multivariate_result import MultivariateResult
 from .schemes import get_scheme
@@ -84,6 +85,7 @@ def coordinate_steps(x, eps=None, *, scheme="central", deriv=1):
     """
     points = as_points(x)
     spec = get_scheme(scheme)
+    deriv = check_deriv(deriv, spec.max_deriv, spec.name)
     return _steps(points.reshape(-1), eps, spec, deriv, points.shape).reshape(points.shape)
 
 
@@ -130,7 +132,9 @@ def gradient(f, x, *, scheme="central", step="auto", eps=None, vectorized=False,
         With ``step="auto"``: ``df`` (the gradient, shape of `x`), ``error``,
         ``status``, ``step``, ``order`` and ``nfev``. With the fixed step:
         the gradient, in the dtype of `x`. Complex where ``f`` is complex
-        (the error stays real).
+        (the error stays real). A fixed-step entry that is NaN or infinite
+        means ``f`` returned such values or the difference overflowed (the
+        automatic path says so in its status, `NON_FINITE`).
 
     Raises
     ------
@@ -321,7 +325,7 @@ def hessian(f, x, *, scheme="central", step="auto", eps=None, vectorized=False, 
     -------
     MultivariateResult or ndarray
         The symmetric Hessian, of shape ``x.shape + x.shape``; complex where
-        ``f`` is.
+        ``f`` is. Non-finite entries as in `gradient`.
 
     Raises
     ------
@@ -442,9 +446,19 @@ def _steps(points, eps, spec, deriv, shape):
             raise ValueError(f"eps must be a number or an array of shape {shape}, "
                              f"got shape {relative.shape}")
         relative = relative.reshape(-1) if relative.size != 1 else relative
-    h = relative * length_scale(points)
+    with np.errstate(over="ignore"):
+        h = relative * length_scale(points)
     if not np.isfinite(h).all():
         raise ValueError("eps * max(1, |x|) overflows the dtype " + str(dtype))
+    if spec.is_complex:
+        check_normal_steps(h, "eps * max(1, |x|)")
+    reach = max(abs(float(g)) for g in spec.offsets(deriv))
+    with np.errstate(over="ignore"):
+        beyond = ~np.isfinite(np.abs(points) + dtype.type(reach) * h)
+    if beyond.any():
+        i = int(np.argmax(beyond))
+        raise ValueError(f"eps is too large: the stencil's points x[{i}] +- {reach:g} * "
+                         f"{h[i]:.3g} overflow {dtype} (x[{i}] = {points[i]!r})")
     if spec.subtracts:
         stuck = (points + h) == points
         if stuck.any():
@@ -557,6 +571,8 @@ class _AlongCoordinates:
         """
         work = np.result_type(self.dtype, deltas.dtype)
         m = coords.shape[0]
+        if m == 0:  # no points (a Hessian's pairs of one variable)
+            return np.empty((0,) + (self.out_shape or ()), self.dtype)
         if not self.vectorized:
             out = [self._call_one(self._moved(coords[c], deltas[c], work)) for c in range(m)]
             return self.as_dtype(np.stack(out))
@@ -572,7 +588,8 @@ class _AlongCoordinates:
         return self.as_dtype(np.concatenate(parts))
 
     def as_dtype(self, values):
-        """Real values in the dtype of `x`; complex values kept."""
+        """Real values in the dtype of `x`; complex values kept (less precise ones refused)."""
+        check_precision(values, self.dtype)
         return values if values.dtype.kind == "c" else values.astype(self.dtype, copy=False)
 
     def _moved(self, coords, deltas, work):

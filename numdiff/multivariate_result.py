@@ -24,7 +24,9 @@ class MultivariateResult:
         Estimated absolute error of each entry (real, the shape of `df`),
         never below one unit of its precision, ``eps |df|``.
     status : ndarray of int
-        A `numdiff.DerivativeStatus` code per entry.
+        A `numdiff.DerivativeStatus` code per entry; `NON_FINITE` wherever
+        `df` is NaN or infinite (``f`` returned such values, or the
+        differences overflowed), whatever the tableau concluded.
     step : ndarray
         The smallest step the entry's estimate used along its variable
         (its coordinate ``j`` for ``df[..., j]``; for a Hessian entry
@@ -53,6 +55,13 @@ class MultivariateResult:
     step: np.ndarray
     order: np.ndarray
     nfev: int
+
+    def __post_init__(self):
+        # An entry that is not finite is never reported as anything else.
+        finite = np.isfinite(self.df)
+        if not np.all(finite):
+            status = np.where(finite, self.status, DerivativeStatus.NON_FINITE)
+            object.__setattr__(self, "status", status.astype(np.asarray(self.status).dtype)[()])
 
     @property
     def success(self):

@@ -17,7 +17,7 @@ from numbers import Integral
 
 import numpy as np
 
-from ._validation import as_points, as_steps, check_callable, uses_variables
+from ._validation import as_points, as_steps, check_callable, check_integer, uses_variables
 from .evaluator import Evaluator, stencil_estimate
 from .schemes import rule_scheme
 from .step_selection import StepResult, StepStatus
@@ -27,6 +27,13 @@ from .theory import length_scale, machine_epsilon
 __all__ = ["NoiseStatus", "NoiseEstimate", "estimate_noise", "NoiseAwareStep",
            "noise_aware_step", "noise_step"]
 
+#: Most points `estimate_noise` takes: its table holds ``n_points`` values per
+#: element of ``x``, and a ``k``-th difference amplifies the rounding of each
+#: value by up to ``2^k``, so orders past ~50 in float64 see nothing but it.
+MAX_POINTS = 64
+#: Most repetitions of the noise estimate in `noise_aware_step`: each moves the
+#: spacing by `RETRY_FACTOR`, so 10 already span 40 orders of magnitude.
+MAX_RETRIES = 10
 #: Three consecutive levels must agree within this factor (Moré & Wild 2011).
 LEVEL_AGREEMENT = 4.0
 #: Values spread by more than this fraction of their size mean the step is
@@ -50,6 +57,9 @@ class NoiseStatus(IntEnum):
     #: No agreement (the smooth part dominates the differences), or the values
     #: spread by more than `RANGE_LIMIT` of their size.
     STEP_TOO_LARGE = 2
+    #: Values of ``f`` that are NaN or infinite, or differences of them that
+    #: overflow: no noise level can be measured.
+    NON_FINITE = 3
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,8 +113,8 @@ def estimate_noise(f, x, h=None, *, n_points=9):
         function of natural scale, ``~ h^3 = u^(9/8)``, fall below the
         rounding level, so the table sees the noise by its third row.
     n_points : int, optional
-        Number of points (and calls of `f`), at least 4; Moré & Wild
-        recommend 7 to 9.
+        Number of points (and calls of `f`), 4 to `MAX_POINTS` (64);
+        Moré & Wild recommend 7 to 9.
 
     Returns
     -------
@@ -116,7 +126,8 @@ def estimate_noise(f, x, h=None, *, n_points=9):
         If `f` is not callable, or `x`, `h`, `n_points` have the wrong type.
     ValueError
         If `x` is empty or not finite, `h` is not positive or does not
-        broadcast with `x`, or `n_points` is below 4.
+        broadcast with `x`, or `n_points` is below 4 or above `MAX_POINTS`.
+        Values of `f` that are not finite give a NaN noise (no warning).
 
     Notes
     -----
@@ -160,8 +171,12 @@ def estimate_noise(f, x, h=None, *, n_points=9):
                          "do not broadcast together") from None
     call = Evaluator(f, dtype=dtype, wrap=uses_variables(f, x))
     first = -((n_points - 1) // 2)
-    values = np.stack([call(points + dtype.type(first + j) * step) for j in range(n_points)])
-    noise, status, order, levels = _difference_table(values)
+    # Values of f that overflow (or are not finite) give a NaN noise and no
+    # warning: the differences of infinities are NaN, the levels too.
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore", under="ignore"):
+        values = np.stack([call(points + dtype.type(first + j) * step)
+                           for j in range(n_points)])
+        noise, status, order, levels = _difference_table(values)
     scalar = shape == ()
     return NoiseEstimate(
         noise=noise[()] if scalar else noise,
@@ -178,6 +193,10 @@ def _check_n_points(n_points):
         raise TypeError(f"n_points must be an integer, got {n_points!r}")
     if n_points < 4:
         raise ValueError(f"n_points must be at least 4 (three levels to compare), got {n_points}")
+    if n_points > MAX_POINTS:
+        raise ValueError(f"n_points must be at most {MAX_POINTS}, got {n_points}: the table "
+                         f"holds n_points values per element of x and its differences of "
+                         f"order k amplify rounding by about 2^k (Moré & Wild use 7 to 9)")
     return int(n_points)
 
 
@@ -215,6 +234,11 @@ def _difference_table(values):
     found = status == NoiseStatus.FOUND
     order = np.where(found, order, 0)
     noise = np.where(found, _trend_residual(values, order), np.nan)
+    with np.errstate(invalid="ignore"):
+        overflowed = ~np.isfinite(values).all(axis=0) | (found & ~np.isfinite(noise))
+    status = np.where(overflowed, NoiseStatus.NON_FINITE, status).astype(int)
+    order = np.where(overflowed, 0, order)
+    noise = np.where(overflowed, np.nan, noise)
     return noise, status, order, levels
 
 
@@ -254,7 +278,10 @@ class NoiseAwareStep:
     Attributes
     ----------
     step : float or ndarray
-        The step that minimises the expected error of the scheme.
+        The step that minimises the expected error of the scheme, in the
+        dtype of ``x``: infinite where it exceeds the dtype's largest number
+        (noise far above the values of ``f``), NaN where a scale was not
+        finite.
     noise : float or ndarray
         The noise level used (given, estimated, or the rounding fallback).
     derivative_scale : float or ndarray
@@ -304,7 +331,7 @@ def noise_aware_step(f, x, *, noise=None, scheme="central", deriv=1, noise_step=
     max_retries : int, optional
         Times the noise estimate is repeated, where it failed, with the
         spacing multiplied (step too small) or divided (step too large) by
-        `RETRY_FACTOR`.
+        `RETRY_FACTOR`; 0 to `MAX_RETRIES` (10).
 
     Returns
     -------
@@ -313,11 +340,11 @@ def noise_aware_step(f, x, *, noise=None, scheme="central", deriv=1, noise_step=
     Raises
     ------
     TypeError
-        If an argument has the wrong type.
+        If an argument has the wrong type (`max_retries` not an integer).
     ValueError
         If `noise` is not positive and finite (a noise level of zero has no
         noise-aware step: use `numdiff.optimal_step`), the scheme is the
-        complex step, `max_retries` is not a non-negative integer, or as
+        complex step, `max_retries` is not in 0..10, or as
         `estimate_noise`.
 
     Notes
@@ -358,8 +385,7 @@ def noise_aware_step(f, x, *, noise=None, scheme="central", deriv=1, noise_step=
     check_callable(f)
     spec, deriv = rule_scheme(scheme, deriv, "noise_aware_step needs a real scheme: the "
                               "complex step has no difference of noisy values")
-    if isinstance(max_retries, bool) or not isinstance(max_retries, Integral) or max_retries < 0:
-        raise ValueError(f"max_retries must be a non-negative integer, got {max_retries!r}")
+    max_retries = check_integer(max_retries, "max_retries", 0, MAX_RETRIES)
     points = as_points(x)
     dtype = points.dtype
     nfev = 0
@@ -401,8 +427,10 @@ def noise_aware_step(f, x, *, noise=None, scheme="central", deriv=1, noise_step=
         value = np.asarray(value)
         return value[()] if scalar else value
 
+    with np.errstate(over="ignore"):  # a step beyond the dtype's range is inf (documented)
+        step = step.astype(dtype)
     return NoiseAwareStep(
-        step=out(step.astype(dtype)),
+        step=out(step),
         noise=out(noise),
         derivative_scale=out(mu),
         error=out(error),
@@ -413,15 +441,21 @@ def noise_aware_step(f, x, *, noise=None, scheme="central", deriv=1, noise_step=
 
 
 def _check_noise(noise, shape):
+    if isinstance(noise, (bool, np.bool_)) or getattr(noise, "dtype", None) == bool:
+        raise TypeError(f"noise must be a positive number or array, got {noise!r}")
     try:
         array = np.asarray(noise, dtype=float)
     except (TypeError, ValueError):
         raise TypeError(f"noise must be a positive number or array, got {noise!r}") from None
+    if array.size == 0:
+        raise ValueError("noise must not be empty")
     if not np.all(np.isfinite(array)) or np.any(array <= 0):
         raise ValueError("noise must be positive and finite (a noise level of zero has no "
                          f"noise-aware step; use numdiff.optimal_step), got {noise!r}")
     try:
-        return np.broadcast_to(array, np.broadcast_shapes(array.shape, shape)).copy()
+        if np.broadcast_shapes(array.shape, shape) != shape:
+            raise ValueError
+        return np.broadcast_to(array, shape).copy()
     except ValueError:
         raise ValueError(f"noise of shape {array.shape} does not broadcast with x of "
                          f"shape {shape}") from None
@@ -460,8 +494,9 @@ def _noise_with_retries(f, x, points, h, n_points, max_retries):
         near = flat_points[failed]
         spacing = step[failed].astype(points.dtype)
         call = Evaluator(f, elementwise=False)
-        size = np.max([np.abs(np.asarray(call(at), dtype=float))
-                       for at in (near, near - spacing, near + spacing)], axis=0)
+        with np.errstate(invalid="ignore", over="ignore"):
+            size = np.max([np.abs(np.asarray(call(at), dtype=float))
+                           for at in (near, near - spacing, near + spacing)], axis=0)
         noise[failed] = machine_epsilon(points.dtype) * np.maximum(size, np.finfo(float).tiny)
         nfev += 3
     if points.ndim == 0:

@@ -26,7 +26,8 @@ from types import MappingProxyType
 import numpy as np
 
 from ._validation import check_deriv
-from .evaluator import StencilEstimate, complex_step_estimate, stencil_estimate
+from .evaluator import (OFF_AXIS_SHARE, StencilEstimate, check_real_on_axis,
+                        complex_step_estimate, stencil_estimate)
 from .stencil import Stencil, stencil
 from .theory import machine_epsilon, unit_scale_step
 
@@ -507,7 +508,18 @@ class ComplexStep(Scheme):
             raise ValueError(
                 "complex_step needs f to return complex values for complex input "
                 f"(got dtype {values.dtype}); use complex-safe operations or a real scheme")
-        return values.imag / h.reshape(h.shape + (1,) * (values.ndim - 1))
+        steps = h.reshape(h.shape + (1,) * (values.ndim - 1))
+        imag = np.abs(values.imag)
+        if np.any((imag > OFF_AXIS_SHARE * np.abs(values)) & (imag > np.sqrt(steps))):
+            # As `complex_step_estimate`: f must be real at x itself.
+            centre = evaluate.points(np.zeros((1, 1), np.intp),
+                                     np.zeros((1, 1), evaluate.complex_dtype))
+            if np.any(np.abs(centre.imag) >
+                      np.sqrt(machine_epsilon(centre.dtype)) * np.abs(centre)):
+                raise ValueError("complex_step needs f real on the real axis at x, but "
+                                 "f(x + 0i) is not real: x is outside the real domain of f "
+                                 "(on a branch cut, say); use a real scheme there")
+        return values.imag / steps
 
     def default_relative_step(self, deriv, dtype):
         """``u`` for the first derivative (any step below ``sqrt(6u)`` reaches the floor),
@@ -541,18 +553,26 @@ class ComplexStep(Scheme):
 
 
 def _complex_second(evaluate, points, h):
-    """``Im(f(x + h + ih) - f(x - h + ih)) / (2 h^2)``, and ``|Im(f_+ + f_-)| / (2h)`` (~ |f'|)."""
+    """``Im(f(x + h + ih) - f(x - h + ih)) / (2 h^2)``, and ``|Im(f_+ + f_-)| / (2h)`` (~ |f'|).
+
+    ``f`` must be real at ``x +- h``; it is checked there as the first
+    derivative's complex step checks it at ``x`` (`numdiff.evaluator.complex_step_estimate`).
+    """
     complex_dtype = np.result_type(points.dtype, np.complex64)
     z = points.astype(complex_dtype)
     shift = h.astype(complex_dtype) * 1j
-    above = evaluate(z + h + shift)
-    below = evaluate(z - h + shift)
-    if above.dtype.kind != "c":
-        raise ValueError(
-            "complex_step needs f to return complex values for complex input "
-            "(got real values); use a function written with complex-safe operations, "
-            "or a real scheme")
-    with np.errstate(invalid="ignore", over="ignore"):
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore", under="ignore"):
+        above = evaluate(z + h + shift)
+        below = evaluate(z - h + shift)
+        if above.dtype.kind != "c":
+            raise ValueError(
+                "complex_step needs f to return complex values for complex input "
+                "(got real values); use a function written with complex-safe operations, "
+                "or a real scheme")
+        for values, side in ((above, z + h), (below, z - h)):
+            imag = np.abs(values.imag)
+            if np.any((imag > OFF_AXIS_SHARE * np.abs(values)) & (imag > np.sqrt(h))):
+                check_real_on_axis(evaluate, side)
         estimate = (above.imag - below.imag) / (2 * h * h)
         slope = np.abs(above.imag + below.imag) / (2 * h)
     return estimate.astype(points.dtype, copy=False), slope.astype(points.dtype, copy=False)

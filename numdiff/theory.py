@@ -457,9 +457,11 @@ def error_model(scheme="central", *, deriv=1, f_scale, derivative_scale, x_scale
     >>> print(f"h* = {m.optimal_step:.2g}, E* = {m.minimum_error:.2g}")
     h* = 5.5e-06, E* = 3e-11
     """
+    from ._validation import check_deriv  # the checks build on this module too
     from .schemes import get_scheme  # the schemes build on this module
 
     spec = get_scheme(scheme)
+    deriv = check_deriv(deriv, spec.max_deriv, spec.name)
     u = unit_roundoff(dtype)
     value_error = u if value_error is None else _scale(value_error, "value_error")
     f_scale = _scale(f_scale, "f_scale")
@@ -482,7 +484,10 @@ def error_model(scheme="central", *, deriv=1, f_scale, derivative_scale, x_scale
 
 
 def _scale(value, name):
-    array = np.asarray(value, dtype=float)
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a non-negative number or array, got {value!r}") from None
     if np.any(np.isnan(array)) or np.any(array < 0):
         raise ValueError(f"{name} must be non-negative, got {value!r}")
     return float(array) if array.ndim == 0 else array
