@@ -68,7 +68,7 @@ def extrapolated_hessian(moves, plan, h0, *, rtol, atol, refinements):
     automatic step is already at the floor.)
     """
     n = h0.size
-    if plan.scheme.is_complex:
+    if plan.scheme.needs_analytic:
         check_real_on_the_axis(moves)
     diag, (rows, cols) = np.arange(n), np.triu_indices(n, 1)
     found = _tableau(moves, plan, h0, diag, rows, cols, rtol, atol)
@@ -76,14 +76,14 @@ def extrapolated_hessian(moves, plan, h0, *, rtol, atol, refinements):
     first, second = np.concatenate([h0, h0[rows]]), np.concatenate([h0, h0[cols]])
     kept = dict(df=found.estimate, error=found.error, row=found.row, column=found.column,
                 improving=found.row == plan.levels - 1, first=first, second=second)
-    if refinements and not plan.scheme.is_complex:
+    if refinements and plan.scheme.subtracts:
         _refine(moves, plan, h0, found, kept, refinements, rtol, atol)
     return _pack(plan, n, rows, cols, kept, rtol, atol)
 
 
 def _tableau(moves, plan, h0, diag, rows, cols, rtol, atol):
     """The best tableau entries (`_Entries`) of the diagonal entries `diag` and the pairs."""
-    level = _complex_level if plan.scheme.is_complex else _level
+    level = _complex_level if plan.scheme.needs_analytic else _level
     table, scale = [], None
     for k, h in enumerate(plan.steps(h0)):
         estimates, size = level(moves, h, diag, rows, cols)
@@ -105,7 +105,7 @@ def _tableau(moves, plan, h0, diag, rows, cols, rtol, atol):
     wanted = wants_smaller_steps(best, row, within_tolerance(estimate, error, rtol, atol),
                                  plan.levels)
     shift = np.where(wanted, row_shift(plan, best.error, best.top_rounding), 0)
-    if not plan.scheme.is_complex:
+    if plan.scheme.subtracts:  # f(x) enters every level of a real stencil
         error += _shared_centre(plan, moves.centre(), diag.size, steps)
     return _Entries(estimate, error, row, column, wanted, shift)
 

@@ -45,7 +45,7 @@ def along_lines(moves, plan, h0, *, rtol, atol, refinements):
     ``hypot``.
     """
     lines = np.arange(h0.size)
-    if plan.scheme.is_complex:
+    if plan.scheme.needs_analytic:
         check_real_on_the_axis(moves)
     table, scale = level_table(moves, plan, lines, h0)
     complex_values = table.dtype.kind == "c"
@@ -103,7 +103,7 @@ def level_table(moves, plan, lines, h0):
 
 def _estimate(moves, spec, deriv, lines, h):
     """One base estimate per line at steps `h`, and its value scale."""
-    if spec.is_complex:
+    if spec.needs_analytic:
         values = moves.values(lines, h.astype(moves.complex_dtype) * 1j)
         if values.dtype.kind != "c":
             raise ValueError("complex_step needs f to return complex values for complex input "

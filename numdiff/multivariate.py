@@ -378,7 +378,7 @@ def hessian(f, x, *, scheme="central", step="auto", eps=None, vectorized=False, 
     moves = _AlongCoordinates(f, x, vectorized, scalar=True)
     if _fixed(step, eps):
         return _fixed_hessian(spec, moves, eps)
-    hessian_scheme = spec if spec.is_complex else get_scheme("central")
+    hessian_scheme = spec.hessian_scheme()
     plan, rtol, atol, refinements = _auto_options(hessian_scheme, 2, moves.dtype, levels,
                                                   refinements, rtol, atol)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
@@ -392,7 +392,7 @@ def hessian(f, x, *, scheme="central", step="auto", eps=None, vectorized=False, 
 
 def _fixed_hessian(spec, evaluate, eps):
     """`hessian` with one step per coordinate (see its Notes)."""
-    if spec.is_complex:
+    if not spec.subtracts:
         raise ValueError(f"hessian needs a real scheme with fixed steps; {spec.name} "
                          "is for step='auto'")
     h = _steps(evaluate.x, eps, spec, 2, evaluate.shape)
@@ -450,7 +450,7 @@ def _steps(points, eps, spec, deriv, shape):
         h = relative * length_scale(points)
     if not np.isfinite(h).all():
         raise ValueError("eps * max(1, |x|) overflows the dtype " + str(dtype))
-    if spec.is_complex:
+    if not spec.subtracts:  # the complex step divides by h alone: h must be normal
         check_normal_steps(h, "eps * max(1, |x|)")
     reach = max(abs(float(g)) for g in spec.offsets(deriv))
     with np.errstate(over="ignore"):

@@ -149,6 +149,10 @@ class Scheme:
         """Offsets along the real axis at which ``f`` is evaluated (for domains)."""
         return self.offsets(deriv)
 
+    def hessian_scheme(self):
+        """The scheme `numdiff.hessian` uses with automatic steps: the central difference."""
+        return SCHEMES["central"]
+
 
 @dataclass(frozen=True)
 class StencilScheme(Scheme):
@@ -425,6 +429,10 @@ class ComplexStep(Scheme):
         """Real offsets where ``f`` is needed: ``(0,)``, or ``(-1, 1)`` for the second derivative."""
         check_deriv(deriv, self.max_deriv, self.name)
         return (0,) if deriv == 1 else (-1, 1)
+
+    def hessian_scheme(self):
+        """Itself: `numdiff.hessian` uses the complex step's second derivative."""
+        return self
 
     def stencil(self, deriv=1):
         """No real stencil.
