@@ -167,3 +167,25 @@ def as_values(y, shape, name="f"):
                          f"{shape}, got {array.shape} (numerical_diff differentiates "
                          f"element-wise functions)")
     return array
+
+
+def as_noise_levels(noise, *, zero_allowed):
+    """`noise` (absolute noise levels in ``f``) as a float array, or TypeError/ValueError.
+
+    A level must be finite and positive, or also zero where `zero_allowed`.
+    """
+    kind = "non-negative" if zero_allowed else "positive"
+    if isinstance(noise, (bool, np.bool_)) or getattr(noise, "dtype", None) == bool:
+        raise TypeError(f"noise must be a {kind} number or array, got {noise!r}")
+    try:
+        array = np.asarray(noise, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"noise must be a {kind} number or array, got {noise!r}") from None
+    if array.size == 0:
+        raise ValueError("noise must not be empty")
+    below = np.any(array < 0) if zero_allowed else np.any(array <= 0)
+    if not np.all(np.isfinite(array)) or below:
+        detail = "" if zero_allowed else (" (a noise level of zero has no noise-aware step; "
+                                          "use numdiff.optimal_step)")
+        raise ValueError(f"noise must be {kind} and finite{detail}, got {noise!r}")
+    return array

@@ -36,8 +36,8 @@ from ._scalar_derivative import on_a_scalar
 from ._tableau import (all_within_tolerance, evaluate_tableau, nominal_rows, read_tableau,
                        within_tolerance)
 from .derivative_result import DerivativeResult, DerivativeStatus
-from ._validation import (MAX_RATIO, as_steps, check_callable, check_deriv, check_integer,
-                          points_and_extent, uses_variables)
+from ._validation import (MAX_RATIO, as_noise_levels, as_steps, check_callable, check_deriv,
+                          check_integer, points_and_extent, uses_variables)
 from .evaluator import ComplexValues, Evaluator
 from .step_rules import STEP_RULES
 from .schemes import get_scheme
@@ -455,16 +455,7 @@ def _check_noise(noise, shape, dtype):
     """`noise` as an array of `dtype` broadcasting with `shape`, or None."""
     if noise is None:
         return None
-    if isinstance(noise, (bool, np.bool_)) or getattr(noise, "dtype", None) == bool:
-        raise TypeError(f"noise must be a non-negative number or array, got {noise!r}")
-    try:
-        array = np.asarray(noise, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"noise must be a non-negative number or array, got {noise!r}") from None
-    if array.size == 0:
-        raise ValueError("noise must not be empty")
-    if array.dtype.kind not in "fiu" or not np.all(np.isfinite(array)) or np.any(array < 0):
-        raise ValueError(f"noise must be non-negative and finite, got {noise!r}")
+    array = as_noise_levels(noise, zero_allowed=True)
     try:
         np.broadcast_shapes(array.shape, shape)
     except ValueError:

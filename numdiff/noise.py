@@ -17,7 +17,8 @@ from numbers import Integral
 
 import numpy as np
 
-from ._validation import as_points, as_steps, check_callable, check_integer, uses_variables
+from ._validation import (as_noise_levels, as_points, as_steps, check_callable, check_integer,
+                          uses_variables)
 from .evaluator import Evaluator, stencil_estimate
 from .schemes import rule_scheme
 from .step_selection import StepResult, StepStatus
@@ -441,17 +442,7 @@ def noise_aware_step(f, x, *, noise=None, scheme="central", deriv=1, noise_step=
 
 
 def _check_noise(noise, shape):
-    if isinstance(noise, (bool, np.bool_)) or getattr(noise, "dtype", None) == bool:
-        raise TypeError(f"noise must be a positive number or array, got {noise!r}")
-    try:
-        array = np.asarray(noise, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"noise must be a positive number or array, got {noise!r}") from None
-    if array.size == 0:
-        raise ValueError("noise must not be empty")
-    if not np.all(np.isfinite(array)) or np.any(array <= 0):
-        raise ValueError("noise must be positive and finite (a noise level of zero has no "
-                         f"noise-aware step; use numdiff.optimal_step), got {noise!r}")
+    array = as_noise_levels(noise, zero_allowed=False)
     try:
         if np.broadcast_shapes(array.shape, shape) != shape:
             raise ValueError
