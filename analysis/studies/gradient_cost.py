@@ -240,7 +240,7 @@ def cost_figure(table):
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
-    from ..figures import figure_style
+    from ..figures import figure_style, log_axes
 
     methods = [m for m in METHOD_LABELS if m in set(table["method"])]
     gradients = [m for m in methods if m != "f"]
@@ -282,10 +282,8 @@ def cost_figure(table):
                          "times one evaluation of f (right)"),
         ]
         for axes in (left, right):
-            axes.set_xscale("log")
-            axes.set_yscale("log")
+            log_axes(axes)
             axes.set_xlabel("number of variables n")
-            axes.grid(True, which="major", lw=0.4, alpha=0.5)
         left.set_ylabel("evaluations of f (points) and calls of f")
         right.set_ylabel("time (s, best of repeated runs)")
         left.set_title(f"Evaluations of f for one gradient ({scheme})")
@@ -304,7 +302,7 @@ def accuracy_figure(table):
     """
     from matplotlib.figure import Figure
 
-    from ..figures import figure_style
+    from ..figures import figure_style, log_axes
 
     colours = {"auto": "#0072B2", "fixed": "#56B4E9", "scipy": "#D55E00",
                "numdifftools": "#009E73"}
@@ -322,10 +320,8 @@ def accuracy_figure(table):
             left.plot(part["n"], np.maximum(part["relative_error"], 1e-17), **style)
             right.plot(part["n"], part["evaluations"], **style)
         for axes in (left, right):
-            axes.set_xscale("log")
-            axes.set_yscale("log")
+            log_axes(axes)
             axes.set_xlabel("number of variables n")
-            axes.grid(True, which="major", lw=0.4, alpha=0.5)
         left.set_ylabel("max |error| / max |gradient|")
         right.set_ylabel("evaluations of f (points)")
         left.set_title("Accuracy of the gradient of Rosenbrock's function")

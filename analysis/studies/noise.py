@@ -287,7 +287,7 @@ def noise_figure(curve, summary):
     """
     from matplotlib.figure import Figure
 
-    from ..figures import colour, figure_style
+    from ..figures import colour, figure_style, log_axes
 
     schemes = list(dict.fromkeys(curve["scheme"]))
     with figure_style():
@@ -316,10 +316,8 @@ def noise_figure(curve, summary):
                       ms=9, mfc="none", mec="black", mew=1.2, zorder=5)
             axes.plot(facts["noise_aware_step"], facts["noise_aware_rms_error"], ls="none",
                       marker="*", ms=12, mfc=c, mec="black", mew=0.8, zorder=6)
-            axes.set_xscale("log")
-            axes.set_yscale("log")
+            log_axes(axes)
             axes.set_xlabel("step eps (units of x)")
-            axes.grid(True, which="major", lw=0.4, alpha=0.5)
             axes.set_title(f"{scheme}: injected noise {facts['injected_noise']:.2g}, "
                            f"ECnoise {facts['estimated_noise']:.2g}")
             values = part[["rms_error", "p10_error", "noiseless_error"]].to_numpy(dtype=float)

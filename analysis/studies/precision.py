@@ -226,7 +226,7 @@ def dtype_figure(summary):
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
-    from ..figures import colour, figure_style
+    from ..figures import colour, figure_style, log_axes
 
     medians = scheme_medians(summary)
     with figure_style():
@@ -249,12 +249,10 @@ def dtype_figure(summary):
         for axes, label, title in ((left, "best step $h$", "Best step ($h^*$ for the model)"),
                                    (right, "error near the best step",
                                     "Error ($E^*$ for the model)")):
-            axes.set_xscale("log")
-            axes.set_yscale("log")
+            log_axes(axes)
             axes.set_xlabel("unit roundoff $u$ of the format (half its machine epsilon)")
             axes.set_ylabel(label)
             axes.set_title(title)
-            axes.grid(True, lw=0.4, alpha=0.5)
         figure.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0),
                       ncols=3, frameon=False)
     return figure
