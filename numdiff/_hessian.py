@@ -84,13 +84,7 @@ def extrapolated_hessian(moves, plan, h0, *, rtol, atol, refinements):
 def _tableau(moves, plan, h0, diag, rows, cols, rtol, atol):
     """The best tableau entries (`_Entries`) of the diagonal entries `diag` and the pairs."""
     level = _complex_level if plan.scheme.needs_analytic else _level
-    table, scale = [], None
-    for k, h in enumerate(plan.steps(h0)):
-        estimates, size = level(moves, h, diag, rows, cols)
-        table.append(estimates)
-        if k == plan.levels - 1:
-            scale = size
-    table = np.stack(table)
+    table, scale = plan.level_table(h0, lambda h: level(moves, h, diag, rows, cols))
     if table.dtype.kind == "c":
         table = np.stack([table.real, table.imag], axis=-1)
         scale = np.stack([scale, scale], axis=-1)

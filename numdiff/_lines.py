@@ -91,14 +91,7 @@ def level_table(moves, plan, lines, h0):
 
     ``F`` is the value scale at the smallest step (`numdiff.theory.value_scale`).
     """
-    spec, deriv = plan.scheme, plan.deriv
-    rows, scale = [], None
-    for k, h in enumerate(plan.steps(h0)):
-        estimate, size = _estimate(moves, spec, deriv, lines, h)
-        rows.append(estimate)
-        if k == plan.levels - 1:
-            scale = size
-    return np.stack(rows), scale
+    return plan.level_table(h0, lambda h: _estimate(moves, plan.scheme, plan.deriv, lines, h))
 
 
 def _estimate(moves, spec, deriv, lines, h):

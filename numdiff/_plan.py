@@ -65,6 +65,20 @@ class Plan:
             steps.append(steps[-1] / self.dtype.type(self.ratio))
         return steps
 
+    def level_table(self, h0, estimate_at):
+        """``estimate_at(h)`` at every step, stacked levels first, and the smallest step's scale.
+
+        `estimate_at` returns an estimate and its value scale; only the
+        smallest step's scale is kept (the rounding bound reads it there).
+        """
+        rows, scale = [], None
+        for k, h in enumerate(self.steps(h0)):
+            estimate, size = estimate_at(h)
+            rows.append(estimate)
+            if k == self.levels - 1:
+                scale = size
+        return np.stack(rows), scale
+
     def step_of_row(self, h0, row):
         """``h0 / r^row`` (`row` an int array), in the dtype."""
         return h0 / self.dtype.type(self.ratio) ** row.astype(self.dtype)
