@@ -125,25 +125,14 @@ class Scheme:
         return StencilScheme(name or label, layout, order,
                              f"stencil on the offsets {', '.join(str(g) for g in nodes)}", nodes)
 
-    @property
-    def is_complex(self):
-        """True for the complex step, which evaluates ``f`` off the real axis."""
-        return False
-
-    @property
-    def step_rules_apply(self):
-        """Whether the step-selection rules (`numdiff.step_selection`) are for this scheme."""
-        return True
-
-    @property
-    def subtracts(self):
-        """Whether the estimate subtracts values of ``f`` (a step must move ``x``)."""
-        return True
-
-    @property
-    def needs_analytic(self):
-        """Whether ``f`` must be analytic and accept complex input (the complex step)."""
-        return False
+    #: True for the complex step, which evaluates ``f`` off the real axis.
+    is_complex = False
+    #: Whether the step-selection rules (`numdiff.step_selection`) are for this scheme.
+    step_rules_apply = True
+    #: Whether the estimate subtracts values of ``f`` (a step must move ``x``).
+    subtracts = True
+    #: Whether ``f`` must be analytic and accept complex input (the complex step).
+    needs_analytic = False
 
     def real_offsets(self, deriv=1):
         """Offsets along the real axis at which ``f`` is evaluated (for domains)."""
@@ -400,30 +389,18 @@ class ComplexStep(Scheme):
         """`default_levels`: the complex step's rounding does not grow as its step shrinks."""
         return self.default_levels
 
-    @property
-    def is_complex(self):
-        """True: ``f`` is evaluated off the real axis."""
-        return True
-
-    @property
-    def step_rules_apply(self):
-        """False: the step rules balance the real schemes' rounding, ``u |f| / h^q``."""
-        return False
-
-    @property
-    def subtracts(self):
-        """False: ``x + ih`` never rounds to ``x``."""
-        return False
+    is_complex = True
+    #: The step rules balance the real schemes' rounding, ``u |f| / h^q``: not this one's.
+    step_rules_apply = False
+    #: ``x + ih`` never rounds to ``x``.
+    subtracts = False
+    #: ``f`` is evaluated at ``x + ih`` and must be analytic there.
+    needs_analytic = True
 
     def offsets(self, deriv=1):
         """Real parts of the offsets: ``(1,)`` for ``x + ih``, ``(-1, 1)`` for ``x +- h + ih``."""
         check_deriv(deriv, self.max_deriv, self.name)
         return (1,) if deriv == 1 else (-1, 1)
-
-    @property
-    def needs_analytic(self):
-        """True: ``f`` is evaluated at ``x + ih`` and must be analytic there."""
-        return True
 
     def real_offsets(self, deriv=1):
         """Real offsets where ``f`` is needed: ``(0,)``, or ``(-1, 1)`` for the second derivative."""
