@@ -39,7 +39,10 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Bullets:
-    """A list of plain-text items (findings, for instance)."""
+    """A list of plain-text items (findings, for instance).
+
+    Markdown ``- item`` lines; an HTML ``<ul>``.
+    """
 
     items: tuple
 
@@ -72,7 +75,10 @@ class Image:
 
 @dataclass(frozen=True)
 class Links:
-    """Links to files of the run folder: ``((text, relative path), ...)``."""
+    """Links to files of the run folder: ``((text, relative path), ...)``.
+
+    The paths stay relative, so that the report moves with its folder.
+    """
 
     items: tuple
 

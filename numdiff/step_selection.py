@@ -41,31 +41,6 @@ __all__ = ["StepResult", "StepStatus", "theory_step", "stepleman_winarsky_step",
            "gill_murray_step"]
 
 
-class StepStatus(IntEnum):
-    """Outcome of a step-selection algorithm for one element.
-
-    FOUND (0)
-        The algorithm's acceptance test passed.
-    LIMIT_REACHED (1)
-        The iteration limit was reached first; the last step is returned.
-    SCALE_UNRESOLVED (2)
-        The measured derivative was indistinguishable from rounding (or
-        zero); the step comes from the rounding bound on it instead, an
-        upper estimate of the scale, and is to be taken as a rough guess.
-    NON_FINITE (3)
-        ``f`` returned NaN or inf at the points needed.
-    NOISE_UNRESOLVED (4)
-        The noise of ``f`` could not be measured (`numdiff.estimate_noise`);
-        the rounding level stands for it.
-    """
-
-    FOUND = 0
-    LIMIT_REACHED = 1
-    SCALE_UNRESOLVED = 2
-    NON_FINITE = 3
-    NOISE_UNRESOLVED = 4
-
-
 @dataclass(frozen=True)
 class StepResult:
     """A chosen step per element and what it cost: what every step rule returns.
@@ -100,6 +75,31 @@ class StepResult:
     def success(self):
         """True where `status` is `StepStatus.FOUND`."""
         return np.asarray(self.status) == StepStatus.FOUND
+
+
+class StepStatus(IntEnum):
+    """Outcome of a step-selection algorithm for one element.
+
+    FOUND (0)
+        The algorithm's acceptance test passed.
+    LIMIT_REACHED (1)
+        The iteration limit was reached first; the last step is returned.
+    SCALE_UNRESOLVED (2)
+        The measured derivative was indistinguishable from rounding (or
+        zero); the step comes from the rounding bound on it instead, an
+        upper estimate of the scale, and is to be taken as a rough guess.
+    NON_FINITE (3)
+        ``f`` returned NaN or inf at the points needed.
+    NOISE_UNRESOLVED (4)
+        The noise of ``f`` could not be measured (`numdiff.estimate_noise`);
+        the rounding level stands for it.
+    """
+
+    FOUND = 0
+    LIMIT_REACHED = 1
+    SCALE_UNRESOLVED = 2
+    NON_FINITE = 3
+    NOISE_UNRESOLVED = 4
 
 
 def _prepare(f, x, scheme, deriv):
@@ -203,6 +203,8 @@ def theory_step(f, x, *, scheme="central", deriv=1):
     Returns
     -------
     StepResult
+        The model's step (status ``SCALE_UNRESOLVED`` where the scale was
+        not measurable) and the scheme's estimate there.
 
     Raises
     ------
@@ -288,6 +290,8 @@ def stepleman_winarsky_step(f, x, *, scheme="central", deriv=1, initial_step=Non
     Returns
     -------
     StepResult
+        The step before the differences stopped falling (status
+        ``LIMIT_REACHED`` where they never did) and the estimate there.
 
     Raises
     ------
@@ -380,6 +384,7 @@ def gill_murray_step(f, x, *, scheme="central", deriv=1, max_iterations=6):
     Returns
     -------
     StepResult
+        The scheme's step at the length scale found, and the estimate there.
 
     Raises
     ------

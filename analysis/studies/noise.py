@@ -278,8 +278,10 @@ def noise_figure(curve, summary):
 
     Parameters
     ----------
-    curve, summary : pandas.DataFrame
-        `noise_curve` and `noise_summary` output (as read from the CSV files).
+    curve : pandas.DataFrame
+        `noise_curve` output (``noise_curve.csv``): RMS error against the step, per scheme.
+    summary : pandas.DataFrame
+        `noise_summary` output (``noise_summary.csv``): the noise measured and the steps chosen.
 
     Returns
     -------

@@ -153,18 +153,21 @@ def scheme_findings(table):
         f"{len(table)} cases."), values)]
     summary = summarize_schemes(table)
     real = summary[(summary["scheme"] != "complex_step") & np.isfinite(summary["max_abs_error"])]
-    if len(real):
-        best = real.loc[real["max_abs_error"].idxmin()]
-        cheapest = real.loc[real["mean_nfev"].idxmin()]
-        values = {"best": best["scheme"], "best_error": float(best["max_abs_error"]),
-                  "cheapest": cheapest["scheme"], "nfev": float(cheapest["mean_nfev"]),
-                  "cheapest_error": float(cheapest["max_abs_error"])}
-        found.append(Finding("scheme_extremes", (
-            f"Among the real schemes, {best['scheme']} has the smallest max |error| "
+    return found + ([_extremes(real)] if len(real) else [])
+
+
+def _extremes(real):
+    """The finding naming the most accurate and the cheapest of the real schemes."""
+    best = real.loc[real["max_abs_error"].idxmin()]
+    cheapest = real.loc[real["mean_nfev"].idxmin()]
+    values = {"best": best["scheme"], "best_error": float(best["max_abs_error"]),
+              "cheapest": cheapest["scheme"], "nfev": float(cheapest["mean_nfev"]),
+              "cheapest_error": float(cheapest["max_abs_error"])}
+    text = (f"Among the real schemes, {best['scheme']} has the smallest max |error| "
             f"({format_number(values['best_error'])}); {cheapest['scheme']} needs the fewest "
             f"evaluations ({format_number(values['nfev'])} per point, max |error| "
-            f"{format_number(values['cheapest_error'])})."), values))
-    return found
+            f"{format_number(values['cheapest_error'])}).")
+    return Finding("scheme_extremes", text, values)
 
 
 def key_findings(directory, metadata):
