@@ -175,15 +175,19 @@ def _ratio_counts(summary, column, low, high):
                   "median": float(rows[column].median()) if len(rows) else np.nan}
 
 
+def _tally(values, median_label):
+    """``in 3 of 4 cases (central, forward; median 1.2)``, of `_ratio_counts`' values."""
+    return (f"in {values['inside']} of {values['cases']} cases ({_join(values['schemes'])}; "
+            f"{median_label} {format_number(values['median'])})")
+
+
 def _model_step(summary):
     """How often the model's h* is within `STEP_FACTOR` of the observed best step."""
     rows, values = _ratio_counts(summary, "step_ratio", 1 / STEP_FACTOR, STEP_FACTOR)
     if len(rows):
-        yield Finding("model_step", (
-            f"The model's optimal step h* is within a factor {STEP_FACTOR:g} of the observed "
-            f"best step in {values['inside']} of {values['cases']} cases "
-            f"({_join(values['schemes'])}; median observed/model "
-            f"{format_number(values['median'])})."), values)
+        yield Finding("model_step", f"The model's optimal step h* is within a factor "
+                      f"{STEP_FACTOR:g} of the observed best step "
+                      f"{_tally(values, 'median observed/model')}.", values)
     yield from _missing("model_step_missing", summary.drop(rows.index),
                         "The model gives no finite h*")
 
@@ -193,11 +197,9 @@ def _model_error(summary):
     low, high = ERROR_RATIO_RANGE
     rows, values = _ratio_counts(summary, "error_ratio", low, high)
     if len(rows):
-        yield Finding("model_error", (
-            f"The observed error near the best step (root mean square over half a decade) is "
-            f"between {low:g} and {high:g} times the model's E* in {values['inside']} of "
-            f"{values['cases']} cases ({_join(values['schemes'])}; median "
-            f"{format_number(values['median'])})."), values)
+        yield Finding("model_error", "The observed error near the best step (root mean square "
+                      f"over half a decade) is between {low:g} and {high:g} times the model's "
+                      f"E* {_tally(values, 'median')}.", values)
     missing = summary.drop(rows.index)
     missing = missing[np.isfinite(missing["step_ratio"].astype(float))]
     yield from _missing("model_error_missing", missing, "No error ratio")

@@ -128,11 +128,12 @@ def summarize_blocks(blocks):
     """
     parts = []
     for block in blocks:
-        part = _fit(block.eps, block.abs_error, block.x, block.exact, block.model,
+        task = block.task
+        part = _fit(task.eps, block.abs_error, task.x, block.exact, block.model,
                     block.status, block.unit_roundoff)
         part["f_value"] = block.f_value
         message = "; ".join(block.messages) or "f returned NaN or inf"
-        parts.append(_columns(block.function, block.scheme, block.deriv, block.dtype, block.x,
+        parts.append(_columns(task.target.name, task.scheme, task.deriv, task.dtype, task.x,
                               part, message))
     return _table(parts)
 

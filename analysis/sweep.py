@@ -105,16 +105,14 @@ class SweepTask:
 
 @dataclass(frozen=True, eq=False)
 class SweepBlock:
-    """Results of one `SweepTask`: arrays of shape ``(len(eps), len(x))``.
+    """Results of one `SweepTask`: arrays of shape ``(len(task.eps), len(task.x))``.
 
     Attributes
     ----------
-    function, scheme, dtype : str
-    deriv : int
-    x : ndarray, shape (n,)
-        Points as requested (float64).
-    eps : ndarray, shape (K,)
-        Grid steps (float64).
+    task : SweepTask
+        What was computed: the target, scheme, derivative order, dtype, the
+        points ``x`` as requested (float64, shape (n,)) and the grid steps
+        ``eps`` (float64, shape (K,)).
     step : ndarray, shape (K,)
         Steps as held in `dtype`, as float64.
     estimate : ndarray, shape (K, n)
@@ -132,12 +130,7 @@ class SweepBlock:
         First messages of exceptions raised by ``f`` in this block.
     """
 
-    function: str
-    scheme: str
-    deriv: int
-    dtype: str
-    x: np.ndarray = field(repr=False)
-    eps: np.ndarray = field(repr=False)
+    task: SweepTask = field(repr=False)
     step: np.ndarray = field(repr=False)
     estimate: np.ndarray = field(repr=False)
     exact: np.ndarray = field(repr=False)
@@ -163,20 +156,21 @@ class SweepBlock:
     def truncation_model(self):
         """Model's leading truncation term ``C2 eps^p``, shape ``(K, n)``."""
         with np.errstate(over="ignore"):
-            return np.outer(self.eps ** self.model.order, self.model.truncation)
+            return np.outer(self.task.eps ** self.model.order, self.model.truncation)
 
     @property
     def next_truncation_model(self):
         """Model's next truncation term ``C3 eps^p2``, shape ``(K, n)``."""
         with np.errstate(over="ignore"):
-            return np.outer(self.eps ** float(self.model.next_order),
+            return np.outer(self.task.eps ** float(self.model.next_order),
                             self.model.next_truncation)
 
     @property
     def rounding_model(self):
         """Model's cancellation term ``C1 eps^-q``, shape ``(K, n)``."""
         with np.errstate(over="ignore"):
-            return np.outer(self.eps ** -float(self.model.rounding_power), self.model.rounding)
+            return np.outer(self.task.eps ** -float(self.model.rounding_power),
+                            self.model.rounding)
 
     @property
     def floor_model(self):
@@ -199,13 +193,14 @@ class SweepBlock:
         rounding = self.rounding_model
         following = self.next_truncation_model
         floor = self.floor_model
+        task = self.task
         columns = {
-            "function": np.full(k * n, self.function, dtype=object),
-            "x": np.repeat(self.x, k),
-            "scheme": np.full(k * n, self.scheme, dtype=object),
-            "deriv": np.full(k * n, self.deriv),
-            "dtype": np.full(k * n, self.dtype, dtype=object),
-            "eps": np.tile(self.eps, n),
+            "function": np.full(k * n, task.target.name, dtype=object),
+            "x": np.repeat(task.x, k),
+            "scheme": np.full(k * n, task.scheme, dtype=object),
+            "deriv": np.full(k * n, task.deriv),
+            "dtype": np.full(k * n, task.dtype, dtype=object),
+            "eps": np.tile(task.eps, n),
             "step": np.tile(self.step, n),
             "estimate": self.estimate.T.ravel(),
             "exact": np.repeat(self.exact, k),
@@ -273,7 +268,7 @@ def sweep_blocks(functions, *, x=None, schemes=DEFAULT_SCHEMES, dtypes=("float64
     Examples
     --------
     >>> blocks = list(sweep_blocks(["exp", "sin"], x=[0.5, 1.0], eps=[1e-3]))
-    >>> [(b.function, b.scheme, b.estimate.shape) for b in blocks]
+    >>> [(b.task.target.name, b.task.scheme, b.estimate.shape) for b in blocks]
     [('exp', 'forward', (1, 2)), ('exp', 'central', (1, 2)), ('sin', 'forward', (1, 2)), ('sin', 'central', (1, 2))]
     """
     tasks = plan_sweep(functions, x=x, schemes=schemes, dtypes=dtypes, eps=eps, deriv=deriv,
@@ -396,8 +391,7 @@ def compute_block(task):
     if needs_check:
         status[~np.isfinite(estimate) & (status == OK)] = NONFINITE
     model, values = _model(target, spec, task.deriv, dtype, points64)
-    return SweepBlock(target.name, spec.name, task.deriv, task.dtype, task.x, task.eps,
-                      step.astype(np.float64), estimate, values["exact"], values["f"],
+    return SweepBlock(task, step.astype(np.float64), estimate, values["exact"], values["f"],
                       model, unit_roundoff(dtype), status, messages)
 
 
@@ -567,15 +561,21 @@ def _dtypes(dtypes):
     return names
 
 
+def _float_vector(values, name, kind):
+    """`values` as a flat, non-empty float64 array; errors name the argument `name`."""
+    try:
+        array = np.asarray(values, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be {kind}, got {values!r}") from None
+    if array.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    return array
+
+
 def _steps(eps):
     if eps is None:
         return eps_grid()
-    try:
-        steps = np.asarray(eps, dtype=np.float64).ravel()
-    except (TypeError, ValueError):
-        raise TypeError(f"eps must be an array of positive steps, got {eps!r}") from None
-    if steps.size == 0:
-        raise ValueError("eps must not be empty")
+    steps = _float_vector(eps, "eps", "an array of positive steps")
     if not np.all(np.isfinite(steps) & (steps > 0)):
         raise ValueError("eps must be positive and finite")
     if np.any(np.diff(steps) <= 0):
@@ -588,12 +588,7 @@ def _points(x, target):
         x = x.get(target.name)
     if x is None:
         x = target.default_x
-    try:
-        points = np.asarray(x, dtype=np.float64).ravel()
-    except (TypeError, ValueError):
-        raise TypeError(f"x must be real numbers, got {x!r}") from None
-    if points.size == 0:
-        raise ValueError("x must not be empty")
+    points = _float_vector(x, "x", "real numbers")
     if not np.all(np.isfinite(points)):
         raise ValueError("x must be finite")
     if len(np.unique(points)) != len(points):
