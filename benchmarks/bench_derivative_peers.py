@@ -181,32 +181,27 @@ def catalogue_case(tool, name):
     return stats
 
 
+def _track(key, unit, doc):
+    """A ``track_`` method returning ``self.stats[key]``, in `unit`, documented by `doc`."""
+
+    def track(self, *params):
+        return self.stats[key]
+
+    track.__name__ = track.__qualname__ = f"track_{key}"
+    track.__doc__, track.unit = doc, unit
+    return track
+
+
 class _Tracks:
     """The four ``track_`` values of a `judge` result in ``self.stats``."""
 
-    def track_max_error(self, *params):
-        """Largest absolute error over the points (abs error)."""
-        return self.stats["max_error"]
-
-    track_max_error.unit = "abs error"
-
-    def track_evaluations(self, *params):
-        """Values of f computed per point, counted by `numdiff.CountedFunction` (evaluations)."""
-        return self.stats["evaluations"]
-
-    track_evaluations.unit = "evaluations"
-
-    def track_uncovered(self, *params):
-        """Share of points whose error estimate is below the floored true error (fraction; 0 best)."""
-        return self.stats["uncovered"]
-
-    track_uncovered.unit = "fraction"
-
-    def track_estimate_ratio(self, *params):
-        """``max(r, 1/r)``, r the median estimate / floored true error (ratio; 1 is perfect)."""
-        return self.stats["estimate_ratio"]
-
-    track_estimate_ratio.unit = "ratio"
+    track_max_error = _track("max_error", "abs error", "Largest absolute error over the points.")
+    track_evaluations = _track("evaluations", "evaluations", "Values of f computed per point, "
+                               "counted by `numdiff.CountedFunction`.")
+    track_uncovered = _track("uncovered", "fraction", "Share of points whose error estimate is "
+                             "below the floored true error (0 best).")
+    track_estimate_ratio = _track("estimate_ratio", "ratio", "``max(r, 1/r)``, r the median "
+                                  "estimate / floored true error (1 is perfect).")
 
 
 class PeerExpSpeed:

@@ -58,8 +58,7 @@ def format_info(dtype):
 
     Examples
     --------
-    >>> import numpy as np
-    >>> float(format_info(np.float16).eps)
+    >>> float(format_info("float16").eps)
     0.0009765625
     """
     try:

@@ -71,11 +71,12 @@ def machine_epsilon(dtype=np.float64):
     Returns
     -------
     float
+        ``eps`` as a Python float, for any format (`numdiff.formats` too).
 
     Raises
     ------
     TypeError
-        If `dtype` is not a floating-point dtype.
+        If `dtype` is not floating-point (an integer dtype, for instance).
 
     Examples
     --------

@@ -87,7 +87,8 @@ class Square(Function):
     Examples
     --------
     >>> import numpy as np
-    >>> print(Square()(Variable(np.array(3.0))).data)
+    >>> y = Square()(Variable(np.array(3.0)))
+    >>> print(y.data)
     9.0
     """
 
