@@ -23,9 +23,7 @@ from .report import Code, Details, Paragraph, Section, Table, write_report
 from .run_folder import check_run, record_tables
 from .study import RunContext
 
-__all__ = ["run_analysis", "render_run", "RunOutcome", "REPORT_TITLE"]
-
-REPORT_TITLE = "Numerical differentiation: error against step"
+__all__ = ["run_analysis", "render_run", "RunOutcome"]
 
 
 @dataclass(frozen=True)
@@ -83,10 +81,11 @@ def run_analysis(config, target, *, force=False, executor=None):
                 timings[f"compute_{study.name}"] = round(time.perf_counter() - clock, 3)
         faults = sum(r.faults for r in results.values())
         notes = tuple(n for r in results.values() for n in r.notes)
-        metadata = {"title": REPORT_TITLE, "environment": describe_environment(config.argv),
+        metadata = {"environment": describe_environment(config.argv),
                     "config": config.describe(), "studies": [s.name for s in selected],
                     "faults": faults, "exit_status": 1 if faults else 0, "timings": timings,
                     "tables": record_tables(stage, selected)}
+        metadata = {"title": paper.report_title(metadata, selected)[0], **metadata}
         _write_metadata(stage, metadata)
         _render(stage, metadata, timings, [s for s in selected
                                            if all(f in metadata["tables"] for f in s.files)])
@@ -141,6 +140,7 @@ def _render(directory, metadata, timings, present):
     clock = time.perf_counter()
     found = {s.name: s.key_findings(directory, metadata) for s in present}
     title, subtitle = paper.report_title(metadata, present)
+    metadata["title"] = title
     sections = [paper.abstract_section(metadata, present, found),
                 *paper.findings_sections(present, found),
                 *_method_sections(directory, metadata, present)]

@@ -5,6 +5,7 @@ The anchors are checked against a slug function written here from GitHub's docum
 repeated slug gets '-1', '-2', ...), not against the report's own.
 """
 
+import json
 import math
 import re
 from html.parser import HTMLParser
@@ -187,6 +188,8 @@ def test_title_and_abstract_name_what_was_run(adversarial_report):
     title = markdown.splitlines()[0]
     for word in ("square", "sin", "cube", "forward", "central4", "float16", "float64"):
         assert word in title, title
+    metadata = json.loads((adversarial_report / "metadata.json").read_text())
+    assert title == f"# {metadata['title']}"
     abstract = markdown[markdown.index("## Abstract"):markdown.index("## Findings")]
     assert "3 functions" in abstract and "error against step and precision" in abstract
 
