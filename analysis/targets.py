@@ -279,9 +279,9 @@ def _estimated_derivative(function, exact, points, k):
     scale = length_scale(points)
     with np.errstate(all="ignore"):
         if k == 0:
-            return _real(function(points))
+            return _real(function(points), "function")
         if k == 1 and exact is not None:
-            return _real(exact(points))
+            return _real(exact(points), "exact")
         if k == 1:
             # Step balancing central8's h^8 truncation and u/h rounding.
             h = _FLOAT64_EPS ** (1 / 9) * scale
@@ -292,11 +292,12 @@ def _estimated_derivative(function, exact, points, k):
     return np.full(points.shape, np.nan)
 
 
-def _real(values):
-    """`values` as float64; NaN for what is not a real number (None, complex)."""
+def _real(values, name):
+    """`values` as float64; TypeError naming `name` for anything else (None, text, complex)."""
     array = np.asarray(values)
     if array.dtype.kind not in "biuf":
-        return np.full(array.shape, np.nan)
+        shown = "None" if values is None else f"values of dtype {array.dtype}"
+        raise TypeError(f"{name} returned {shown}; it must return one real number per point")
     return array.astype(np.float64)
 
 

@@ -159,3 +159,11 @@ def test_too_large_a_table_is_refused_with_a_pointer_to_blocks(monkeypatch):
     monkeypatch.setattr(module, "MAX_TABLE_ROWS", 100)
     with pytest.raises(ValueError, match="sweep_blocks"):
         sweep(["exp"], x=np.linspace(0, 1, 10), eps=SMALL)
+
+
+@pytest.mark.parametrize("exact, shown", [(lambda t: None, "None"),
+                                          (lambda t: t * 1j, "complex128")])
+def test_an_exact_derivative_that_is_not_real_is_refused(exact, shown):
+    target = callable_target(np.sin, exact=exact, name="odd")
+    with pytest.raises(TypeError, match=f"exact returned .*{shown}.*one real number per point"):
+        sweep([target], x=[1.0], eps=[1e-3])
