@@ -1,4 +1,4 @@
-"""A lower column of the tableau that has settled: its entry of largest steps carries least rounding.
+"""A settled lower column of the tableau: its entry of largest steps carries least rounding.
 
 Column ``j`` of a Richardson tableau holds the entries of order ``P = p + j s``,
 whose truncation falls by ``r^P`` from one row to the next. Where every two
@@ -15,9 +15,10 @@ rounding bound is ``27 rho``, ``T[1, 1]``'s ``3 rho`` (``rho`` the first row's).
 `settled_columns` gives each element the first entry of its lowest settled
 column where the error estimate of that entry is below the one already found
 (`numdiff._tableau.Entries`) and below the top entry's rounding part (then it
-is better than the top entry even if that had no truncation at all); only
-columns whose entry can clearly win are read (`last_eligible_column`). The estimate bounds the
-truncation of ``T[j, j]`` by its distance ``d`` to ``T[j+1, j]``, which
+is better than the top entry even if that had no truncation at all); only the
+columns whose entry can clearly win are read (`last_eligible_column`). The
+estimate bounds the truncation of ``T[j, j]`` by its distance ``d`` to
+``T[j+1, j]``, which
 truncation alone would make ``1 - r^-P`` times it, with both entries'
 rounding parts added to ``d`` (they may cancel the truncation in ``d``):
 ``(d + R[j,j] + R[j+1,j]) r^P / (r^P - 1) + R[j,j]``, ``R`` the rounding parts
@@ -30,7 +31,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._tableau import ROUNDING_DIFFERENCES, combine
+from ._tableau import combine
 from .richardson import ROUNDING_WEIGHT, entry_weights
 from .theory import machine_epsilon
 
@@ -41,9 +42,9 @@ def settled_columns(plan, table, entries):
     `table` holds the base estimates ``(K,) + shape``; `entries` the
     `numdiff._tableau.Entries` read from it. Returns `entries` itself where
     no element changes, else a copy whose ``estimate``, ``error``, ``row``
-    and ``column`` are arrays of the shape. Only the elements whose column
-    ``K - 3`` settled at its last two rows are looked at further: one more
-    combination of the rows for the others. The rounding bound of row ``k``
+    and ``column`` are arrays of the shape. Only the elements whose last
+    eligible column settled at its last two rows are looked at further: one
+    more combination of the rows for the others. The rounding bound of row ``k``
     is ``rho r^(q k)``, and at least ``eps |D_k|``: ``|D| h^q <= sum|c_i|
     max|f_i|``, so values large enough to give ``D_k`` round by that much
     even where the value scale, measured at the smallest step near a zero of
@@ -124,8 +125,8 @@ def first_settled_entries(plan, rows, bounds, weights, last):
     `rows` are the base estimates ``(K, m)``, `bounds` the rounding bound of
     each, `weights` the tableau's `numdiff.richardson.entry_weights`. A
     column has settled where every two successive entries differ by at most
-    `ROUNDING_DIFFERENCES` times the sum of their rounding bounds. The error
-    is inf where no column settled.
+    the sum of their rounding bounds (the most two rounding errors can
+    differ by). The error is inf where no column settled.
     """
     (levels, size), dtype = rows.shape, rows.dtype
     value = np.full(size, np.nan, dtype=dtype)

@@ -1,4 +1,4 @@
-"""A settled lower column of the tableau: read where it is exact, left alone where it may hide truncation."""
+"""A settled lower column of the tableau: read where it is exact, not where it may hide truncation."""
 
 import numpy as np
 
