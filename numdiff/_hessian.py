@@ -23,6 +23,7 @@ import numpy as np
 
 from ._lines import check_real_on_the_axis
 from ._refinement import row_shift, wants_smaller_steps
+from ._settled_columns import settled_columns
 from ._tableau import read_tableau, within_tolerance
 from .derivative_result import DerivativeStatus
 from .theory import machine_epsilon, value_scale
@@ -91,7 +92,7 @@ def _tableau(moves, plan, h0, diag, rows, cols, rtol, atol):
     # Rounding grows like 1 / (h_i h_j)^(q/2): the bound's step is their geometric mean.
     steps = np.concatenate([h0[diag], np.sqrt(h0[rows] * h0[cols])])
     steps = steps.reshape(steps.shape + (1,) * (table.ndim - 2))
-    best = read_tableau(plan, table, scale, steps, None, None).best
+    best = settled_columns(plan, table, read_tableau(plan, table, scale, steps, None, None).best)
     top = np.full(table.shape[1:], plan.levels - 1)
     row = top if best.row is None else best.row
     column = top if best.column is None else best.column

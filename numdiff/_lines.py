@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._refinement import row_shift, wants_smaller_steps
+from ._settled_columns import settled_columns
 from ._tableau import read_tableau, within_tolerance
 from .derivative_result import DerivativeStatus
 from .evaluator import stencil_estimate
@@ -53,8 +54,7 @@ def along_lines(moves, plan, h0, *, rtol, atol, refinements):
         table, scale = _as_real_pairs(table), np.stack([scale, scale], axis=-1)
     shape = table.shape[1:]
     steps = _per_element(h0, shape)
-    tableau = read_tableau(plan, table, scale, steps, None, None)
-    best = tableau.best
+    best = read_lines(plan, table, scale, steps)
     levels = plan.levels
     top = np.full(shape, levels - 1)
     row = top if best.row is None else best.row
@@ -68,6 +68,17 @@ def along_lines(moves, plan, h0, *, rtol, atol, refinements):
         wanted = wants_smaller_steps(best, row, converged, levels)
         _refine(moves, plan, h0, best, wanted, refinements, rtol, atol, kept, complex_values)
     return _finish(kept, rtol, atol, complex_values, plan.dtype)
+
+
+def read_lines(plan, table, scale, steps):
+    """The best entries of the lines' tableaus: `read_tableau`'s, or a settled lower column's.
+
+    Where a lower column of the tableau agrees within rounding (a partial
+    derivative that is a polynomial of low degree along its line), its
+    entry of largest steps carries less rounding than the top entry
+    (`numdiff._settled_columns`).
+    """
+    return settled_columns(plan, table, read_tableau(plan, table, scale, steps, None, None).best)
 
 
 def check_real_on_the_axis(moves):
@@ -168,7 +179,7 @@ def _refine(moves, plan, h0, best, wanted, rounds, rtol, atol, kept, complex_val
         if complex_values:
             table, scale = _as_real_pairs(table), np.stack([scale, scale], axis=-1)
         steps = _per_element(h[lines], table.shape[1:])
-        entries = read_tableau(plan, table, scale, steps, None, None).best
+        entries = read_lines(plan, table, scale, steps)
         top = np.full(table.shape[1:], levels - 1)
         row = top if entries.row is None else entries.row
         column = top if entries.column is None else entries.column

@@ -266,7 +266,8 @@ def _fixed(step, eps):
 
 def _auto_options(spec, deriv, dtype, levels, refinements, rtol, atol):
     """The `numdiff._plan.Plan` and the tolerances of the automatic path, checked."""
-    levels = spec.default_levels if levels is None else check_integer(levels, "levels", 2, 12)
+    levels = spec.automatic_levels(deriv, 2.0, machine_epsilon(dtype)) if levels is None else \
+        check_integer(levels, "levels", 2, 12)
     refinements = check_integer(refinements, "refinements", 0, 10)
     rtol = float(np.sqrt(machine_epsilon(dtype))) if rtol is None else _tolerance(rtol, "rtol")
     atol = _tolerance(atol, "atol")

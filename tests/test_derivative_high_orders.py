@@ -95,3 +95,32 @@ def test_given_levels_are_kept():
     # eight points per level and the centre once
     assert int(with_five.nfev) == 5 * 8 + 1 and int(automatic.nfev) == 2 * 8 + 1
     assert float(automatic.df) == float(with_two.df)
+
+
+def one_sided_model_minimum(points, q, reach=0.5):
+    """The error model's minimum for the forward stencil of `points` offsets (0, 1, ...) and
+    derivative order q, at derivatives of unit size, over steps whose stencil stays within
+    `reach`: ``eps sum|c| / h^q + |K| h^p``."""
+    from numdiff.stencil import stencil
+
+    st = stencil(tuple(range(points)), q)
+    eps = machine_epsilon()
+    steps = 2.0 ** np.arange(-12, 4, 0.125)
+    steps = steps[steps * (points - 1) <= reach]
+    return min(eps * float(st.weight_sum) / h**q +
+               abs(float(st.error_coefficient)) * h**st.accuracy for h in steps)
+
+
+def test_one_sided_high_orders_are_limited_by_the_reach_of_their_stencil():
+    # Within L/2 of x (the reach cap), the forward stencil of the eighth derivative cannot do
+    # better than about 0.16 at its best step (0.037), nor any forward stencil of up to 20
+    # points better than about 0.035; at a reach of 4 L the best is still 5.5e-4 (rounding as
+    # the worst case, derivatives of unit size). The central stencil with the same reach on
+    # either side: 1.5e-3, a hundred times better than the forward one.
+    assert one_sided_model_minimum(9, 8) > 0.1
+    assert min(one_sided_model_minimum(n, 8) for n in range(9, 21)) > 1e-2
+    assert 1e-4 < min(one_sided_model_minimum(n, 8, reach=4.0) for n in range(9, 21)) < 1e-3
+    central = SCHEMES["central"].stencil(8)
+    assert one_sided_model_minimum(9, 8) > 100 * min(
+        machine_epsilon() * float(central.weight_sum) / h**8 +
+        abs(float(central.error_coefficient)) * h**2 for h in 2.0 ** np.arange(-8, -2.9, 0.125))

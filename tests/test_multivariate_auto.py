@@ -75,6 +75,51 @@ def test_fewer_evaluations_than_scipy_differentiate(n):
             max(1e-9, relative_error(theirs.ddf, rosen_hessian(x)))
 
 
+def relative_errors_and_evaluations(method, f, points, exact):
+    """Per point: the relative error of `method(f, x)` (its ``df``) and the points it evaluated."""
+    errors, evaluations = [], []
+    for x in points:
+        estimate, count = scipy_evaluations(method, f, x)
+        errors.append(relative_error(estimate.df, exact(x)))
+        evaluations.append(count)
+    return np.array(errors), np.array(evaluations)
+
+
+@pytest.mark.parametrize("n", [5, 100])
+def test_rosenbrock_gradient_at_least_as_accurate_as_scipy_with_fewer_evaluations(n):
+    differentiate = pytest.importorskip("scipy.differentiate")
+    points = seeded_points(n)
+
+    def ours(f, x):
+        return gradient(f, x, vectorized=True)
+
+    our_errors, our_evaluations = relative_errors_and_evaluations(ours, rosen, points,
+                                                                  rosen_gradient)
+    their_errors, their_evaluations = relative_errors_and_evaluations(
+        differentiate.jacobian, rosen, points, rosen_gradient)
+    assert np.all(our_evaluations == 10 * n) and np.all(our_evaluations < their_evaluations)
+    for statistic in (np.mean, np.median, np.max):
+        assert statistic(our_errors) <= statistic(their_errors)
+    assert our_errors.max() <= 1e-12
+
+
+def test_a_polynomial_line_takes_the_settled_column_of_largest_steps():
+    """Rosenbrock is a quartic along each axis: one extrapolation of the central difference
+    (order 4) is exact, and its entry of largest steps is read, not the top entry (order 10);
+    a function that is no polynomial keeps the top entry."""
+    x = seeded_points(5, count=1)[0]
+    res = gradient(rosen, x)
+    assert np.all(res.order[:-1] == 4) and res.order[-1] == 2  # x_n enters as a square
+    np.testing.assert_array_equal(res.step, [1 / 16] * 4 + [1 / 8])  # rows 0-1, row 0
+    assert np.all(np.abs(res.df - rosen_gradient(x)) <= res.error)
+    assert relative_error(res.df, rosen_gradient(x)) <= 1e-14
+    smooth = gradient(lambda t: np.sum(np.exp(np.sin(t))), x)
+    assert np.all(smooth.order == 10)
+    h = hessian(rosen, x)
+    assert relative_error(h.df, rosen_hessian(x)) <= 1e-13
+    assert np.all(np.abs(h.df - rosen_hessian(x)) <= h.error)
+
+
 def mixed(x):
     """Indexing only: the batched and single-point evaluations do the same arithmetic."""
     return x[0] ** 2 * x[1] + np.sin(x[1] * x[2]) + np.exp(x[0]) * x[2]

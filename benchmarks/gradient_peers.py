@@ -1,0 +1,158 @@
+"""Accuracy and evaluations of the gradient of Rosenbrock's function against the peers, in one run.
+
+``python -m benchmarks.gradient_peers`` differentiates `numdiff.catalogue.rosenbrock`
+at ``count`` seeded points per size, ``default_rng(seed).uniform(-2, 2, n)`` drawn one
+after another (the points of ``tests/test_multivariate_auto.py``), with
+``numdiff.gradient`` (automatic steps, points batched), ``scipy.differentiate.jacobian``
+and ``numdifftools.Gradient``, each with its defaults, and prints per size and tool the
+mean, median and largest relative error (largest entry error over the largest entry of
+the exact gradient), the share of entries whose error is within the tool's error
+estimate, and the mean and largest number of points at which ``f`` was evaluated. With
+``--hessian`` it adds ``numdiff.hessian`` against ``scipy.differentiate.hessian`` (the
+latter at n <= 10 only: its cost grows as n^2 stencils of n^2 points). A peer that is
+not importable is reported and skipped.
+"""
+
+import argparse
+import sys
+import warnings
+
+import numpy as np
+
+
+def seeded_points(n, count, seed):
+    rng = np.random.default_rng(seed)
+    return [rng.uniform(-2.0, 2.0, n) for _ in range(count)]
+
+
+class _Points:
+    """``f`` counting the points it is evaluated at (the trailing axes of a batch)."""
+
+    def __init__(self, f):
+        self.f, self.points = f, 0
+
+    def __call__(self, x):
+        self.points += 1 if np.ndim(x) == 1 else int(np.prod(np.shape(x)[1:]))
+        return self.f(x)
+
+
+def _numdiff_gradient(f, x):
+    from numdiff import gradient
+
+    found = gradient(f, x, vectorized=True)
+    return found.df, found.error
+
+
+def _scipy_gradient(f, x):
+    from scipy.differentiate import jacobian
+
+    found = jacobian(f, x)
+    return found.df, found.error
+
+
+def _numdifftools_gradient(f, x):
+    import numdifftools as nd
+
+    found = nd.Gradient(f, full_output=True)(x)
+    return found.estimate, np.reshape(found.error_estimate, np.shape(found.estimate))
+
+
+def _numdiff_hessian(f, x):
+    from numdiff import hessian
+
+    found = hessian(f, x, vectorized=True)
+    return found.df, found.error
+
+
+def _scipy_hessian(f, x):
+    from scipy.differentiate import hessian
+
+    found = hessian(f, x)
+    return found.ddf, found.error
+
+
+GRADIENTS = {"numdiff": _numdiff_gradient, "scipy": _scipy_gradient,
+             "numdifftools": _numdifftools_gradient}
+HESSIANS = {"numdiff": _numdiff_hessian, "scipy": _scipy_hessian}
+#: The modules each tool needs.
+MODULES = {"numdiff": "numdiff", "scipy": "scipy.differentiate", "numdifftools": "numdifftools"}
+
+
+def measure(run, exact, sizes, count, seed):
+    """``{n: dict(errors, covered, evaluations)}`` of `run(f, x)` over the seeded points."""
+    from numdiff.catalogue import rosenbrock
+
+    found = {}
+    for n in sizes:
+        errors, covered, evaluations = [], [], []
+        for x in seeded_points(n, count, seed):
+            counted = _Points(rosenbrock)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                estimate, error = run(counted, x)
+            truth = exact(x)
+            deviation = np.abs(estimate - truth)
+            errors.append(deviation.max() / np.abs(truth).max())
+            covered.append(np.mean(deviation <= error))
+            evaluations.append(counted.points)
+        found[n] = dict(errors=np.array(errors), covered=float(np.mean(covered)),
+                        evaluations=np.array(evaluations))
+    return found
+
+
+def _importable(tool):
+    import importlib
+
+    try:
+        importlib.import_module(MODULES[tool])
+    except ImportError as exc:
+        return str(exc)
+    return None
+
+
+def _print_table(title, results):
+    print(f"\n{title}")
+    print(f"{'n':>5} {'tool':13} {'mean':>9} {'median':>9} {'max':>9} {'covered':>8} "
+          f"{'evals':>8} {'max':>7}")
+    for (n, tool), s in results.items():
+        e = s["errors"]
+        print(f"{n:5d} {tool:13} {e.mean():9.2e} {np.median(e):9.2e} {e.max():9.2e} "
+              f"{100 * s['covered']:7.2f}% {s['evaluations'].mean():8.1f} "
+              f"{s['evaluations'].max():7d}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.gradient_peers",
+                                     description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[5, 100],
+                        help="numbers of variables (default: %(default)s)")
+    parser.add_argument("--count", type=int, default=20,
+                        help="seeded points per size (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=0, help="(default: %(default)s)")
+    parser.add_argument("--hessian", action="store_true", help="also the Hessians")
+    args = parser.parse_args(argv)
+    if args.count < 1 or min(args.sizes) < 2:
+        parser.error("--count must be positive and every size at least 2")
+    from numdiff.catalogue import rosenbrock_gradient, rosenbrock_hessian
+
+    skipped = {tool: why for tool in MODULES if (why := _importable(tool))}
+    for tool, why in skipped.items():
+        print(f"{tool}: skipped, not importable ({why}); pip install 'numdiff[peers]'")
+    print(f"Rosenbrock's function at {args.count} points default_rng({args.seed})"
+          f".uniform(-2, 2, n) per size; relative error = largest entry error / largest entry")
+    tables = [("gradient", GRADIENTS, rosenbrock_gradient, lambda tool, n: True)]
+    if args.hessian:
+        tables.append(("Hessian", HESSIANS, rosenbrock_hessian,
+                       lambda tool, n: tool == "numdiff" or n <= 10))
+    for title, tools, exact, wanted in tables:
+        results = {}
+        for n in args.sizes:
+            for tool, run in tools.items():
+                if tool not in skipped and wanted(tool, n):
+                    results[(n, tool)] = measure(run, exact, (n,), args.count, args.seed)[n]
+        _print_table(title, results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
