@@ -20,41 +20,10 @@ import warnings
 import numpy as np
 
 
+
 def seeded_points(n, count, seed):
     rng = np.random.default_rng(seed)
     return [rng.uniform(-2.0, 2.0, n) for _ in range(count)]
-
-
-class _Points:
-    """``f`` counting the points it is evaluated at (the trailing axes of a batch)."""
-
-    def __init__(self, f):
-        self.f, self.points = f, 0
-
-    def __call__(self, x):
-        self.points += 1 if np.ndim(x) == 1 else int(np.prod(np.shape(x)[1:]))
-        return self.f(x)
-
-
-def _numdiff_gradient(f, x):
-    from numdiff import gradient
-
-    found = gradient(f, x, vectorized=True)
-    return found.df, found.error
-
-
-def _scipy_gradient(f, x):
-    from scipy.differentiate import jacobian
-
-    found = jacobian(f, x)
-    return found.df, found.error
-
-
-def _numdifftools_gradient(f, x):
-    import numdifftools as nd
-
-    found = nd.Gradient(f, full_output=True)(x)
-    return found.estimate, np.reshape(found.error_estimate, np.shape(found.estimate))
 
 
 def _numdiff_hessian(f, x):
@@ -71,22 +40,39 @@ def _scipy_hessian(f, x):
     return found.ddf, found.error
 
 
-GRADIENTS = {"numdiff": _numdiff_gradient, "scipy": _scipy_gradient,
-             "numdifftools": _numdifftools_gradient}
 HESSIANS = {"numdiff": _numdiff_hessian, "scipy": _scipy_hessian}
-#: The modules each tool needs.
-MODULES = {"numdiff": "numdiff", "scipy": "scipy.differentiate", "numdifftools": "numdifftools"}
+
+
+def gradients():
+    """The gradients compared: the cost study's numdiff (automatic steps) and its peers.
+
+    Imported when called, so that asv can list this module's (absent) benchmarks at
+    commits that lack the analysis package.
+    """
+    from analysis.peer_libraries import PEER_MODULES
+    from analysis.studies.gradient_cost import accuracy_methods
+
+    methods = accuracy_methods(tuple(PEER_MODULES))
+    return {"numdiff": methods["auto"], **{peer: methods[peer] for peer in PEER_MODULES}}
+
+
+def modules():
+    """The module each tool needs."""
+    from analysis.peer_libraries import PEER_MODULES
+
+    return {"numdiff": "numdiff", **PEER_MODULES}
 
 
 def measure(run, exact, sizes, count, seed):
     """``{n: dict(errors, covered, evaluations)}`` of `run(f, x)` over the seeded points."""
+    from analysis.studies.gradient_cost import PointCounter
     from numdiff.catalogue import rosenbrock
 
     found = {}
     for n in sizes:
         errors, covered, evaluations = [], [], []
         for x in seeded_points(n, count, seed):
-            counted = _Points(rosenbrock)
+            counted = PointCounter(rosenbrock)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 estimate, error = run(counted, x)
@@ -104,7 +90,7 @@ def _importable(tool):
     import importlib
 
     try:
-        importlib.import_module(MODULES[tool])
+        importlib.import_module(modules()[tool])
     except ImportError as exc:
         return str(exc)
     return None
@@ -135,12 +121,12 @@ def main(argv=None):
         parser.error("--count must be positive and every size at least 2")
     from numdiff.catalogue import rosenbrock_gradient, rosenbrock_hessian
 
-    skipped = {tool: why for tool in MODULES if (why := _importable(tool))}
+    skipped = {tool: why for tool in modules() if (why := _importable(tool))}
     for tool, why in skipped.items():
         print(f"{tool}: skipped, not importable ({why}); pip install 'numdiff[peers]'")
     print(f"Rosenbrock's function at {args.count} points default_rng({args.seed})"
           f".uniform(-2, 2, n) per size; relative error = largest entry error / largest entry")
-    tables = [("gradient", GRADIENTS, rosenbrock_gradient, lambda tool, n: True)]
+    tables = [("gradient", gradients(), rosenbrock_gradient, lambda tool, n: True)]
     if args.hessian:
         tables.append(("Hessian", HESSIANS, rosenbrock_hessian,
                        lambda tool, n: tool == "numdiff" or n <= 10))

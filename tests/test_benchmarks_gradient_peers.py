@@ -18,6 +18,6 @@ def test_prints_numdiff_and_the_importable_peers(capsys):
 def test_measure_counts_the_points_of_every_call():
     from numdiff.catalogue import rosenbrock_gradient
 
-    found = gradient_peers.measure(gradient_peers._numdiff_gradient, rosenbrock_gradient,
+    found = gradient_peers.measure(gradient_peers.gradients()["numdiff"], rosenbrock_gradient,
                                    (3,), 2, 0)[3]
     assert list(found["evaluations"]) == [30, 30] and found["errors"].max() <= 1e-13

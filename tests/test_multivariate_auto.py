@@ -20,31 +20,25 @@ def seeded_points(n, count=20, seed=0):
     return [rng.uniform(-2.0, 2.0, n) for _ in range(count)]
 
 
-@pytest.mark.parametrize("n", [5, 100])
-def test_rosenbrock_gradient_meets_the_accuracy_and_coverage_targets(n):
-    covered, entries = 0, 0
-    for x in seeded_points(n):
-        res = gradient(rosen, x, vectorized=n > 5)
-        exact = rosen_gradient(x)
-        assert relative_error(res.df, exact) <= 1e-12
-        covered += int(np.sum(np.abs(res.df - exact) <= res.error))
-        entries += n
-        assert res.nfev == 10 * n
-    assert covered >= 0.99 * entries
+#: What is computed, its exact value, the accuracy target and evaluations for n variables.
+TARGETS = {"gradient": (gradient, rosen_gradient, 1e-12, lambda n: 10 * n),
+           "hessian": (hessian, rosen_hessian, 1e-9, lambda n: 5 * (n * n + n) + 1)}
 
 
 @pytest.mark.parametrize("n", [5, 100])
-def test_rosenbrock_hessian_meets_the_accuracy_and_coverage_targets(n):
-    covered, entries = 0, 0
+@pytest.mark.parametrize("name", sorted(TARGETS))
+def test_rosenbrock_meets_the_accuracy_and_coverage_targets(name, n):
+    method, exact_of, target, evaluations = TARGETS[name]
+    covered = []
     for x in seeded_points(n):
-        res = hessian(rosen, x, vectorized=n > 5)
-        exact = rosen_hessian(x)
-        np.testing.assert_array_equal(res.df, res.df.T)
-        assert relative_error(res.df, exact) <= 1e-9
-        covered += int(np.sum(np.abs(res.df - exact) <= res.error))
-        entries += n * n
-        assert res.nfev == 5 * (n * n + n) + 1
-    assert covered >= 0.99 * entries
+        res = method(rosen, x, vectorized=n > 5)
+        exact = exact_of(x)
+        assert relative_error(res.df, exact) <= target
+        covered.append(np.abs(res.df - exact) <= res.error)
+        assert res.nfev == evaluations(n)
+        if name == "hessian":
+            np.testing.assert_array_equal(res.df, res.df.T)
+    assert np.mean(covered) >= 0.99
 
 
 def scipy_evaluations(function, f, x):

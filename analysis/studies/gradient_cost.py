@@ -159,13 +159,13 @@ def accuracy_vs_n(sizes=ACCURACY_SIZES, *, seed=0, peers=None):
     >>> bool((table["relative_error"] < 1e-8).all())
     True
     """
-    methods = _accuracy_methods(tuple(importable_peers()) if peers is None else tuple(peers))
+    methods = accuracy_methods(tuple(importable_peers()) if peers is None else tuple(peers))
     rows = []
     for n in sizes:
         x = np.random.default_rng(seed).uniform(-2.0, 2.0, n)
         exact = rosenbrock_gradient(x)
         for method, run in methods.items():
-            counted = _PointCounter(rosenbrock)
+            counted = PointCounter(rosenbrock)
             estimate, error = run(counted, x)
             deviation = np.abs(estimate - exact)
             rows.append(dict(
@@ -175,7 +175,7 @@ def accuracy_vs_n(sizes=ACCURACY_SIZES, *, seed=0, peers=None):
     return pd.DataFrame(rows, columns=ACCURACY_COLUMNS)
 
 
-class _PointCounter:
+class PointCounter:
     """``f`` counting the points it is evaluated at: one per call of a vector, else the
     trailing axes' size (a batch)."""
 
@@ -187,7 +187,7 @@ class _PointCounter:
         return self.f(x)
 
 
-def _accuracy_methods(peers):
+def accuracy_methods(peers):
     """``{method: run(f, x) -> (estimate, error estimate or None)}``, numdiff's first."""
 
     def auto(f, x):
