@@ -352,3 +352,15 @@ def test_a_scalar_call_raises_as_the_array_path(kwargs, error, match):
     f, x = arguments.pop("f"), arguments.pop("x")
     with pytest.raises(error, match=match):
         numerical_diff(f, x, **arguments)
+
+
+def test_default_step_is_for_low_orders_and_unit_scale_step_serves_high_ones():
+    """The claims of the `eps` parameter: 1e-4 loses a fourth derivative, the scaled step keeps it."""
+    from numdiff import unit_scale_step
+
+    bound = machine_epsilon() * SCHEMES["central"].stencil(4).weight_sum / 1e-4 ** 4
+    assert 30 < bound < 40  # "about 35 |f|"
+    assert abs(numerical_diff(np.exp, 1.0, deriv=4) - np.e) > 0.1 * np.e
+    for q in range(2, 9):
+        h = unit_scale_step(SCHEMES["central"].stencil(q), machine_epsilon())
+        assert abs(numerical_diff(np.exp, 1.0, h, deriv=q) / np.e - 1) < 1e-2
