@@ -47,10 +47,11 @@ MAX_ORDER = 32
 MAX_REACH = 0.5
 
 #: Derivative orders up to which `numdiff.derivative`'s automatic step takes
-#: Cauchy's estimate; above it, where rounding (``u / h^q``) governs, the
-#: central schemes take derivatives of unit size (`StencilScheme.takes_cauchy`,
-#: ``docs/method.md``). Their levels stop at the base stencil's own optimal
-#: step at every order (`StencilScheme.automatic_levels`).
+#: Cauchy's estimate and its tableau the scheme's `default_levels`; above it,
+#: where rounding (``u / h^q``) governs, the central schemes take derivatives
+#: of unit size and levels down to the base stencil's own optimal step
+#: (`StencilScheme.takes_cauchy`, `StencilScheme.automatic_levels`,
+#: ``docs/method.md``).
 CAUCHY_MAX_DERIV = 4
 
 
@@ -307,7 +308,7 @@ class StencilScheme(Scheme):
         return constant, constant / unit_scale_step(base, u, derivatives="cauchy")
 
     def takes_cauchy(self, deriv):
-        """Whether the automatic step takes Cauchy's estimate.
+        """Whether the automatic step takes Cauchy's estimate (and the default levels).
 
         Up to `CAUCHY_MAX_DERIV`, and for the one-sided schemes at every
         order: at the large steps that their rounding allows above it, the
@@ -326,36 +327,28 @@ class StencilScheme(Scheme):
     def automatic_levels(self, deriv, ratio, u):
         """`numdiff.derivative`'s number of levels when none is given.
 
-        The central schemes take the largest number of levels ``K``, between
-        2 and `default_levels`, whose smallest step ``h0 / r^(K-1)`` (``h0``
-        the `initial_step` of that tableau, at ``L = 1``) is not below the
-        base stencil's optimal step ``h*`` for derivatives of unit size
-        (`numdiff.theory.unit_scale_step`); 2 where none is. Every tableau
-        entry weighs its smallest row most and carries at least that row's
-        rounding, ``u sum|c| / h^q``; below ``h*`` that rounding alone
-        exceeds the best fixed step's whole error, so further rows can only
-        lose. The one-sided schemes keep `default_levels`: at the large
-        steps the rule gives them, the distance between their extrapolated
-        entries fell short of the true error (``docs/method.md``).
+        `default_levels` where `takes_cauchy`. Elsewhere the levels run
+        from the initial step ``h0`` (at ``L = 1``) down to, and not below,
+        the base stencil's optimal step ``h*`` for derivatives of unit size
+        (`numdiff.theory.unit_scale_step`): ``1 + floor(log_r(h0 / h*))``,
+        between 2 and `default_levels`. Every tableau entry weighs its
+        smallest row most and carries at least that row's rounding,
+        ``u sum|c| / h^q``; below ``h*`` that rounding alone exceeds the best
+        fixed step's whole error, so further rows can only lose.
 
         Examples
         --------
-        >>> import numpy as np
         >>> from numdiff.theory import machine_epsilon
         >>> u = machine_epsilon()
         >>> [SCHEMES["central"].automatic_levels(q, 2, u) for q in range(1, 9)]
         [5, 5, 5, 5, 4, 3, 2, 2]
-        >>> [SCHEMES["central8"].automatic_levels(q, 2, u) for q in range(1, 5)]
-        [2, 2, 2, 2]
-        >>> [SCHEMES["central"].automatic_levels(q, 2, machine_epsilon(np.float32))
-        ...  for q in range(1, 5)]
-        [5, 4, 2, 2]
-        >>> SCHEMES["forward"].automatic_levels(4, 2, machine_epsilon(np.float16))
-        6
         """
-        if self.order_step != 2:
+        if self.takes_cauchy(deriv):
             return self.default_levels
-        return _levels_above_the_optimal_step(self, deriv, float(ratio), float(u))
+        h0, _ = self.initial_step(deriv, self.default_levels, ratio, u)
+        best = unit_scale_step(self.stencil(deriv), u)
+        levels = 1 + math.floor(math.log(h0 / best) / math.log(float(ratio)))
+        return int(min(max(levels, 2), self.default_levels))
 
 
 @dataclass(frozen=True)
@@ -573,17 +566,6 @@ def _complex_second(evaluate, points, h):
 @lru_cache(maxsize=256)
 def _stencil_of(scheme, deriv):
     return stencil(scheme.offsets(deriv), deriv)
-
-
-@lru_cache(maxsize=256)
-def _levels_above_the_optimal_step(scheme, deriv, ratio, u):
-    """`automatic_levels` of a central scheme, cached: `initial_step` solves a stencil."""
-    best = unit_scale_step(scheme.stencil(deriv), u)
-    for levels in range(scheme.default_levels, 2, -1):
-        h0, _ = scheme.initial_step(deriv, levels, ratio, u)
-        if h0 / ratio ** (levels - 1) >= best:
-            return levels
-    return 2
 
 
 def _build(*rows):

@@ -47,6 +47,15 @@ def test_high_orders_converge_to_a_tolerance_they_can_reach(name, q):
     assert abs(float(result.df) - float(tf.reference(tf.default_x, q))) <= float(result.error)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
+@pytest.mark.parametrize("name", sorted(SCHEMES))
+def test_orders_up_to_four_keep_the_default_levels(name, dtype):
+    spec = SCHEMES[name]
+    u = machine_epsilon(dtype)
+    for q in range(1, min(CAUCHY_MAX_DERIV, spec.max_deriv) + 1):
+        assert spec.automatic_levels(q, 2, u) == spec.default_levels
+
+
 @pytest.mark.parametrize("name", ["central", "central4", "central6"])
 def test_levels_stop_at_the_base_stencils_optimal_step(name):
     spec = SCHEMES[name]
