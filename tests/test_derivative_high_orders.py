@@ -56,6 +56,20 @@ def test_orders_up_to_four_keep_the_default_levels(name, dtype):
         assert spec.automatic_levels(q, 2, u) == spec.default_levels
 
 
+def test_orders_up_to_four_keep_five_levels_for_the_refinements_reach():
+    # The levels' rule of the orders above 4 would give central8 two levels here; two levels
+    # let three refinement rounds shrink the step only 8 times, too little for 1/x at 0.05 or
+    # for abs at 1e-3 (docs/method.md, "Why orders 1 to 4 keep five levels").
+    tf = CATALOGUE["reciprocal"]
+    true = tf.derivative(0.05, 3)
+    five, two = (derivative(tf, 0.05, deriv=3, scheme="central8", levels=k) for k in (None, 2))
+    assert abs(float(five.df) - true) <= min(float(five.error), 1e-9 * abs(true))
+    assert abs(float(two.df) - true) > 1e-6 * abs(true) and int(two.status) != 0
+    five, two = (derivative(np.abs, 1e-3, scheme="central8", levels=k) for k in (None, 2))
+    assert float(five.df) == 1.0
+    assert abs(float(two.df) - 1.0) > 100 * float(two.error)
+
+
 @pytest.mark.parametrize("name", ["central", "central4", "central6"])
 def test_levels_stop_at_the_base_stencils_optimal_step(name):
     spec = SCHEMES[name]
