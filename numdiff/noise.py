@@ -142,9 +142,14 @@ def estimate_noise(f, x, h=None, *, n_points=9):
     `LEVEL_AGREEMENT` and ``Delta^k f`` changes sign is accepted
     (Moré & Wild 2011). That order fixes how much of the smooth part to
     remove; the noise is then measured on all the values at once, as the
-    residual of a least-squares polynomial of degree ``k - 1`` (see
+    residual of a least-squares polynomial of degree ``k`` (see
     `_trend_residual`), which uses every value's share of the noise and so
-    misses the deviation less often than ``level_k`` alone.
+    misses the deviation less often than ``level_k`` alone. Degree ``k``,
+    not ``k - 1``: the levels agree while the smooth part of
+    ``Delta^k f`` is as large as the noise, and over the whole span of the
+    values a polynomial of degree ``k - 1`` leaves that part's trend in the
+    residual, several times larger than in one difference; the next order's
+    part is smaller again by the spacing over the length scale of ``f``.
 
     Examples
     --------
@@ -234,7 +239,7 @@ def _difference_table(values):
                                         NoiseStatus.STEP_TOO_LARGE))).astype(int)
     found = status == NoiseStatus.FOUND
     order = np.where(found, order, 0)
-    noise = np.where(found, _trend_residual(values, order), np.nan)
+    noise = np.where(found, _trend_residual(values, np.where(found, order + 1, 0)), np.nan)
     with np.errstate(invalid="ignore"):
         overflowed = ~np.isfinite(values).all(axis=0) | (found & ~np.isfinite(noise))
     status = np.where(overflowed, NoiseStatus.NON_FINITE, status).astype(int)
