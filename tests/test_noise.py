@@ -206,8 +206,9 @@ def test_trend_residual_misses_less_than_half_as_often_as_the_level():
 def test_noise_is_unbiased_where_the_trend_is_as_large_as_the_noise(level):
     # At these levels the accepted order's smooth part (exp's curvature at 1e-12,
     # its slope at 1e-6, over the default spacing) is as large as the noise in one
-    # difference: a polynomial of degree k - 1 left its trend in the residual (the
-    # estimate came out about 5 and 4 times too large), one of degree k does not.
+    # difference: a polynomial of degree k - 1 alone left its trend in the residual
+    # (the estimate came out about 5 and 4 times too large); the significant k-th
+    # order term is now fitted too.
     x = np.random.default_rng(0).uniform(0.5, 2.0, 2000)
     result = estimate_noise(noisy_exp(level, np.random.default_rng(1)), x)
     ratio = result.noise / (level * np.exp(x))
