@@ -71,6 +71,21 @@ def test_noise_at_1e12_is_found_where_the_tableau_can_tell():
     assert np.mean(res.error[~hidden] >= true[~hidden]) >= 0.95
 
 
+def test_noise_found_from_the_last_row_alike_on_scalars_and_arrays():
+    # Deterministic noise of relative size 1e-12 (the same value for the same x):
+    # a scalar call reads its tableau's last row for noise as an array does.
+    def f(t):
+        return np.exp(t) * (1 + 1e-12 * np.sin(1e12 * t + 7e11 * t * t))
+
+    x = np.random.default_rng(4).uniform(0.5, 2.0, 40)
+    batch = derivative(f, x)
+    assert np.mean(batch.status == DerivativeStatus.NOISY) >= 0.8
+    for i, xi in enumerate(x):
+        one = derivative(f, float(xi))
+        assert (one.df, one.error, one.status, one.nfev) == \
+            (batch.df[i], batch.error[i], batch.status[i], batch.nfev[i])
+
+
 def test_smooth_functions_pay_no_noise_probe():
     x = np.linspace(0.0, 1.0, 101)
     res = derivative(np.exp, x)
