@@ -143,12 +143,16 @@ class NoiseDesign:
     gives (their least-squares slope over noise in the rows). `growth`: what
     truncation gives instead, ``e_j ~ growth * e_(j-1)^2 / e_(j-2)`` for the
     distances ``e`` of a series whose coefficients grow geometrically.
+    `decay`: ``|e_j / e_(j-1)|`` of the first two for a series whose
+    coefficients are all alike at unit step, that is for steps within the
+    length scale of ``f``; the ratio grows with the step over that scale.
     """
 
     deviation: np.ndarray
     distances: np.ndarray
     together: float
     growth: float
+    decay: float
 
 
 @lru_cache(maxsize=64)
@@ -160,7 +164,7 @@ def noise_design(levels, ratio, order, order_step, power):
                                       enumerate(weights[(j, j)][0][:j + 1])))
                           for j in range(levels)])
     if levels < 5:
-        return NoiseDesign(deviation, np.zeros((0, levels)), 0.0, 0.0)
+        return NoiseDesign(deviation, np.zeros((0, levels)), 0.0, 0.0, 0.0)
     fractions = entry_fractions(levels, ratio, order, order_step)
     last = levels - 1
     columns = range(levels - 4, levels)
@@ -172,11 +176,12 @@ def noise_design(levels, ratio, order, order_step, power):
     leading = [sum(w * r ** (-k * (order + (j - 1) * order_step)) for k, w in enumerate(row))
                for j, row in zip(columns, exact)]
     growth = float(leading[2] * leading[0] / leading[1] ** 2)
+    decay = float(abs(leading[1] / leading[0]))
     distances = np.array([[float(w) for w in row] for row in exact])
     variance = growth_per_row ** np.arange(levels)
     before, after = distances[2], distances[3]
     together = float(np.sum(before * after * variance) / np.sum(before * before * variance))
-    return NoiseDesign(deviation, distances, together, growth)
+    return NoiseDesign(deviation, distances, together, growth, decay)
 
 
 def noise_like(plan, table, best, nominal):
@@ -189,13 +194,16 @@ def noise_like(plan, table, best, nominal):
     the scale of ``f`` (``e[3] / e[2]`` small, of either sign). An element
     looks noisy where ``|e[3]|`` exceeds `NOISE_LIKE_DISTANCE` times the top
     entry's rounding part but not `SUSPICION` times (larger distances are
-    the other tests' to judge), ``e[3] / e[2]`` lies within a factor 4 below and 2
-    above ``together``, and ``|e[2]|`` exceeds the truncation the two
+    the other tests' to judge), ``e[3] / e[2]`` lies within a factor 2 of
+    ``together``, and ``|e[2]|`` exceeds the truncation the two
     distances before it predict, ``growth e[1]^2 / e[0]``: a function whose
     distance ``e[2]`` merely crosses zero (the ratio then takes any value)
-    falls short of that. `table` holds the first tableau's base estimates,
-    its nominal rows (`nominal`, a `numdiff._tableau.NominalRows` or None)
-    divided only where `best` searched them.
+    falls short of that. All this only where the steps are within the length
+    scale of ``f`` (``|e[1] / e[0]|`` at most `NoiseDesign.decay`): beyond
+    it the distances need not decay as a series. `table` holds the first
+    tableau's base estimates, its nominal rows (`nominal`, a
+    `numdiff._tableau.NominalRows` or None) divided only where `best`
+    searched them.
     """
     design = noise_design(plan.levels, float(plan.ratio), plan.order, plan.order_step,
                           plan.rounding_power)
@@ -220,9 +228,10 @@ def noise_like(plan, table, best, nominal):
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         together = e[3] / e[2]
         truncation = np.abs(design.growth * e[1] * (e[1] / e[0]))
-        found = (np.abs(e[3]) > NOISE_LIKE_DISTANCE * rounding[index]) & \
+        found = (np.abs(e[1]) <= design.decay * np.abs(e[0])) & \
+            (np.abs(e[3]) > NOISE_LIKE_DISTANCE * rounding[index]) & \
             (np.abs(e[3]) <= SUSPICION * rounding[index]) & \
-            (together >= design.together / 4) & (together <= 2 * design.together) & \
+            (together >= design.together / 2) & (together <= 2 * design.together) & \
             (np.abs(e[2]) > truncation)
     if not found.any():
         return None
