@@ -1,39 +1,55 @@
 """Noise in `numdiff.derivative`: which elements are noisy, their level, their error estimate.
 
-A tableau whose error estimate rounding does not explain, or whose base
+A tableau whose error estimate rounding does not explain, whose base
 estimates stop converging at its smallest steps (`numdiff._tableau.converging`),
-is suspect. Only the suspects get a probe: ECnoise (`numdiff.estimate_noise`,
-Moré & Wild 2011) on a few values of ``f`` near ``x``. Where it measures a
-noise well above the rounding level of ``f``, the element is noisy: its first
-tableau is read again with the noise in place of the rounding bound, so that
-the Ridders search weighs each entry's propagated noise against its
-truncation (the entry of least estimated error is the noise-aware choice
-among the tableau's steps, Moré & Wild 2012), and the error estimate covers
-the noise. ``docs/method.md`` gives the reasoning and the constants.
+or whose last distances move together as noise in its last rows makes them
+(`noise_like`), is suspect. Only the suspects get a probe: ECnoise
+(`numdiff.estimate_noise`, Moré & Wild 2011) on a few values of ``f`` near
+``x``. Where it measures a noise well above the rounding level of ``f``, the
+element is noisy: every entry of its first tableau gets the standard
+deviation of the noise it carries, and the entry of least distance plus
+`NOISE_DEVIATIONS` deviations is the noise-aware choice among the tableau's
+steps (the balance of Moré & Wild 2012), unless the entry the element kept
+(refined to smaller steps) claims less with its own noise added
+(`settle_noisy`). ``docs/method.md`` gives the reasoning and the constants.
 """
+
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 
-from ._tableau import best_entries
-from .richardson import ROUNDING_WEIGHT
+from ._tableau import combine
+from .richardson import ROUNDING_WEIGHT, RichardsonResult, entry_fractions, entry_weights
 from .evaluator import Evaluator
 from .noise import estimate_noise
 from .theory import machine_epsilon
 
-__all__ = ["NOISE_MARGIN", "noise_bound", "suspects", "measure_noise", "read_with_noise"]
+__all__ = ["NOISE_MARGIN", "noise_bound", "noise_like", "suspects", "measure_noise",
+           "rounding_level", "noisy_search", "settle_noisy"]
 
 #: An error estimate above this multiple of its rounding part is not explained
 #: by rounding: the element is probed for noise.
 SUSPICION = 100.0
 #: Noise (standard deviation per value of ``f``) above this multiple of the
-#: rounding level ``eps |f|`` makes an element noisy. A faithfully rounded
+#: rounding level ``eps F`` makes an element noisy. A faithfully rounded
 #: ``f`` is within ``eps |f|``; a composite one a few units: 8 leaves room.
 NOISE_MARGIN = 8.0
-#: Standard deviations of the propagated noise the error estimate covers:
-#: ``Z = 3`` covers a Gaussian sum 99.7% of the time, and leaves the estimate
-#: within a factor of about 5 of the typical error (the median of ``|N(0, s)|``
-#: is ``0.67 s``).
+#: Standard deviations of a given noise the error estimate covers: ``Z = 3``
+#: covers a Gaussian sum 99.7% of the time, and leaves the estimate within a
+#: factor of about 5 of the typical error (the median of ``|N(0, s)|`` is
+#: ``0.67 s``).
 NOISE_DEVIATIONS = 3.0
+#: The same for a measured noise. ECnoise's deviation is itself estimated, from
+#: the residual of 9 values with 5 to 7 degrees of freedom, so the error over
+#: the estimated deviation follows Student's t: 99% of it lies within 4.0
+#: (5 degrees) to 3.5 (7); the median of ``|t|`` is about 0.72.
+MEASURED_DEVIATIONS = 4.0
+#: The top entry's distance to the entry below, as a multiple of its rounding
+#: part, above which `noise_like` looks at the last distances: rounding alone
+#: moves it by about a hundredth of that part.
+NOISE_LIKE_DISTANCE = 0.25
 
 
 def noise_bound(plan, noise):
@@ -70,10 +86,13 @@ def suspects(kept, searched, unrefined, refining):
     return searched & (unexplained | ~kept.evidence | kept.doubt | unrefined)
 
 
-def measure_noise(f, wrap, points, dtype, room=None):
+def measure_noise(f, wrap, points, dtype, room=None, level=None):
     """ECnoise at `points` (1-d): the noise where it is well above rounding (else NaN), calls.
 
-    The probe's values give the rounding level ``eps max|f|``; a noise level
+    The rounding level is ``eps max|f|`` over the probe's values, or `level`
+    where larger: the tableau's ``eps F`` (`rounding_level`), whose value
+    scale ``F`` holds the rounding of the argument too (``sin`` at 9.5 errs
+    by ``eps |x| |cos x| / 2``, far more than ``eps |sin x|``). A noise level
     within `NOISE_MARGIN` of it is rounding, not noise. `room` (or None) is
     the distance to the nearer domain edge: the probe's spacing is capped so
     that its 9 points reach at most half of it.
@@ -94,20 +113,202 @@ def measure_noise(f, wrap, points, dtype, room=None):
     found = estimate_noise(recorded, points, spacing.astype(dtype))
     noise = np.array(found.noise, dtype=dtype, ndmin=1)
     eps = machine_epsilon(dtype)
-    noise[~(noise > NOISE_MARGIN * eps * largest)] = np.nan
+    floor = eps * largest if level is None else np.maximum(eps * largest, level)
+    noise[~(noise > NOISE_MARGIN * floor)] = np.nan
     return noise, sample.calls
 
 
-def read_with_noise(plan, table, rounding, h0, noise):
-    """The best entries of `table` (rows restored) with `noise` in the rounding bound.
+def rounding_level(plan, rounding, h0):
+    """``eps F`` per element from the top entry's rounding part (`rounding_bound`).
 
-    `rounding` is the tableau's rounding part (`numdiff._tableau.rounding_bound`);
-    the noise part, ``plan.top_rounding_weight sum|c| e / h0^q`` for the
-    `noise_bound` ``e``, replaces it where larger.
+    `rounding_bound` is `numdiff._tableau.rounding_bound`; `h0` the initial steps.
     """
-    dtype = table.dtype
-    e = noise_bound(plan, noise).astype(dtype)
-    part = e * dtype.type(plan.weight_sum * plan.top_rounding_weight)
+    level = rounding / rounding.dtype.type(plan.weight_sum * plan.top_rounding_weight)
     if plan.rounding_power:
-        part /= np.asarray(h0, dtype=dtype) ** plan.rounding_power
-    return best_entries(plan, table, np.maximum(rounding, part))
+        level = level * np.asarray(h0, dtype=rounding.dtype) ** plan.rounding_power
+    return level
+
+
+
+@dataclass(frozen=True)
+class NoiseDesign:
+    """How noise in the values of ``f`` shows in a tableau of `levels` rows (`noise_design`).
+
+    `deviation[j]`: the standard deviation of an entry of column ``j``, in
+    units of that of one base estimate at the entry's smallest step (the
+    rows' noise grows like ``h^-q``, and independent rows add in squares).
+    `distances`: the weights over the rows of the last row's distances
+    ``T[K-1, j] - T[K-1, j-1]`` for the last four columns ``j``, oldest first.
+    `together`: the ratio of the last of them to the one before that noise
+    gives (their least-squares slope over noise in the rows). `growth`: what
+    truncation gives instead, ``e_j ~ growth * e_(j-1)^2 / e_(j-2)`` for the
+    distances ``e`` of a series whose coefficients grow geometrically.
+    `decay`: ``|e_j / e_(j-1)|`` of the first two for a series whose
+    coefficients are all alike at unit step, that is for steps within the
+    length scale of ``f``; the ratio grows with the step over that scale.
+    """
+
+    deviation: np.ndarray
+    distances: np.ndarray
+    together: float
+    growth: float
+    decay: float
+
+
+@lru_cache(maxsize=64)
+def noise_design(levels, ratio, order, order_step, power):
+    """The `NoiseDesign` of a tableau (exact fractions, then floats)."""
+    weights = entry_weights(levels, ratio, order, order_step)
+    growth_per_row = float(ratio) ** (2 * power)
+    deviation = np.array([np.sqrt(sum(w * w * growth_per_row ** (k - j) for k, w in
+                                      enumerate(weights[(j, j)][0][:j + 1])))
+                          for j in range(levels)])
+    if levels < 5:
+        return NoiseDesign(deviation, np.zeros((0, levels)), 0.0, 0.0, 0.0)
+    fractions = entry_fractions(levels, ratio, order, order_step)
+    last = levels - 1
+    columns = range(levels - 4, levels)
+    exact = [[a - b for a, b in zip(fractions[(last, j)], fractions[(last, j - 1)])]
+             for j in columns]
+    r = Fraction(ratio).limit_denominator(10**9)
+    # The leading truncation of each distance: its weights on the power of the
+    # step that the lower entry leaves (rows at steps r^-k).
+    leading = [sum(w * r ** (-k * (order + (j - 1) * order_step)) for k, w in enumerate(row))
+               for j, row in zip(columns, exact)]
+    growth = float(leading[2] * leading[0] / leading[1] ** 2)
+    decay = float(abs(leading[1] / leading[0]))
+    distances = np.array([[float(w) for w in row] for row in exact])
+    variance = growth_per_row ** np.arange(levels)
+    before, after = distances[2], distances[3]
+    together = float(np.sum(before * after * variance) / np.sum(before * before * variance))
+    return NoiseDesign(deviation, distances, together, growth, decay)
+
+
+def noise_like(plan, table, best, nominal):
+    """Elements (a flat mask, or None) whose last distances move as noise makes them.
+
+    With ``e`` the last row's distances ``T[K-1, j] - T[K-1, j-1]`` of the
+    last four columns (``e[3]`` that of the top entry): noise in the last
+    rows moves ``e[3]`` and ``e[2]`` together, ``e[3] ~ together * e[2]``,
+    while truncation shrinks each distance by a factor of about ``h^s`` over
+    the scale of ``f`` (``e[3] / e[2]`` small, of either sign). An element
+    looks noisy where ``|e[3]|`` exceeds `NOISE_LIKE_DISTANCE` times the top
+    entry's rounding part but not `SUSPICION` times (larger distances are
+    the other tests' to judge), ``e[3] / e[2]`` lies within a factor 2 of
+    ``together``, and ``|e[2]|`` exceeds the truncation the two
+    distances before it predict, ``growth e[1]^2 / e[0]``: a function whose
+    distance ``e[2]`` merely crosses zero (the ratio then takes any value)
+    falls short of that. All this only where the steps are within the length
+    scale of ``f`` (``|e[1] / e[0]|`` at most `NoiseDesign.decay`): beyond
+    it the distances need not decay as a series. `table` holds the first
+    tableau's base estimates, its nominal rows (`nominal`, a
+    `numdiff._tableau.NominalRows` or None) divided only where `best`
+    searched them.
+    """
+    design = noise_design(plan.levels, float(plan.ratio), plan.order, plan.order_step,
+                          plan.rounding_power)
+    if not design.distances.size:
+        return None
+    flat = table.reshape(plan.levels, -1)
+    n = flat.shape[1]
+    rounding = np.broadcast_to(best.top_rounding, best.error.shape).reshape(-1)
+    error = np.asarray(best.error).reshape(-1)
+    searched = np.zeros(n, dtype=bool) if best.searched is None else best.searched.reshape(-1)
+    # The top entry's error estimate is its distance plus its rounding part.
+    candidate = searched | (error > (1 + NOISE_LIKE_DISTANCE) * rounding)
+    if not candidate.any():
+        return None
+    index = np.flatnonzero(candidate)
+    e = np.empty((4, index.size), dtype=flat.dtype)
+    for rows, weights in ((searched[index], design.distances),
+                          (~searched[index], design.distances if nominal is None
+                           else nominal.weights(design.distances))):
+        if rows.any():
+            e[:, rows] = combine(flat[:, index[rows]], weights)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        together = e[3] / e[2]
+        truncation = np.abs(design.growth * e[1] * (e[1] / e[0]))
+        found = (np.abs(e[1]) <= design.decay * np.abs(e[0])) & \
+            (np.abs(e[3]) > NOISE_LIKE_DISTANCE * rounding[index]) & \
+            (np.abs(e[3]) <= SUSPICION * rounding[index]) & \
+            (together >= design.together / 2) & (together <= 2 * design.together) & \
+            (np.abs(e[2]) > truncation)
+    if not found.any():
+        return None
+    mask = np.zeros(n, dtype=bool)
+    mask[index[found]] = True
+    return mask
+
+
+def noisy_search(plan, table, h0, noise):
+    """The entry of least ``|T[i,j] - T[i,j-1]| + Z sigma[i,j]`` per element, with `noise`.
+
+    ``Z`` is `MEASURED_DEVIATIONS`; ``sigma[i, j]`` is the standard deviation
+    of entry ``T[i, j]`` for independent noise of deviation `noise` in each value of ``f``: a base
+    estimate at step ``h`` carries ``noise sqrt(sum c_i^2) / h^q``, and an
+    entry ``NoiseDesign.deviation[j]`` times that of its smallest step.
+    Returns a `numdiff.richardson.RichardsonResult` (row and column arrays).
+    """
+    design = noise_design(plan.levels, float(plan.ratio), plan.order, plan.order_step,
+                          plan.rounding_power)
+    dtype = table.dtype
+    base = noise * dtype.type(MEASURED_DEVIATIONS * _stencil_norm(plan))
+    if plan.rounding_power:
+        base = base / np.asarray(h0, dtype=dtype) ** plan.rounding_power
+    levels, ratio = plan.levels, float(plan.ratio)
+    growth = dtype.type(ratio ** plan.rounding_power)
+    column = [np.array(row) for row in table]
+    shape = table.shape[1:]
+    best_value = np.full(shape, np.nan, dtype=dtype)
+    best_error = np.full(shape, np.inf, dtype=dtype)
+    best_row = np.zeros(shape, dtype=np.int64)
+    best_column = np.zeros(shape, dtype=np.int64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        for j in range(1, levels):
+            c = dtype.type(1.0 / (ratio ** (plan.order + (j - 1) * plan.order_step) - 1.0))
+            for i in range(levels - 1, j - 1, -1):
+                delta = (column[i] - column[i - 1]) * c
+                column[i] = column[i] + delta
+                error = np.abs(delta) + base * dtype.type(design.deviation[j]) * growth ** i
+                better = error < best_error
+                best_value[better], best_error[better] = column[i][better], error[better]
+                best_row[better], best_column[better] = i, j
+    return RichardsonResult(best_value, best_error, best_row, best_column)
+
+
+def _stencil_norm(plan):
+    """``sqrt(sum c_i^2)`` of the base stencil's weights."""
+    weights = plan.scheme.stencil(plan.deriv).weights
+    return float(np.sqrt(sum(float(w) ** 2 for w in weights)))
+
+
+def settle_noisy(plan, table, h0, noise, kept, index):
+    """The noisy elements `index` of `kept` (a `numdiff._refinement.Kept`) settled, in place.
+
+    Each gets the better of two: the first tableau's entry of least error
+    with the noise in it (`noisy_search`; `table` holds the first tableau's
+    base estimates at those elements, `h0` their initial steps), or the
+    entry it kept, with its error estimate plus `MEASURED_DEVIATIONS`
+    standard deviations of the noise that entry carries. The kept entry can
+    win only where it comes from a refinement round (the first tableau's own
+    entries claim no more in the search than they did, noise aside): where
+    the first tableau's steps were too large for ``f``, its distances carry
+    truncation. No further refinement: smaller steps only add noise.
+    """
+    found = noisy_search(plan, table, h0, noise)
+    design = noise_design(plan.levels, float(plan.ratio), plan.order, plan.order_step,
+                          plan.rounding_power)
+    dtype = table.dtype
+    column = ((kept.order[index] - plan.order) // plan.order_step).astype(np.int64)
+    sigma = noise * dtype.type(MEASURED_DEVIATIONS * _stencil_norm(plan)) * \
+        design.deviation[np.clip(column, 0, plan.levels - 1)].astype(dtype)
+    if plan.rounding_power:
+        sigma = sigma / kept.step[index] ** plan.rounding_power
+    own = kept.error[index] + sigma
+    take = ~(own < found.error)
+    kept.error[index] = np.where(take, found.error, own)
+    chosen = index[take]
+    kept.df[chosen] = found.estimate[take]
+    kept.step[chosen] = plan.step_of_row(np.broadcast_to(h0, index.shape)[take],
+                                         found.row[take])
+    kept.order[chosen] = plan.order + found.column[take] * plan.order_step

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .evaluator import Evaluator
+from ._noisy_elements import noise_like
 from ._tableau import best_entries, difference_row, rounding_bound, within_tolerance
 
 
@@ -24,6 +25,7 @@ class Problem:
     wrap: bool
     rtol: float
     atol: float
+    noise_hints: bool = False  # each round's tableau is read for noise (`noise_like`)
 
 
 @dataclass
@@ -40,6 +42,7 @@ class Kept:
     evidence: np.ndarray  # the kept round's base estimates converge (`converging`)
     doubt: np.ndarray  # some refinement round's base estimates did not converge
     unsettled: np.ndarray  # the kept round's top entry was not resolved (it was searched)
+    looks_noisy: np.ndarray  # some round's last distances moved as noise moves them
 
 
 def wants_smaller_steps(entries, row, converged, levels):
@@ -90,7 +93,8 @@ def refine_steps(problem, tableau, points, refine, rounds, kept):
         rho = rounding_bound(plan, new_table, scale, h_new,
                              None if noise is None else noise[index])
         entries = best_entries(plan, new_table, rho)
-        go_on = keep_better(problem, index, h_new, entries, kept)
+        looks = noise_like(plan, new_table, entries, None) if problem.noise_hints else None
+        go_on = keep_better(problem, index, h_new, entries, kept, looks)
         if not go_on.any():
             return
         shift = row_shift(plan, entries.error[go_on], entries.top_rounding[go_on])
@@ -99,11 +103,13 @@ def refine_steps(problem, tableau, points, refine, rounds, kept):
         previous = new_table[:, go_on]
 
 
-def keep_better(problem, index, h_new, entries, kept):
+def keep_better(problem, index, h_new, entries, kept, looks=None):
     """Keep the new entries of the elements `index` where better; which go on (a mask).
 
     An element whose kept estimate is not finite or not converged goes on
     whatever this round gave: the steps may still be beyond its length scale.
+    `looks` (a mask over `index`, or None) marks the new tableaus whose last
+    distances look like noise (`numdiff._noisy_elements.noise_like`).
     """
     plan = problem.plan
     levels = plan.levels
@@ -120,6 +126,8 @@ def keep_better(problem, index, h_new, entries, kept):
     kept.order[chosen] = plan.order + column[better] * plan.order_step
     kept.rounding[chosen] = entries.top_rounding[better]
     kept.unsettled[chosen] = False if entries.searched is None else entries.searched[better]
+    if looks is not None:
+        kept.looks_noisy[index] |= looks
     if entries.evidence is not None:
         kept.evidence[chosen] = entries.evidence[better]
         kept.doubt[index] |= ~entries.evidence

@@ -5,8 +5,9 @@ arrays of one element its cost is that of the arrays' machinery, not of the
 arithmetic. Here the central difference's tableau is computed on numpy
 scalars with the array path's operations in the same order, ``f`` called
 with arrays of one element as there, so with its bits, and only the common case is finished here: every check of the input
-cheap (types first), the top entry resolved, finite and within the
-tolerance. Anything else goes to the array path: before ``f`` is called
+cheap (types first), the top entry resolved (its distance below the share
+of its rounding part where the array path would look for noise), finite and
+within the tolerance. Anything else goes to the array path: before ``f`` is called
 (which then checks the input and raises where it must), or after, with the
 rows computed here (`ScalarRows`).
 """
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._noisy_elements import NOISE_LIKE_DISTANCE
 from ._plan import make_plan
 from ._validation import MAX_RATIO
 from .derivative_result import DerivativeResult
@@ -112,7 +114,10 @@ def _central_tableau(f, x, constants, atol):
     value, distance = (_combine(rows, weights, steps, plan.nominal_rows)
                        for weights in constants.weights)
     error = abs(distance)
-    if not (error <= rho and value - value == 0):  # not resolved, or not finite
+    # Not resolved, or not finite; or the last row may look like noise
+    # (`numdiff._noisy_elements.noise_like`): the array path reads it.
+    if not (error <= rho * constants.plan.dtype.type(NOISE_LIKE_DISTANCE) and
+            value - value == 0):
         return ScalarRows(rows, scale, calls)
     error = error + rho
     smallest = value if value > 0 else (-value if value < 0 else 0)

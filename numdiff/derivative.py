@@ -30,7 +30,8 @@ import numpy as np
 
 from ._domain_edges import capped_step, find_edges, reach
 from ._plan import make_plan
-from ._noisy_elements import NOISE_MARGIN, measure_noise, noise_bound, read_with_noise, suspects
+from ._noisy_elements import (NOISE_MARGIN, measure_noise, noise_bound, noise_like,
+                              rounding_level, settle_noisy, suspects)
 from ._refinement import Kept, Problem, refine_steps, wants_smaller_steps
 from ._scalar_derivative import on_a_scalar
 from ._tableau import (all_within_tolerance, evaluate_tableau, nominal_rows, read_tableau,
@@ -569,7 +570,8 @@ def _outcome(request, plan, start, tableau, nfev):
     best, shape = tableau.best, request.shape
     df, error = best.estimate, best.error
     extremes = df.min(), df.max()  # NaN if any element is
-    if best.row is None and tableau.level is None and \
+    hint = _noise_hint(request, plan, start, tableau)
+    if best.row is None and tableau.level is None and hint is None and \
             all_within_tolerance(df, error, request.rtol, request.atol, extremes):
         # Every element kept the top entry, truncation resolved, converged. The
         # fields shared by all are read-only broadcast views.
@@ -578,21 +580,46 @@ def _outcome(request, plan, start, tableau, nfev):
         order = np.broadcast_to(np.int64(plan.top_order), shape)
         status = np.broadcast_to(np.int64(DerivativeStatus.CONVERGED), shape)
         return _Outcome(DerivativeResult(df, error, step, nfev, status, order), None, extremes)
-    kept = _kept(plan, start, best, shape, nfev)
+    kept = _kept(plan, start, best, shape, nfev, hint)
     converged = within_tolerance(df, error, request.rtol, request.atol)
     refine = np.zeros(shape, dtype=bool)
     if request.refinements and not start.floor:
         row = np.full(shape, plan.levels - 1) if best.row is None else best.row
         refine = wants_smaller_steps(best, row, converged, plan.levels)
         if refine.any():
-            refine_steps(Problem(plan, request.f, request.wrap, request.rtol, request.atol),
+            refine_steps(Problem(plan, request.f, request.wrap, request.rtol, request.atol,
+                                 _hints_wanted(request, plan, tableau)),
                          tableau, request.points, refine, request.refinements, kept)
     noisy = _noisy(request, plan, start, tableau, kept, refine)
     return _statuses(request, kept, noisy)
 
 
-def _kept(plan, start, best, shape, nfev):
-    """The first tableau's best entries as a `numdiff._refinement.Kept` (flat copies)."""
+def _hints_wanted(request, plan, tableau):
+    """Whether tableaus are read for noise (`_noise_hint`)."""
+    return request.noise is None and tableau.level is None and bool(request.edges) and \
+        plan.plain_central
+
+
+def _noise_hint(request, plan, start, tableau):
+    """Where the first tableau's last distances look like noise (`noise_like`; flat), or None.
+
+    Only where `_noisy` would probe (noise not given, not an edge run), and
+    for the central difference of the first derivative: the test is
+    designed and checked for its tableau (other stencils' last distances
+    move together for smooth functions too, one-sided ones on Squire and
+    Trapp's function).
+    """
+    if not _hints_wanted(request, plan, tableau):
+        return None
+    return noise_like(plan, tableau.table, tableau.best,
+                      nominal_rows(plan, request.points, start.h0))
+
+
+def _kept(plan, start, best, shape, nfev, hint):
+    """The first tableau's best entries as a `numdiff._refinement.Kept` (flat copies).
+
+    `hint`: where the first tableau looks noisy (`_noise_hint`), or None.
+    """
     top = np.full(shape, plan.levels - 1)
     row = top if best.row is None else best.row
     column = top if best.column is None else best.column
@@ -602,30 +629,35 @@ def _kept(plan, start, best, shape, nfev):
                 flat(plan.order + column * plan.order_step), flat(row == plan.levels - 1),
                 flat(nfev), flat(best.top_rounding), flat(evidence),
                 np.zeros(int(np.prod(shape)), dtype=bool),
-                flat(False if best.searched is None else best.searched))
+                flat(False if best.searched is None else best.searched),
+                np.zeros(int(np.prod(shape)), dtype=bool) if hint is None else hint.copy())
 
 
 def _noisy(request, plan, start, tableau, kept, refined):
-    """Where ``f`` is noisy (a flat mask, or None); measured elements re-read in place on `kept`.
+    """Where ``f`` is noisy (a flat mask, or None); measured elements settled in place on `kept`.
 
     With ``noise`` given: where it exceeds `NOISE_MARGIN` times the rounding
     level ``eps F``. Otherwise the suspects of the first tableau
-    (`numdiff._noisy_elements.suspects`) are probed with ECnoise, and those
-    found noisy get the first tableau's entry of least error with the noise
-    in its bound (`read_with_noise`), no refinement.
+    (`numdiff._noisy_elements.suspects`, and those where some round's last
+    distances looked like noise, ``kept.looks_noisy``) are probed with ECnoise,
+    and those found noisy are settled with the noise in their error
+    (`settle_noisy`), no refinement.
     """
     if request.noise is not None:
         given = np.broadcast_to(request.noise, request.shape)
         return (given > NOISE_MARGIN * tableau.level).reshape(-1)
-    if tableau.level is not None or tableau.best.searched is None or not request.edges or \
-            not plan.scheme.subtracts:
+    if tableau.level is not None or (tableau.best.searched is None and
+                                     not kept.looks_noisy.any()) or \
+            not request.edges or not plan.scheme.subtracts:
         return None  # (the edge runs do not probe: their probe could leave the domain)
-    best = tableau.best
-    unrefined = kept.unsettled & np.where(refined.reshape(-1), kept.error > 2 * kept.rounding,
+    best, refined = tableau.best, refined.reshape(-1)
+    searched = np.zeros(refined.shape, dtype=bool) if best.searched is None else \
+        best.searched.reshape(-1)
+    unrefined = kept.unsettled & np.where(refined, kept.error > 2 * kept.rounding,
                                           kept.error <= 2 * kept.rounding)
-    if request.refinements:  # (without rounds, truncation may leave it unresolved)
-        unrefined |= (best.unresolved & ~refined).reshape(-1)
-    suspect = suspects(kept, best.searched.reshape(-1), unrefined, request.refinements > 0)
+    if request.refinements and best.unresolved is not None:
+        unrefined |= best.unresolved.reshape(-1) & ~refined  # (without rounds, truncation)
+    suspect = suspects(kept, searched, unrefined, request.refinements > 0) | kept.looks_noisy
     if not suspect.any():
         return None
     index = np.flatnonzero(suspect)
@@ -635,30 +667,24 @@ def _noisy(request, plan, start, tableau, kept, refined):
                         for d in request.domain)
         at = request.points.reshape(-1)[index]
         room = np.minimum(at - lower, upper - at)
-    noise, calls = measure_noise(request.f, request.wrap, request.points.reshape(-1)[index],
-                                 plan.dtype, room)
-    kept.nfev[index] += calls
-    # A tableau with values that are not finite is at an edge or a pole, not noise.
-    found = np.isfinite(noise) & np.isfinite(tableau.table.reshape(plan.levels, -1)[:, index]).all(0)
-    if not found.any():
-        return None
-    index, noise = index[found], noise[found]
     flat = (lambda value: np.broadcast_to(value, request.shape).reshape(-1)[index])
     h0 = flat(start.h0)
-    entries = read_with_noise(plan, tableau.table.reshape(plan.levels, -1)[:, index],
-                              flat(tableau.rounding), h0, noise)
-    row = np.full(index.size, plan.levels - 1) if entries.row is None else entries.row
-    column = np.full(index.size, plan.levels - 1) if entries.column is None else entries.column
-    # Noise only adds error: an estimate that already claims more keeps its entry;
-    # a refined one (steps too large for f in the first tableau) keeps its value
-    # and takes the larger error.
-    take = ~(entries.error < kept.error[index])
-    stay = take & refined.reshape(-1)[index]
-    kept.error[index[stay]] = entries.error[stay]
-    take &= ~stay
-    kept.df[index[take]], kept.error[index[take]] = entries.estimate[take], entries.error[take]
-    kept.step[index[take]] = plan.step_of_row(h0, row)[take]
-    kept.order[index[take]] = (plan.order + column * plan.order_step)[take]
+    level = rounding_level(plan, flat(tableau.rounding), h0)
+    noise, calls = measure_noise(request.f, request.wrap, request.points.reshape(-1)[index],
+                                 plan.dtype, room, level)
+    kept.nfev[index] += calls
+    # A tableau with values that are not finite is at an edge or a pole, not noise.
+    found = np.isfinite(noise) & \
+        np.isfinite(tableau.table.reshape(plan.levels, -1)[:, index]).all(0)
+    if not found.any():
+        return None
+    index, noise, h0 = index[found], noise[found], h0[found]
+    nominal = nominal_rows(plan, request.points, start.h0)
+    if nominal is not None:  # the rows of the elements not searched, divided now
+        unsearched = np.zeros(searched.shape, dtype=bool)
+        unsearched[index] = ~searched[index]
+        nominal.restore(tableau.table, unsearched)
+    settle_noisy(plan, tableau.table.reshape(plan.levels, -1)[:, index], h0, noise, kept, index)
     noisy = np.zeros(kept.df.shape, dtype=bool)
     noisy[index] = True
     return noisy

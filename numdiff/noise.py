@@ -43,6 +43,11 @@ RANGE_LIMIT = 0.1
 #: A pilot difference must exceed its own noise by this factor before it is
 #: trusted as a derivative estimate (``tau_1 = 100`` of Moré & Wild 2012).
 PILOT_MARGIN = 100.0
+#: A trend term is fitted where it explains more than this many times one
+#: residual degree of freedom's share of the noise (`_trend_noise`): the 99%
+#: point of the F distribution with 1 and 5 degrees of freedom (16.3; 13.7
+#: with 6), so that pure noise rarely loses a degree of freedom to it.
+TREND_SIGNIFICANCE = 16.0
 #: Factor by which `noise_aware_step` changes the ECnoise step after an
 #: outcome of "step too small" or "step too large" (Moré & Wild 2011).
 RETRY_FACTOR = 100.0
@@ -144,7 +149,11 @@ def estimate_noise(f, x, h=None, *, n_points=9):
     remove; the noise is then measured on all the values at once, as the
     residual of a least-squares polynomial of degree ``k - 1`` (see
     `_trend_residual`), which uses every value's share of the noise and so
-    misses the deviation less often than ``level_k`` alone.
+    misses the deviation less often than ``level_k`` alone; of degree ``k``
+    where the ``k``-th order term is significant (`_trend_noise`): the
+    levels agree while the smooth part of ``Delta^k f`` is as large as the
+    noise, and over the whole span of the values that part's trend is
+    several times larger than in one difference.
 
     Examples
     --------
@@ -234,13 +243,36 @@ def _difference_table(values):
                                         NoiseStatus.STEP_TOO_LARGE))).astype(int)
     found = status == NoiseStatus.FOUND
     order = np.where(found, order, 0)
-    noise = np.where(found, _trend_residual(values, order), np.nan)
+    noise = np.where(found, _trend_noise(values, order), np.nan)
     with np.errstate(invalid="ignore"):
         overflowed = ~np.isfinite(values).all(axis=0) | (found & ~np.isfinite(noise))
     status = np.where(overflowed, NoiseStatus.NON_FINITE, status).astype(int)
     order = np.where(overflowed, 0, order)
     noise = np.where(overflowed, np.nan, noise)
     return noise, status, order, levels
+
+
+def _trend_noise(values, order):
+    """The noise of ECnoise's accepted `order` ``k``: `_trend_residual` with the trend it needs.
+
+    The levels agree while the smooth part of ``Delta^k f`` is as large as
+    the noise in one difference; over the whole span of the values a
+    polynomial of degree ``k - 1`` then leaves that part's trend in the
+    residual, several times larger than in one difference. So the fit of
+    degree ``k`` is taken where its ``k``-th order term explains more than
+    `TREND_SIGNIFICANCE` times a residual degree of freedom's share of the
+    noise (the F statistic of the nested fits, with 1 and ``m - k``
+    degrees of freedom); elsewhere the fit of degree ``k - 1``, whose
+    residual keeps one degree of freedom more.
+    """
+    count = values.shape[0]
+    lower = _trend_residual(values, order)
+    higher = _trend_residual(values, np.where(order > 0, order + 1, 0))
+    freedom = count - order - 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        explained = lower ** 2 * (freedom + 1) - higher ** 2 * freedom
+        significant = explained > TREND_SIGNIFICANCE * higher ** 2
+    return np.where(significant, higher, lower)
 
 
 def _trend_residual(values, order):

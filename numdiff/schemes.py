@@ -459,7 +459,8 @@ class ComplexStep(Scheme):
         if deriv == 2:
             return u * f_scale + argument_error
         if result_scale is None:
-            raise ValueError("result_scale (|f'(x)|) is required for the complex step")
+            raise ValueError("result_scale (|f'(x)|) is required for the complex step (scheme "
+                             "'complex_step'): it sets the rounding floor")
         return 0.0
 
     def truncation_orders(self, deriv=1):

@@ -8,6 +8,11 @@ import numpy as np
 import pytest
 
 from numdiff import DerivativeStatus, derivative, numerical_diff
+from numdiff._noisy_elements import noise_like
+from numdiff._plan import make_plan
+from numdiff._tableau import evaluate_tableau, nominal_rows
+from numdiff.catalogue import CATALOGUE
+from numdiff.evaluator import Evaluator
 
 NOISY = {"exp": (np.exp, np.exp, (0.5, 2.0)),
          "sin": (np.sin, np.cos, (0.5, 2.5)),
@@ -26,19 +31,92 @@ def best_fixed_step_error(f, fprime, x, relative):
                for h in np.geomspace(1e-7, 0.3, 40))
 
 
-@pytest.mark.parametrize("name", sorted(NOISY))
-@pytest.mark.parametrize("relative", [1e-10, 1e-8, 1e-6])
+#: log at relative noise 1e-12 (about 4500 eps) is short of the coverage target:
+#: where x is below about 1.2, or from 2 to 2.5 (where the steps double), the
+#: truncation in the tableau's last distances is as large as the noise they carry,
+#: and the ten evaluations cannot tell the two apart; more than half of those
+#: points stay unprobed and uncovered, a quarter of all
+#: (`test_noise_at_1e12_is_found_where_the_tableau_can_tell`).
+SHORT_OF_TARGET = {("log", 1e-12)}
+HIDDEN = "truncation hides noise of 1e-12 at a quarter of log's points"
+NOISE_CASES = [pytest.param(name, relative,
+                            marks=pytest.mark.xfail(strict=True, reason=HIDDEN))
+               if (name, relative) in SHORT_OF_TARGET else (name, relative)
+               for relative in (1e-12, 1e-10, 1e-8, 1e-6) for name in sorted(NOISY)]
+
+
+@pytest.mark.parametrize("name, relative", NOISE_CASES)
 def test_noise_is_detected_and_covered(name, relative):
     f, fprime, (low, high) = NOISY[name]
     x = np.random.default_rng(0).uniform(low, high, 200)
     res = derivative(noisy(f, relative, 1), x)
     true = np.abs(res.df - fprime(x))
     assert np.mean(res.error >= true) >= 0.95
-    assert np.median(res.error / true) <= 25
+    assert np.median(res.error / true) <= 10
     assert np.median(true) <= 10 * best_fixed_step_error(f, fprime, x, relative)
     assert np.mean(res.status == DerivativeStatus.NOISY) >= 0.95
-    # The few elements the tableau gives no cause to probe keep the rounding-level claim.
-    assert np.mean(res.success & (true > 10 * res.error)) <= 0.02
+    if relative >= 1e-10:
+        # The few elements the tableau gives no cause to probe keep the rounding-level claim.
+        assert np.mean(res.success & (true > 10 * res.error)) <= 0.02
+
+
+def test_noise_at_1e12_is_found_where_the_tableau_can_tell():
+    # log with relative noise 1e-12: where truncation does not hide the noise in
+    # its tableau's last distances, it is found and covered nearly as for exp and sin.
+    f, fprime, (low, high) = NOISY["log"]
+    x = np.random.default_rng(0).uniform(low, high, 200)
+    res = derivative(noisy(f, 1e-12, 1), x)
+    true = np.abs(res.df - fprime(x))
+    found = res.status == DerivativeStatus.NOISY
+    assert np.mean(found) >= 0.7 and np.mean(res.error[found] >= true[found]) >= 0.97
+    assert np.mean(res.error >= true) >= 0.7
+    assert np.median(res.error / true) <= 10
+    assert np.median(true) <= 10 * best_fixed_step_error(f, fprime, x, 1e-12)
+    hidden = (x < 1.2) | ((x >= 2) & (x < 2.5))
+    assert np.mean(res.error[~hidden] >= true[~hidden]) >= 0.9
+
+
+def test_noise_found_from_the_last_row_alike_on_scalars_and_arrays():
+    # Deterministic noise of relative size 1e-12 (the same value for the same x):
+    # a scalar call reads its tableau's last row for noise as an array does.
+    def f(t):
+        return np.exp(t) * (1 + 1e-12 * np.sin(1e12 * t + 7e11 * t * t))
+
+    x = np.random.default_rng(4).uniform(0.5, 2.0, 40)
+    batch = derivative(f, x)
+    assert np.mean(batch.status == DerivativeStatus.NOISY) >= 0.8
+    for i, xi in enumerate(x):
+        one = derivative(f, float(xi))
+        assert (one.df, one.error, one.status, one.nfev) == \
+            (batch.df[i], batch.error[i], batch.status[i], batch.nfev[i])
+
+
+def first_tableau_looks_noisy(f, x):
+    """`numdiff._noisy_elements.noise_like` on the first tableau of `derivative` at `x`."""
+    plan = make_plan("central", 1, 5, 2.0, x.dtype)
+    h0 = plan.auto_step(x, float(np.max(np.abs(x))))
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):  # as derivative
+        tableau = evaluate_tableau(plan, Evaluator(f, dtype=x.dtype), x, h0)
+        mask = noise_like(plan, tableau.table, tableau.best, nominal_rows(plan, x, h0))
+    return np.zeros(x.size, dtype=bool) if mask is None else mask
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_smooth_tableaus_do_not_look_noisy(dtype):
+    # The last-row test probes no point of a smooth function: every catalogue
+    # function over its domain (Squire and Trapp's, tanh and exp(2 x^2) have
+    # Taylor coefficients far from geometric), at 20000 seeded points each.
+    for name, f in CATALOGUE.items():
+        low, high = max(f.domain[0], -10.0) + 1e-3, min(f.domain[1], 10.0) - 1e-3
+        x = np.random.default_rng(11).uniform(low, high, 20000).astype(dtype)
+        assert not first_tableau_looks_noisy(f, x).any(), name
+
+
+def test_noise_of_1e12_looks_noisy_in_the_last_row():
+    for name in ("exp", "sin"):
+        f, _, (low, high) = NOISY[name]
+        x = np.random.default_rng(0).uniform(low, high, 2000)
+        assert np.mean(first_tableau_looks_noisy(noisy(f, 1e-12, 1), x)) >= 0.9, name
 
 
 def test_smooth_functions_pay_no_noise_probe():

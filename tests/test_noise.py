@@ -200,3 +200,18 @@ def test_trend_residual_misses_less_than_half_as_often_as_the_level():
 
     assert hits(residual) >= 0.96 and hits(level) <= 0.93
     assert 1 - hits(level) >= 2 * (1 - hits(residual))
+
+
+@pytest.mark.parametrize("level", [1e-12, 1e-6])
+def test_noise_is_unbiased_where_the_trend_is_as_large_as_the_noise(level):
+    # At these levels the accepted order's smooth part (exp's curvature at 1e-12,
+    # its slope at 1e-6, over the default spacing) is as large as the noise in one
+    # difference: a polynomial of degree k - 1 alone left its trend in the residual
+    # (the estimate came out about 5 and 4 times too large); the significant k-th
+    # order term is now fitted too.
+    x = np.random.default_rng(0).uniform(0.5, 2.0, 2000)
+    result = estimate_noise(noisy_exp(level, np.random.default_rng(1)), x)
+    ratio = result.noise / (level * np.exp(x))
+    assert np.all(result.status == NoiseStatus.FOUND)
+    assert 0.8 <= np.median(ratio) <= 1.1
+    assert np.mean((ratio >= 0.5) & (ratio <= 2)) >= 0.9
