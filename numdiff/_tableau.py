@@ -368,6 +368,10 @@ def combine(table, weights):
     would loop over the terms instead and may sum them in another order).
     A BLAS product (`numpy.matmul`) gives no such guarantee.
     """
+    if table.dtype.type.__module__ != "numpy":
+        # einsum has no loops for the ml_dtypes formats: their combinations are
+        # formed in float32, more precise than they are, and rounded back.
+        return combine(table.astype(np.float32), weights).astype(table.dtype)
     rows = table.shape[0]
     weights = np.asarray(weights, dtype=table.dtype)
     shape = weights.shape[:-1] + table.shape[1:]

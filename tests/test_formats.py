@@ -41,3 +41,15 @@ def test_format_names_are_checked():
     with pytest.raises(TypeError, match="dtype must be a floating-point dtype"):
         format_info(np.int64)
     assert not is_real_floating(np.complex128) and not is_real_floating(np.int8)
+
+
+def test_derivative_runs_in_bfloat16_and_its_estimate_covers_the_error():
+    from numdiff import derivative
+
+    x = np.linspace(0.25, 2.0, 8).astype(format_dtype("bfloat16"))
+    res = derivative(np.exp, x)
+    assert res.df.dtype == x.dtype and res.error.dtype == x.dtype
+    true = np.exp(x.astype(np.float64))
+    error = np.abs(res.df.astype(np.float64) - true)
+    assert np.all(error <= res.error.astype(np.float64))
+    assert np.all(error <= 0.25 * true)  # u = 2^-8; far from the best fixed step's 0.5 %
