@@ -20,7 +20,6 @@ import warnings
 import numpy as np
 
 
-
 def seeded_points(n, count, seed):
     rng = np.random.default_rng(seed)
     return [rng.uniform(-2.0, 2.0, n) for _ in range(count)]

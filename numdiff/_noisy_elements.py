@@ -129,7 +129,6 @@ def rounding_level(plan, rounding, h0):
     return level
 
 
-
 @dataclass(frozen=True)
 class NoiseDesign:
     """How noise in the values of ``f`` shows in a tableau of `levels` rows (`noise_design`).

@@ -20,8 +20,6 @@ from .schemes import get_scheme
 from .theory import CONDITION_WEIGHT, length_scale, machine_epsilon
 
 
-
-
 @dataclass(frozen=True)
 class Plan:
     """What `numdiff.derivative` does for one (scheme, deriv, levels, ratio, dtype) combination.

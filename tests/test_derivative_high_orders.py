@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from numdiff import SCHEMES, derivative, numerical_diff
+from numdiff import SCHEMES, derivative
 from numdiff._plan import make_plan
 from numdiff.catalogue import CATALOGUE
 from numdiff.schemes import CAUCHY_MAX_DERIV
