@@ -313,7 +313,7 @@ class StencilScheme(Scheme):
         Up to `CAUCHY_MAX_DERIV`, and for the one-sided schemes at every
         order: at the large steps that their rounding allows above it, the
         distance between their extrapolated entries fell short of the true
-        error of tanh at 0.5 by up to 5 times (``docs/method.md``).
+        error of tanh at 0.5 by up to 5 times (``docs/method-evidence.md``).
 
         Examples
         --------

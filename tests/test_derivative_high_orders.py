@@ -59,7 +59,8 @@ def test_orders_up_to_four_keep_the_default_levels(name, dtype):
 def test_orders_up_to_four_keep_five_levels_for_the_refinements_reach():
     # The levels' rule of the orders above 4 would give central8 two levels here; two levels
     # let three refinement rounds shrink the step only 8 times, too little for 1/x at 0.05 or
-    # for abs at 1e-3 (docs/method.md, "Why orders 1 to 4 keep five levels").
+    # for abs at 1e-3 (docs/method-evidence.md,
+    # "Why orders 1 to 4 keep five levels").
     tf = CATALOGUE["reciprocal"]
     true = tf.derivative(0.05, 3)
     five, two = (derivative(tf, 0.05, deriv=3, scheme="central8", levels=k) for k in (None, 2))

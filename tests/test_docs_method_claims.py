@@ -1,6 +1,6 @@
-"""The claims of docs/method.md that no other test asserts, through the public API.
+"""The claims of docs/method.md and docs/method-evidence.md that no other test asserts.
 
-Each test is named in the document next to the claim it checks.
+Each test is named in the documents next to the claim it checks; all go through the public API.
 """
 
 import numpy as np
