@@ -77,6 +77,11 @@ def test_sums_whose_terms_cancel_are_covered():
         hessian, lambda x: np.sin(np.tensordot(w, x, axes=(0, 0))),
         lambda x: -np.sin(w @ x) * np.outer(w, w), points, vectorized=True)
     assert covered >= 0.99 and ratio <= 50
+    # each value of a vector-valued f has its own scale (75% covered when it counted only |f|)
+    covered, ratio = coverage_and_ratio(
+        jacobian, lambda x: np.stack([sum_of_sines(x), np.sin(w @ x)]),
+        lambda x: np.stack([sum_of_sines_gradient(x), np.cos(w @ x) * w]), points)
+    assert covered >= 0.99 and ratio <= 50
     res = gradient(sum_of_sines, points[0])
     assert res.nfev == 10 * 20
     assert relative_error(res.df, sum_of_sines_gradient(points[0])) <= 1e-13
