@@ -26,7 +26,7 @@ from ._refinement import row_shift, wants_smaller_steps
 from ._settled_columns import settled_columns
 from ._tableau import read_tableau, within_tolerance
 from .derivative_result import DerivativeStatus
-from .theory import machine_epsilon, value_scale
+from .theory import arguments_scale, machine_epsilon, value_scale
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ class _Entries:
     column: np.ndarray
     wanted: np.ndarray
     shift: np.ndarray
+    least_scale: object = None
 
 
 def extrapolated_hessian(moves, plan, h0, *, rtol, atol, refinements):
@@ -82,10 +83,23 @@ def extrapolated_hessian(moves, plan, h0, *, rtol, atol, refinements):
     return _pack(plan, n, rows, cols, kept, rtol, atol)
 
 
-def _tableau(moves, plan, h0, diag, rows, cols, rtol, atol):
-    """The best tableau entries (`_Entries`) of the diagonal entries `diag` and the pairs."""
-    level = _complex_level if plan.scheme.needs_analytic else _level
-    table, scale = plan.level_table(h0, lambda h: level(moves, h, diag, rows, cols))
+def _tableau(moves, plan, h0, diag, rows, cols, rtol, atol, least_scale=None):
+    """The best tableau entries (`_Entries`) of the diagonal entries `diag` and the pairs.
+
+    `least_scale` is the value scale of ``f`` with all its arguments rounded
+    (`_level`), or None where every coordinate is evaluated: it is measured
+    then, and returned in the `_Entries`.
+    """
+    measured = []
+
+    def level(h):
+        if plan.scheme.needs_analytic:
+            return _complex_level(moves, h, diag, rows, cols)
+        estimates, scale, found = _level(moves, h, diag, rows, cols, least_scale)
+        measured.append(found)
+        return estimates, scale
+
+    table, scale = plan.level_table(h0, level)
     if table.dtype.kind == "c":
         table = np.stack([table.real, table.imag], axis=-1)
         scale = np.stack([scale, scale], axis=-1)
@@ -102,7 +116,8 @@ def _tableau(moves, plan, h0, diag, rows, cols, rtol, atol):
     shift = np.where(wanted, row_shift(plan, best.error, best.top_rounding), 0)
     if plan.scheme.subtracts:  # f(x) enters every level of a real stencil
         error += _shared_centre(plan, moves.centre(), diag.size, steps)
-    return _Entries(estimate, error, row, column, wanted, shift)
+    return _Entries(estimate, error, row, column, wanted, shift,
+                    measured[-1] if measured else None)
 
 
 def _refine(moves, plan, h0, found, kept, rounds, rtol, atol):
@@ -123,7 +138,8 @@ def _refine(moves, plan, h0, found, kept, rounds, rtol, atol):
         redo = coordinates[first] | coordinates[second]
         diag = np.flatnonzero(redo[:n])
         pairs = np.flatnonzero(redo[n:])
-        new = _tableau(moves, plan, h, diag, rows[pairs], cols[pairs], rtol, atol)
+        new = _tableau(moves, plan, h, diag, rows[pairs], cols[pairs], rtol, atol,
+                       found.least_scale)
         index = np.concatenate([diag, n + pairs])
         better = _entry_error(new.error) < _entry_error(kept["error"][index])
         parts = better.reshape(better.shape + (1,) * (new.error.ndim - 1))
@@ -192,8 +208,15 @@ def _shared_centre(plan, centre, n, steps):
     return (weight * size / steps ** plan.rounding_power).astype(plan.dtype)
 
 
-def _level(moves, h, diag, rows, cols):
-    """The base estimates of one level (entries `diag`, then pairs) and their value scale."""
+def _level(moves, h, diag, rows, cols, least_scale=None):
+    """The base estimates of one level (entries `diag`, then pairs), their scale, the least.
+
+    Every value of ``f`` is taken to err by at least ``u S``, ``S = w sum_j
+    |x_j| |df/dx_j|`` (`numdiff.theory.arguments_scale`: all arguments
+    rounded) from the central differences ``(f(x + h_j e_j) - f(x - h_j
+    e_j)) / (2 h_j)`` of this level, or `least_scale` where given (a level
+    that evaluates only some coordinates).
+    """
     n = h.size
     need = np.union1d(diag, np.concatenate([rows, cols]))
     at = np.zeros(n, dtype=np.intp)
@@ -211,9 +234,13 @@ def _level(moves, h, diag, rows, cols):
     size = np.maximum(np.maximum(np.abs(above), np.abs(below)), np.abs(centre))
     slope = np.abs(above - below) / (2 * h[need])
     scale = value_scale(np.array(size, dtype=moves.dtype), np.abs(moves.x[need]), slope)
+    if least_scale is None:
+        least_scale = arguments_scale(moves.x[need], slope)
+    np.maximum(scale, least_scale, out=scale)
     mixed_scale = np.maximum(np.maximum(scale[r], scale[c]),
                              np.maximum(np.abs(both_above), np.abs(both_below)))
-    return np.concatenate([diagonal, mixed]), np.concatenate([scale[at[diag]], mixed_scale])
+    return (np.concatenate([diagonal, mixed]), np.concatenate([scale[at[diag]], mixed_scale]),
+            least_scale)
 
 
 def _complex_level(moves, h, diag, rows, cols):

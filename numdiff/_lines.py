@@ -20,7 +20,7 @@ from ._settled_columns import settled_columns
 from ._tableau import read_tableau, within_tolerance
 from .derivative_result import DerivativeStatus
 from .evaluator import stencil_estimate
-from .theory import machine_epsilon, value_scale
+from .theory import arguments_scale, machine_epsilon, value_scale
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Lines:
     status: np.ndarray
 
 
-def along_lines(moves, plan, h0, *, rtol, atol, refinements):
+def along_lines(moves, plan, h0, *, rtol, atol, refinements, coordinates=False):
     """The derivatives along the lines of `moves` with their error estimates (`Lines`).
 
     `moves` gives ``f`` at ``x`` moved along line ``d`` by ``delta``
@@ -43,7 +43,9 @@ def along_lines(moves, plan, h0, *, rtol, atol, refinements):
     (``moves.origin``, for the step actually taken). `h0` are the initial
     steps per line. Complex values of ``f`` are extrapolated as two real
     tableaus (real and imaginary parts), whose errors are combined by
-    ``hypot``.
+    ``hypot``. With `coordinates`, the lines are the coordinate axes
+    through ``x``: their derivatives make up the gradient, and every value
+    of ``f`` carries the rounding of all its arguments (`least_value_scale`).
     """
     lines = np.arange(h0.size)
     if plan.scheme.needs_analytic:
@@ -52,6 +54,9 @@ def along_lines(moves, plan, h0, *, rtol, atol, refinements):
     complex_values = table.dtype.kind == "c"
     if complex_values:
         table, scale = _as_real_pairs(table), np.stack([scale, scale], axis=-1)
+    least_scale = least_value_scale(moves, plan, table) if coordinates else None
+    if least_scale is not None:
+        np.maximum(scale, least_scale, out=scale)
     shape = table.shape[1:]
     steps = _per_element(h0, shape)
     best = read_lines(plan, table, scale, steps)
@@ -66,8 +71,25 @@ def along_lines(moves, plan, h0, *, rtol, atol, refinements):
     converged = within_tolerance(kept["df"], kept["error"], rtol, atol)
     if refinements and plan.rounding_power:
         wanted = wants_smaller_steps(best, row, converged, levels)
-        _refine(moves, plan, h0, best, wanted, refinements, rtol, atol, kept, complex_values)
+        _refine(moves, plan, h0, best, wanted, refinements, rtol, atol, kept, complex_values,
+                least_scale)
     return _finish(kept, rtol, atol, complex_values, plan.dtype)
+
+
+def least_value_scale(moves, plan, table):
+    """The least value scale: that of ``f`` with all its arguments rounded; or None.
+
+    `numdiff.theory.arguments_scale` of the base estimates at the smallest
+    steps (the last row of `table`, lines along axis 0), which stand for the
+    gradient; one per value of ``f``. It replaces each line's own argument
+    term ``w |x_i| |f'_i|`` where larger: where ``f`` is a sum whose terms cancel, its values err by
+    far more than ``u |f|`` and the term of one coordinate. None for a scheme
+    that does not subtract values of ``f`` (the complex step: its rounding
+    is that of ``f'``).
+    """
+    if not plan.scheme.subtracts:
+        return None
+    return arguments_scale(_per_element(moves.origin, table.shape[1:]), table[-1])
 
 
 def read_lines(plan, table, scale, steps):
@@ -158,11 +180,14 @@ def _as_real_pairs(values):
     return np.stack([values.real, values.imag], axis=-1)
 
 
-def _refine(moves, plan, h0, best, wanted, rounds, rtol, atol, kept, complex_values):
+def _refine(moves, plan, h0, best, wanted, rounds, rtol, atol, kept, complex_values,
+            least_scale):
     """New tableaus at smaller steps for the lines with an element in `wanted`, kept where better.
 
     A line's steps shrink by ``r^m``, ``m`` the largest `row_shift` of its
     elements; each round evaluates a whole tableau for the refined lines.
+    `least_scale` (`least_value_scale` of the first tableau, or None) stays
+    the least value scale.
     """
     levels, dtype = plan.levels, plan.dtype
     shape = kept["df"].shape
@@ -178,6 +203,8 @@ def _refine(moves, plan, h0, best, wanted, rounds, rtol, atol, kept, complex_val
         table, scale = level_table(moves, plan, lines, h[lines])
         if complex_values:
             table, scale = _as_real_pairs(table), np.stack([scale, scale], axis=-1)
+        if least_scale is not None:
+            np.maximum(scale, least_scale, out=scale)
         steps = _per_element(h[lines], table.shape[1:])
         entries = read_lines(plan, table, scale, steps)
         top = np.full(table.shape[1:], levels - 1)

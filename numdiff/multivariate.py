@@ -247,7 +247,8 @@ def _first_derivatives(spec, moves, step, eps, levels, refinements, rtol, atol):
                                                   rtol, atol)
     h0 = _auto_steps(plan, moves.x)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        found = along_lines(moves, plan, h0, rtol=rtol, atol=atol, refinements=refinements)
+        found = along_lines(moves, plan, h0, rtol=rtol, atol=atol, refinements=refinements,
+                            coordinates=True)
     shape = moves.out_shape + moves.shape
 
     def arrange(values):

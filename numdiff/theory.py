@@ -191,6 +191,47 @@ def _writable(array):
     return array if isinstance(array, np.ndarray) else None
 
 
+def arguments_scale(x, slopes, *, weight=CONDITION_WEIGHT):
+    """``w sum_j |x_j| |df/dx_j|``: the value scale of ``f`` with every argument rounded.
+
+    A backward-stable ``f`` of many variables returns ``f(x_1 (1 + d_1),
+    ..., x_n (1 + d_n))`` with each ``|d_j|`` about a unit roundoff, so its
+    value errs by up to about ``u / 2 sum_j |x_j| |df/dx_j|`` (to first
+    order), however small ``f`` itself is: where ``f`` is a sum of terms
+    that cancel (``sin(w . x)`` near a zero, ``sum sin(x_i x_(i+1))``),
+    this is far above ``u |f|`` (Higham, *Accuracy and Stability of
+    Numerical Algorithms*, 2nd ed., §1.5 and §4.2, sums; Gill, Murray &
+    Wright 1981, §8.6). It is the many-variable form of the argument's
+    term of `value_scale`, ``w |x| |f'|``, which it bounds from above.
+
+    Parameters
+    ----------
+    x : ndarray
+        The coordinates, along axis 0 (broadcast against `slopes`).
+    slopes : ndarray
+        ``df/dx_j`` (estimates) along axis 0; values of ``f`` of any shape
+        along the others. Terms that are not finite are left out.
+    weight : float, optional
+        ``w``, `CONDITION_WEIGHT` (half a unit of each argument).
+
+    Returns
+    -------
+    ndarray
+        The sum over axis 0, in the dtype of `slopes`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> arguments_scale(np.array([1.0, -2.0, 4.0]), np.array([3.0, 1.0, 0.5]))
+    np.float64(3.5)
+    >>> arguments_scale(np.array([[1.0], [2.0]]), np.array([[1.0, np.inf], [1.0, 2.0]]))
+    array([1.5, 2. ])
+    """
+    terms = np.abs(x * slopes)
+    terms[~np.isfinite(terms)] = 0
+    return np.sum(terms, axis=0) * terms.dtype.type(weight)
+
+
 @dataclass(frozen=True)
 class ErrorModel:
     """The model ``E(h) = C1 h^-q + C2 h^p + C3 h^p2 + floor``.
