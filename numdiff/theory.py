@@ -195,9 +195,10 @@ def arguments_scale(x, slopes, *, weight=CONDITION_WEIGHT):
     """``w sum_j |x_j| |df/dx_j|``: the value scale of ``f`` with every argument rounded.
 
     A backward-stable ``f`` of many variables returns ``f(x_1 (1 + d_1),
-    ..., x_n (1 + d_n))`` with each ``|d_j|`` about a unit roundoff, so its
-    value errs by up to about ``u / 2 sum_j |x_j| |df/dx_j|`` (to first
-    order), however small ``f`` itself is: where ``f`` is a sum of terms
+    ..., x_n (1 + d_n))`` with each ``|d_j|`` up to about a unit roundoff
+    ``eps / 2``, so its value errs by up to about
+    ``eps / 2 sum_j |x_j| |df/dx_j|`` (to first order; `weight` 1/2 with the
+    rounding bound's ``eps``), however small ``f`` itself is: where ``f`` is a sum of terms
     that cancel (``sin(w . x)`` near a zero, ``sum sin(x_i x_(i+1))``),
     this is far above ``u |f|`` (Higham, *Accuracy and Stability of
     Numerical Algorithms*, 2nd ed., §1.5 and §4.2, sums; Gill, Murray &
