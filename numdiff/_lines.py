@@ -83,7 +83,7 @@ def least_value_scale(moves, plan, table):
     steps (the last row of `table`, lines along axis 0), which stand for the
     gradient; one per value of ``f``. It replaces each line's own argument
     term ``w |x_i| |f'_i|`` where larger: where ``f`` is a sum whose terms cancel, its values err by
-    far more than ``u |f|`` and the term of one coordinate. None for a scheme
+    far more than ``eps |f|`` and the term of one coordinate. None for a scheme
     that does not subtract values of ``f`` (the complex step: its rounding
     is that of ``f'``).
     """

@@ -66,7 +66,7 @@ def coverage_and_ratio(method, f, exact_of, points, **options):
 
 
 def test_sums_whose_terms_cancel_are_covered():
-    """A value of ``f`` errs by about ``u sum_j |x_j df/dx_j| / 2``, not ``u |f|``: the estimates
+    """A value of ``f`` errs by about ``eps sum_j |x_j df/dx_j| / 2``, not ``eps |f|``: the estimates
     that counted only ``|f|`` and the line's own coordinate covered 93% of the gradient's entries
     of ``sum sin(x_i x_(i+1))`` and 60% of the Hessian's of ``sin(w . x)`` (batched)."""
     points = seeded_points(20)
