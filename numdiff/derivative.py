@@ -137,8 +137,9 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
 
     Notes
     -----
-    Steps, rounding bounds and tolerances use the unit roundoff of the dtype
-    of `x`, and every array stays in that dtype. The rounding bound assumes
+    Steps, rounding bounds and tolerances use the machine epsilon ``eps`` of
+    the dtype of `x` (`numdiff.machine_epsilon`), and every array stays in
+    that dtype. The rounding bound assumes
     that each value of ``f`` is within about a unit of its dtype; numpy's
     float32 and float16 functions, and compositions of them, are often off
     by several, and there the error estimate can fall short of the true
@@ -709,7 +710,7 @@ def _statuses(request, kept, noisy):
 
 
 def _pack(request, plan, outcome):
-    """The `DerivativeResult`, every error at least one unit ``u |df|`` of df's precision."""
+    """The `DerivativeResult`, every error at least one unit ``eps |df|`` of df's precision."""
     result, dtype = outcome.result, plan.dtype
     df, error = result.df, result.error
     u = machine_epsilon(dtype)

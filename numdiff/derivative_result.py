@@ -22,7 +22,11 @@ class DerivativeStatus(IntEnum):
         Above the tolerance, and estimates at smaller steps (in the same
         tableau or a refinement round) were worse than the one returned:
         rounding, noise or a feature of ``f`` (a kink, a nearby singularity)
-        stopped the convergence.
+        stopped the convergence. ``error`` then says how well the kept
+        entries agree, not how far ``df`` is from the derivative: with a kink
+        or a jump within reach of the steps, the values of ``f`` may never
+        show the derivative at all (``abs`` at 1e-10 is sampled only at
+        steps far above 1e-10), and ``error`` can be far below the true error.
     NON_FINITE (3)
         Every tableau entry is NaN or infinite (``f`` returned NaN or inf,
         for example outside its domain); ``df`` is NaN and ``error`` inf.
@@ -50,7 +54,8 @@ class DerivativeResult:
         The derivative estimate, in the dtype of ``x``.
     error : ndarray or numpy scalar
         Estimated absolute error of `df` (same dtype), never below one unit
-        of its precision, ``u |df|``.
+        of its precision, ``eps |df|``. Not a bound where `status` is
+        ``ERROR_GREW`` (see `DerivativeStatus`).
     step : ndarray or numpy scalar
         The smallest step used by the returned estimate (same dtype).
     nfev : ndarray of int
