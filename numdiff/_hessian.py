@@ -21,10 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._lines import check_real_on_the_axis
+from ._lines import as_real_pairs, check_real_on_the_axis, read_lines
 from ._refinement import row_shift, wants_smaller_steps
-from ._settled_columns import settled_columns
-from ._tableau import read_tableau, within_tolerance
+from ._tableau import within_tolerance
 from .derivative_result import DerivativeStatus
 from .theory import arguments_scale, machine_epsilon, value_scale
 
@@ -101,12 +100,11 @@ def _tableau(moves, plan, h0, diag, rows, cols, rtol, atol, least_scale=None):
 
     table, scale = plan.level_table(h0, level)
     if table.dtype.kind == "c":
-        table = np.stack([table.real, table.imag], axis=-1)
-        scale = np.stack([scale, scale], axis=-1)
+        table, scale = as_real_pairs(table, scale)
     # Rounding grows like 1 / (h_i h_j)^(q/2): the bound's step is their geometric mean.
     steps = np.concatenate([h0[diag], np.sqrt(h0[rows] * h0[cols])])
     steps = steps.reshape(steps.shape + (1,) * (table.ndim - 2))
-    best = settled_columns(plan, table, read_tableau(plan, table, scale, steps, None, None).best)
+    best = read_lines(plan, table, scale, steps)
     top = np.full(table.shape[1:], plan.levels - 1)
     row = top if best.row is None else best.row
     column = top if best.column is None else best.column

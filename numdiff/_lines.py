@@ -47,23 +47,11 @@ def along_lines(moves, plan, h0, *, rtol, atol, refinements, coordinates=False):
     through ``x``: their derivatives make up the gradient, and every value
     of ``f`` carries the rounding of all its arguments (`least_value_scale`).
     """
-    lines = np.arange(h0.size)
     if plan.scheme.needs_analytic:
         check_real_on_the_axis(moves)
-    table, scale = level_table(moves, plan, lines, h0)
-    complex_values = table.dtype.kind == "c"
-    if complex_values:
-        table, scale = _as_real_pairs(table), np.stack([scale, scale], axis=-1)
-    least_scale = least_value_scale(moves, plan, table) if coordinates else None
-    if least_scale is not None:
-        np.maximum(scale, least_scale, out=scale)
-    shape = table.shape[1:]
-    steps = _per_element(h0, shape)
-    best = read_lines(plan, table, scale, steps)
+    read = _read(moves, plan, np.arange(h0.size), h0, coordinates)
+    best, steps, row, column = read.entries, read.steps, read.row, read.column
     levels = plan.levels
-    top = np.full(shape, levels - 1)
-    row = top if best.row is None else best.row
-    column = top if best.column is None else best.column
     kept = dict(df=np.array(best.estimate), error=np.array(best.error),
                 step=np.array(plan.step_of_row(steps, row)),
                 order=np.array(plan.order + column * plan.order_step),
@@ -71,9 +59,42 @@ def along_lines(moves, plan, h0, *, rtol, atol, refinements, coordinates=False):
     converged = within_tolerance(kept["df"], kept["error"], rtol, atol)
     if refinements and plan.rounding_power:
         wanted = wants_smaller_steps(best, row, converged, levels)
-        _refine(moves, plan, h0, best, wanted, refinements, rtol, atol, kept, complex_values,
-                least_scale)
-    return _finish(kept, rtol, atol, complex_values, plan.dtype)
+        _refine(moves, plan, h0, best, wanted, refinements, rtol, atol, kept, read)
+    return _finish(kept, rtol, atol, read.complex_values, plan.dtype)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """One reading of the lines' tableaus (`_read`)."""
+
+    entries: object  # numdiff._tableau.Entries
+    steps: np.ndarray
+    row: np.ndarray
+    column: np.ndarray
+    complex_values: bool
+    least_scale: object  # `least_value_scale` of the first tableau, or None
+
+
+def _read(moves, plan, lines, h0, coordinates, least_scale=None):
+    """The tableaus of `lines` at initial steps `h0`, read (`read_lines`), as a `_Read`.
+
+    Complex values become real pairs; with `coordinates` every value scale
+    is at least `least_scale`, measured on this tableau where not given.
+    """
+    table, scale = level_table(moves, plan, lines, h0)
+    complex_values = table.dtype.kind == "c"
+    if complex_values:
+        table, scale = as_real_pairs(table, scale)
+    if coordinates and least_scale is None:
+        least_scale = least_value_scale(moves, plan, table)
+    if least_scale is not None:
+        np.maximum(scale, least_scale, out=scale)
+    steps = _per_element(h0, table.shape[1:])
+    entries = read_lines(plan, table, scale, steps)
+    top = np.full(table.shape[1:], plan.levels - 1)
+    row = top if entries.row is None else entries.row
+    column = top if entries.column is None else entries.column
+    return _Read(entries, steps, row, column, complex_values, least_scale)
 
 
 def least_value_scale(moves, plan, table):
@@ -124,11 +145,11 @@ def level_table(moves, plan, lines, h0):
 
     ``F`` is the value scale at the smallest step (`numdiff.theory.value_scale`).
     """
-    return plan.level_table(h0, lambda h: _estimate(moves, plan.scheme, plan.deriv, lines, h))
+    return plan.level_table(h0, lambda h: _estimate(moves, plan.scheme, lines, h))
 
 
-def _estimate(moves, spec, deriv, lines, h):
-    """One base estimate per line at steps `h`, and its value scale."""
+def _estimate(moves, spec, lines, h):
+    """One first-derivative estimate per line at steps `h`, and its value scale."""
     if spec.needs_analytic:
         values = moves.values(lines, h.astype(moves.complex_dtype) * 1j)
         if values.dtype.kind != "c":
@@ -137,11 +158,11 @@ def _estimate(moves, spec, deriv, lines, h):
                              "real scheme")
         estimate = (values.imag / _per_element(h, values.shape)).astype(moves.dtype)
         return estimate, np.abs(estimate)
-    st = spec.stencil(deriv)
+    st = spec.stencil(1)
     found = {}
     for g in st.offsets:
         found[float(g)] = (np.broadcast_to(moves.centre(), (lines.size,) + moves.out_shape)
-                           if g == 0 else moves.values(lines, _scaled(g, h)))
+                           if g == 0 else moves.values(lines, scaled(g, h)))
     sample = next(iter(found.values()))
     steps = _per_element(h, sample.shape)
     origin = _per_element(moves.origin[lines], sample.shape)
@@ -153,21 +174,12 @@ def _estimate(moves, spec, deriv, lines, h):
         estimate = stencil_estimate(found, None, steps, st, summation="pairs").estimate
         shifted = steps
     size = np.max([np.abs(v) for v in found.values()], axis=0)
-    slope = estimate if deriv == 1 else _slope(found, st, steps)
     return estimate, value_scale(np.array(size, dtype=moves.dtype), np.abs(origin),
-                                 np.abs(slope), shifted_by=shifted)
+                                 np.abs(estimate), shifted_by=shifted)
 
 
-def _slope(found, st, steps):
-    """``(max f_i - min f_i) / (span h)``: stands for ``|f'|`` in the value scale."""
-    values = np.stack(list(found.values()))
-    span = float(max(st.offsets) - min(st.offsets))
-    if values.dtype.kind == "c":
-        values = np.abs(values)
-    return (values.max(axis=0) - values.min(axis=0)) / (span * steps)
-
-
-def _scaled(g, h):
+def scaled(g, h):
+    """``g h`` for an offset `g` of a stencil (``h`` and ``-h`` without a product)."""
     return h if g == 1 else -h if g == -1 else h.dtype.type(g) * h
 
 
@@ -176,18 +188,18 @@ def _per_element(h, shape):
     return np.asarray(h).reshape((-1,) + (1,) * (len(shape) - 1))
 
 
-def _as_real_pairs(values):
-    return np.stack([values.real, values.imag], axis=-1)
+def as_real_pairs(values, scale):
+    """Complex `values` as real and imaginary parts along a new last axis, `scale` for both."""
+    return (np.stack([values.real, values.imag], axis=-1),
+            np.stack([scale, scale], axis=-1))
 
 
-def _refine(moves, plan, h0, best, wanted, rounds, rtol, atol, kept, complex_values,
-            least_scale):
+def _refine(moves, plan, h0, best, wanted, rounds, rtol, atol, kept, first):
     """New tableaus at smaller steps for the lines with an element in `wanted`, kept where better.
 
     A line's steps shrink by ``r^m``, ``m`` the largest `row_shift` of its
     elements; each round evaluates a whole tableau for the refined lines.
-    `least_scale` (`least_value_scale` of the first tableau, or None) stays
-    the least value scale.
+    The least value scale of the `first` reading (`_Read`) stays.
     """
     levels, dtype = plan.levels, plan.dtype
     shape = kept["df"].shape
@@ -200,16 +212,8 @@ def _refine(moves, plan, h0, best, wanted, rounds, rtol, atol, kept, complex_val
             return
         m = shift.reshape(shape[0], -1)[lines].max(axis=1)
         h[lines] = h[lines] / dtype.type(plan.ratio) ** m.astype(dtype)
-        table, scale = level_table(moves, plan, lines, h[lines])
-        if complex_values:
-            table, scale = _as_real_pairs(table), np.stack([scale, scale], axis=-1)
-        if least_scale is not None:
-            np.maximum(scale, least_scale, out=scale)
-        steps = _per_element(h[lines], table.shape[1:])
-        entries = read_lines(plan, table, scale, steps)
-        top = np.full(table.shape[1:], levels - 1)
-        row = top if entries.row is None else entries.row
-        column = top if entries.column is None else entries.column
+        read = _read(moves, plan, lines, h[lines], False, first.least_scale)
+        entries, steps, row, column = read.entries, read.steps, read.row, read.column
         better = entries.error < kept["error"][lines]
         for name, value in (("df", entries.estimate), ("error", entries.error),
                             ("step", plan.step_of_row(steps, row)),

@@ -23,7 +23,7 @@ from functools import lru_cache
 import numpy as np
 
 from ._hessian import extrapolated_hessian
-from ._lines import along_lines
+from ._lines import along_lines, scaled
 from ._plan import make_plan
 from ._validation import (as_points, as_steps, check_callable, check_deriv, check_flag,
                           check_integer, check_normal_steps, check_precision, uses_variables)
@@ -413,7 +413,7 @@ def _fixed_hessian(spec, evaluate, eps):
             for gk, nk in zip(first.offsets, first.numerators):
                 for gl, nl in zip(first.offsets, first.numerators):
                     if gk != 0 and gl != 0:
-                        deltas = np.stack([_scaled(gk, h[rows]), _scaled(gl, h[cols])], axis=1)
+                        deltas = np.stack([scaled(gk, h[rows]), scaled(gl, h[cols])], axis=1)
                         values = evaluate.points(np.stack([rows, cols], axis=1), deltas)
                     elif gk == 0 and gl == 0:
                         values = single[0][0]
@@ -426,15 +426,6 @@ def _fixed_hessian(spec, evaluate, eps):
     result[rows, cols] = mixed
     result[cols, rows] = mixed
     return result.reshape(evaluate.shape * 2)
-
-
-def _scaled(g, h):
-    """``g h`` without a multiplication for ``g = +-1`` (as `numerical_diff`)."""
-    if g == 1:
-        return h
-    if g == -1:
-        return -h
-    return h.dtype.type(g) * h
 
 
 def _steps(points, eps, spec, deriv, shape):
@@ -532,7 +523,7 @@ class _AlongCoordinates:
         if new:
             coords = np.concatenate([np.zeros(1, np.intp) if g == 0 else np.arange(n)
                                      for g in new])
-            deltas = np.concatenate([np.zeros(1, h.dtype) if g == 0 else _scaled(g, h)
+            deltas = np.concatenate([np.zeros(1, h.dtype) if g == 0 else scaled(g, h)
                                      for g in new])
             values = self.points(coords[:, None], deltas[:, None])
             start = 0
