@@ -197,7 +197,7 @@ def gradient_check(f, x, grad, *, rtol=None, atol=None, scheme="central", eps=No
         directions = _random_signs(check_integer(directions, "directions", 1, 10**6), seed,
                                    point)
     if rtol is None or atol is None:
-        f_scale = float(np.abs(evaluate.center())) if atol is None else 1.0
+        f_scale = float(np.abs(evaluate.centre())) if atol is None else 1.0
         default_rtol, default_atol = default_tolerance(dtype, f_scale if np.isfinite(f_scale) else 1.0)
         rtol = default_rtol if rtol is None else rtol
         atol = default_atol if atol is None else atol

@@ -495,7 +495,6 @@ class _AlongCoordinates:
         self.complex_dtype = np.result_type(self.dtype, np.complex64)
         self.out_shape = None
         self._along = {}  # offset g -> f(x + g h_i e_i) for every i; f(x) for g = 0
-        self._centre = None
 
     #: Along a coordinate ``x_i + h`` is formed as `numdiff.derivative` forms it,
     #: so the central difference may divide by the step actually taken.
@@ -534,15 +533,9 @@ class _AlongCoordinates:
                 start += size
         return {g: self._along[g] for g in offsets}
 
-    def center(self):
-        """``f(x)``."""
-        return self.along((0,), np.zeros(0, self.dtype))[0][0]
-
     def centre(self):
-        """``f(x)``, evaluated once (for `numdiff._lines.along_lines`)."""
-        if self._centre is None:
-            self._centre = self.center()
-        return self._centre
+        """``f(x)``, evaluated once (kept by `along` with the offset 0)."""
+        return self.along((0,), np.zeros(0, self.dtype))[0][0]
 
     def values(self, lines, deltas):
         """``f(x + deltas[c] e_lines[c])`` for every c: shape (m,) + s."""
