@@ -21,10 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._lines import as_real_pairs, check_real_on_the_axis, read_lines
+from ._lines import as_real_pairs, check_real_on_the_axis, read_lines, settle
 from ._refinement import row_shift, wants_smaller_steps
 from ._tableau import within_tolerance
-from .derivative_result import DerivativeStatus
 from .theory import arguments_scale, machine_epsilon, value_scale
 
 
@@ -167,18 +166,11 @@ def _per_entry(values):
 
 def _pack(plan, n, rows, cols, kept, rtol, atol):
     """The `HessianEntries`: statuses, the error floor, complex parts joined, symmetric."""
-    df, error, row, column = kept["df"], kept["error"], kept["row"], kept["column"]
-    converged = within_tolerance(df, error, rtol, atol)
-    status = np.where(converged, DerivativeStatus.CONVERGED,
-                      np.where(kept["improving"], DerivativeStatus.NOT_CONVERGED,
-                               DerivativeStatus.ERROR_GREW)).astype(np.int64)
-    status[~(np.isfinite(df) & np.isfinite(error))] = DerivativeStatus.NON_FINITE
-    order = plan.order + column * plan.order_step
-    if df.ndim > 1:  # complex values: real and imaginary parts along a last axis
-        df = df[..., 0] + 1j * df[..., 1]
-        error = np.hypot(error[..., 0], error[..., 1])
-        status, order, row = status.max(axis=-1), order.min(axis=-1), row.max(axis=-1)
-    error = np.fmax(error, machine_epsilon(plan.dtype) * np.abs(df)).astype(plan.dtype)
+    complex_values = kept["df"].ndim > 1  # real and imaginary parts along a last axis
+    df, error, status = settle(kept, rtol, atol, complex_values, plan.dtype)
+    row, order = kept["row"], plan.order + kept["column"] * plan.order_step
+    if complex_values:
+        order, row = order.min(axis=-1), row.max(axis=-1)
     shrink = plan.dtype.type(plan.ratio) ** -row.astype(plan.dtype)
     df, error, status, order = _symmetric(n, rows, cols, df, error, status, order)
     step = _steps(n, rows, cols, kept["first"] * shrink, kept["second"] * shrink)

@@ -229,17 +229,33 @@ def _refine(moves, plan, h0, best, wanted, rounds, rtol, atol, kept, first):
 
 
 def _finish(kept, rtol, atol, complex_values, dtype):
-    """Floor the errors at ``eps |df|``, set the statuses, put complex parts back together."""
+    """The `Lines` of the kept entries (`settle`); a complex entry's smaller step and order."""
+    df, error, status = settle(kept, rtol, atol, complex_values, dtype)
+    step, order = kept["step"], kept["order"]
+    if complex_values:
+        step, order = step.min(axis=-1), order.min(axis=-1)
+    return Lines(df, error, step.astype(dtype), order.astype(np.int64), status)
+
+
+def settle(kept, rtol, atol, complex_values, dtype):
+    """``df``, ``error`` and status of the kept entries (``kept["df"]``, ``["error"]``,
+    ``["improving"]``).
+
+    The status is CONVERGED within the tolerance, else NOT_CONVERGED where
+    the entry used the smallest steps (``improving``), else ERROR_GREW;
+    NON_FINITE where ``df`` or ``error`` is not finite. With `complex_values`
+    the real and imaginary parts (a last axis of 2) are put back together:
+    errors by ``hypot``, the worse status. Errors are floored at ``eps |df|``.
+    """
     df, error = kept["df"], kept["error"]
     converged = within_tolerance(df, error, rtol, atol)
     status = np.where(converged, DerivativeStatus.CONVERGED,
                       np.where(kept["improving"], DerivativeStatus.NOT_CONVERGED,
                                DerivativeStatus.ERROR_GREW)).astype(np.int64)
     status[~(np.isfinite(df) & np.isfinite(error))] = DerivativeStatus.NON_FINITE
-    step, order = kept["step"], kept["order"]
     if complex_values:
         df = df[..., 0] + 1j * df[..., 1]
         error = np.hypot(error[..., 0], error[..., 1])
-        status, step, order = status.max(axis=-1), step.min(axis=-1), order.min(axis=-1)
+        status = status.max(axis=-1)
     error = np.fmax(error, machine_epsilon(dtype) * np.abs(df)).astype(dtype)
-    return Lines(df, error, step.astype(dtype), order.astype(np.int64), status)
+    return df, error, status
