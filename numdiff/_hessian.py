@@ -24,6 +24,7 @@ import numpy as np
 from ._lines import as_real_pairs, check_real_on_the_axis, read_lines, settle
 from ._refinement import row_shift, wants_smaller_steps
 from ._tableau import within_tolerance
+from .evaluator import require_complex
 from .theory import arguments_scale, machine_epsilon, value_scale
 
 
@@ -249,14 +250,10 @@ def _complex_level(moves, h, diag, rows, cols):
     at = np.zeros(h.size, dtype=np.intp)
     at[need] = np.arange(need.size)
     up, down = h * (1 + 1j), h * (-1 + 1j)
-    above, below = moves.values(need, up[need]), moves.values(need, down[need])
+    above, below = require_complex(moves.values(need, up[need])), moves.values(need, down[need])
     pair = np.stack([rows, cols], axis=1)
     both_above = moves.points(pair, np.stack([up[rows], up[cols]], axis=1))
     both_below = moves.points(pair, np.stack([down[rows], down[cols]], axis=1))
-    if above.dtype.kind != "c":
-        raise ValueError("complex_step needs f to return complex values for complex input "
-                         f"(got dtype {above.dtype}); use complex-safe operations or a "
-                         "real scheme")
     second = (above.imag - below.imag) / (2 * h[need] * h[need])
     along = (both_above.imag - both_below.imag) / 2  # d^T H d
     hi, hj = h[rows], h[cols]

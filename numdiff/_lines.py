@@ -19,7 +19,7 @@ from ._refinement import row_shift, wants_smaller_steps
 from ._settled_columns import settled_columns
 from ._tableau import read_tableau, within_tolerance
 from .derivative_result import DerivativeStatus
-from .evaluator import stencil_estimate
+from .evaluator import require_complex, stencil_estimate
 from .theory import arguments_scale, machine_epsilon, value_scale
 
 
@@ -151,11 +151,7 @@ def level_table(moves, plan, lines, h0):
 def _estimate(moves, spec, lines, h):
     """One first-derivative estimate per line at steps `h`, and its value scale."""
     if spec.needs_analytic:
-        values = moves.values(lines, h.astype(moves.complex_dtype) * 1j)
-        if values.dtype.kind != "c":
-            raise ValueError("complex_step needs f to return complex values for complex input "
-                             f"(got dtype {values.dtype}); use complex-safe operations or a "
-                             "real scheme")
+        values = require_complex(moves.values(lines, h.astype(moves.complex_dtype) * 1j))
         estimate = (values.imag / _per_element(h, values.shape)).astype(moves.dtype)
         return estimate, np.abs(estimate)
     st = spec.stencil(1)

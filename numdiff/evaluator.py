@@ -395,17 +395,25 @@ def complex_step_estimate(evaluate, points, h):
     # float16 has no complex counterpart; it is evaluated in complex64.
     complex_dtype = np.result_type(points.dtype, np.complex64)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore", under="ignore"):
-        values = evaluate(points.astype(complex_dtype) + h.astype(complex_dtype) * 1j)
-        if values.dtype.kind != "c":
-            raise ValueError(
-                "complex_step needs f to return complex values for complex input "
-                "(got real values); a real result would give a derivative "
-                "of 0. Use a function written with complex-safe operations, or a "
-                "real scheme")
+        values = require_complex(evaluate(points.astype(complex_dtype)
+                                          + h.astype(complex_dtype) * 1j))
         imag = np.abs(values.imag)
         if np.any((imag > OFF_AXIS_SHARE * np.abs(values)) & (imag > np.sqrt(h))):
             check_real_on_axis(evaluate, points.astype(complex_dtype))
         return (values.imag / h).astype(points.dtype, copy=False)
+
+
+def require_complex(values):
+    """`values` (of ``f`` at complex points), or ValueError if they are not complex.
+
+    A real result for complex input would give the complex step a derivative of 0.
+    """
+    if values.dtype.kind != "c":
+        raise ValueError("complex_step needs f to return complex values for complex input "
+                         f"(got dtype {values.dtype}): a real result would give a derivative "
+                         "of 0; use a function written with complex-safe operations, or a "
+                         "real scheme")
+    return values
 
 
 #: `complex_step_estimate` checks that ``f`` is real at ``x`` where ``Im f(x + ih)``

@@ -26,7 +26,7 @@ from types import MappingProxyType
 import numpy as np
 
 from ._validation import check_deriv
-from .evaluator import (OFF_AXIS_SHARE, StencilEstimate, check_real_on_axis,
+from .evaluator import (OFF_AXIS_SHARE, StencilEstimate, check_real_on_axis, require_complex,
                         complex_step_estimate, stencil_estimate)
 from .stencil import Stencil, stencil
 from .theory import machine_epsilon, unit_scale_step
@@ -489,11 +489,8 @@ class ComplexStep(Scheme):
     def along_coordinates(self, evaluate, h):
         """``Im f(x + i h_j e_j) / h_j`` for every coordinate ``j`` (axis 0)."""
         index = np.arange(h.size)[:, None]
-        values = evaluate.points(index, (h.astype(evaluate.complex_dtype) * 1j)[:, None])
-        if values.dtype.kind != "c":
-            raise ValueError(
-                "complex_step needs f to return complex values for complex input "
-                f"(got dtype {values.dtype}); use complex-safe operations or a real scheme")
+        values = require_complex(
+            evaluate.points(index, (h.astype(evaluate.complex_dtype) * 1j)[:, None]))
         steps = h.reshape(h.shape + (1,) * (values.ndim - 1))
         imag = np.abs(values.imag)
         if np.any((imag > OFF_AXIS_SHARE * np.abs(values)) & (imag > np.sqrt(steps))):
@@ -548,13 +545,8 @@ def _complex_second(evaluate, points, h):
     z = points.astype(complex_dtype)
     shift = h.astype(complex_dtype) * 1j
     with np.errstate(invalid="ignore", over="ignore", divide="ignore", under="ignore"):
-        above = evaluate(z + h + shift)
+        above = require_complex(evaluate(z + h + shift))
         below = evaluate(z - h + shift)
-        if above.dtype.kind != "c":
-            raise ValueError(
-                "complex_step needs f to return complex values for complex input "
-                "(got real values); use a function written with complex-safe operations, "
-                "or a real scheme")
         for values, side in ((above, z + h), (below, z - h)):
             imag = np.abs(values.imag)
             if np.any((imag > OFF_AXIS_SHARE * np.abs(values)) & (imag > np.sqrt(h))):
