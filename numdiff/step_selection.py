@@ -330,7 +330,7 @@ def stepleman_winarsky_step(f, x, *, scheme="central", deriv=1, initial_step=Non
         found = stencil_estimate(sample, points, h, st)
         first = sample.calls
         previous, h, _, extra = _start_inside(sample, points, h, st, found)
-        centre = found.centre if np.all(np.isfinite(previous)) or found.centre is None else None
+        centre = found.centre if np.all(np.isfinite(previous)) else None
         chosen_h = h.copy()
         last_gap = np.full(points.shape, np.inf, dtype=dtype)
         active = np.isfinite(previous)
