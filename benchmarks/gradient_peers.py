@@ -64,14 +64,14 @@ def modules():
 
 def measure(run, exact, sizes, count, seed):
     """``{n: dict(errors, covered, evaluations)}`` of `run(f, x)` over the seeded points."""
-    from analysis.studies.gradient_cost import PointCounter
+    from numdiff import CountedFunction
     from numdiff.catalogue import rosenbrock
 
     found = {}
     for n in sizes:
         errors, covered, evaluations = [], [], []
         for x in seeded_points(n, count, seed):
-            counted = PointCounter(rosenbrock)
+            counted = CountedFunction(rosenbrock)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 estimate, error = run(counted, x)
@@ -79,7 +79,7 @@ def measure(run, exact, sizes, count, seed):
             deviation = np.abs(estimate - truth)
             errors.append(deviation.max() / np.abs(truth).max())
             covered.append(np.mean(deviation <= error))
-            evaluations.append(counted.points)
+            evaluations.append(counted.values // x.size)
         found[n] = dict(errors=np.array(errors), covered=float(np.mean(covered)),
                         evaluations=np.array(evaluations))
     return found

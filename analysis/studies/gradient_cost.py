@@ -165,26 +165,14 @@ def accuracy_vs_n(sizes=ACCURACY_SIZES, *, seed=0, peers=None):
         x = np.random.default_rng(seed).uniform(-2.0, 2.0, n)
         exact = rosenbrock_gradient(x)
         for method, run in methods.items():
-            counted = PointCounter(rosenbrock)
+            counted = CountedFunction(rosenbrock)
             estimate, error = run(counted, x)
             deviation = np.abs(estimate - exact)
             rows.append(dict(
-                n=n, method=method, evaluations=counted.points,
+                n=n, method=method, evaluations=counted.values // x.size,
                 relative_error=float(deviation.max() / np.abs(exact).max()),
                 covered=np.nan if error is None else float(np.mean(deviation <= error))))
     return pd.DataFrame(rows, columns=ACCURACY_COLUMNS)
-
-
-class PointCounter:
-    """``f`` counting the points it is evaluated at: one per call of a vector, else the
-    trailing axes' size (a batch)."""
-
-    def __init__(self, f):
-        self.f, self.points = f, 0
-
-    def __call__(self, x):
-        self.points += 1 if np.ndim(x) == 1 else int(np.prod(np.shape(x)[1:]))
-        return self.f(x)
 
 
 def accuracy_methods(peers):
