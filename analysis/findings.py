@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .fit import DEFAULT_EPS
-from .numbers import format_number
+from .numbers import format_number, format_step
 
 __all__ = ["Finding", "findings", "STEP_FACTOR", "ERROR_RATIO_RANGE", "SLOPE_TOLERANCE"]
 
@@ -89,11 +89,6 @@ def _signed(value, digits=1):
     return "+" + text[1:] if float(text) == 0 else text
 
 
-def _step(value):
-    """A step as written in code: ``1e-4``."""
-    return format_number(value)
-
-
 def _join(names):
     names = list(names)
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
@@ -145,7 +140,7 @@ def _default_eps(summary):
             clauses.append(f"{scheme} a median of {entry['median']:.1f} (worst "
                            f"{entry['worst']:.1f}, on {entry['worst_case']})")
         yield Finding("default_eps", (
-            f"At the default eps = {_step(DEFAULT_EPS)} of DeZero's numerical_diff, in {dtype}, "
+            f"At the default eps = {format_step(DEFAULT_EPS)} of DeZero's numerical_diff, in {dtype}, "
             "the "
             f"decimal digits lost against the best step are: {'; '.join(clauses)}."), values)
 
@@ -161,7 +156,7 @@ def _dezero_example(summary):
                   "best_step": float(row.best_step), "best_error": float(row.min_error)}
         yield Finding("dezero_example", (
             f"On DeZero's example exp(x**2)**2 at x = {row.x:g} ({row.dtype}), {row.scheme} "
-            f"with eps = {_step(DEFAULT_EPS)} errs by {format_number(values['error'])}; at its "
+            f"with eps = {format_step(DEFAULT_EPS)} errs by {format_number(values['error'])}; at its "
             f"best step {format_number(values['best_step'])} the error is "
             f"{format_number(values['best_error'])}."), values)
 
