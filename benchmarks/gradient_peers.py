@@ -63,7 +63,8 @@ def modules():
 
 
 def measure(run, exact, n, count, seed):
-    """``dict(errors, covered, evaluations)`` of `run(f, x)` at the seeded points of n variables."""
+    """``dict(errors, covered, evaluations)`` of `run(f, x)` at the seeded points of n
+    variables (`analysis.studies.gradient_cost.judge_gradient` at each)."""
     from analysis.studies.gradient_cost import judge_gradient
     from numdiff.catalogue import rosenbrock
 
