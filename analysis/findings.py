@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .fit import DEFAULT_EPS
-from .numbers import format_number
+from .names import join_names
+from .numbers import format_number, format_step
 
 __all__ = ["Finding", "findings", "STEP_FACTOR", "ERROR_RATIO_RANGE", "SLOPE_TOLERANCE"]
 
@@ -89,16 +90,6 @@ def _signed(value, digits=1):
     return "+" + text[1:] if float(text) == 0 else text
 
 
-def _step(value):
-    """A step as written in code: ``1e-4``."""
-    return format_number(value)
-
-
-def _join(names):
-    names = list(names)
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def _central_vs_forward(summary):
     """Digits central gains over forward at their best steps, per dtype."""
     keys = ["function", "x", "dtype"]
@@ -127,8 +118,8 @@ def _exact_zero(summary):
         schemes = list(dict.fromkeys(rows["scheme"]))
         values = {"schemes": schemes, "cases": _cases(rows)}
         yield Finding("exact_zero", (
-            f"The error is exactly 0 at the best step of {_join(schemes)} on "
-            f"{_join(values['cases'])}."), values)
+            f"The error is exactly 0 at the best step of {join_names(schemes)} on "
+            f"{join_names(values['cases'])}."), values)
 
 
 def _default_eps(summary):
@@ -145,9 +136,9 @@ def _default_eps(summary):
             clauses.append(f"{scheme} a median of {entry['median']:.1f} (worst "
                            f"{entry['worst']:.1f}, on {entry['worst_case']})")
         yield Finding("default_eps", (
-            f"At the default eps = {_step(DEFAULT_EPS)} of DeZero's numerical_diff, in {dtype}, "
-            "the "
-            f"decimal digits lost against the best step are: {'; '.join(clauses)}."), values)
+            f"At the default eps = {format_step(DEFAULT_EPS)} of DeZero's numerical_diff, in "
+            f"{dtype}, the decimal digits lost against the best step are: "
+            f"{'; '.join(clauses)}."), values)
 
 
 def _dezero_example(summary):
@@ -161,8 +152,8 @@ def _dezero_example(summary):
                   "best_step": float(row.best_step), "best_error": float(row.min_error)}
         yield Finding("dezero_example", (
             f"On DeZero's example exp(x**2)**2 at x = {row.x:g} ({row.dtype}), {row.scheme} "
-            f"with eps = {_step(DEFAULT_EPS)} errs by {format_number(values['error'])}; at its "
-            f"best step {format_number(values['best_step'])} the error is "
+            f"with eps = {format_step(DEFAULT_EPS)} errs by {format_number(values['error'])}; "
+            f"at its best step {format_number(values['best_step'])} the error is "
             f"{format_number(values['best_error'])}."), values)
 
 
@@ -177,8 +168,8 @@ def _ratio_counts(summary, column, low, high):
 
 def _tally(values, median_label):
     """``in 3 of 4 cases (central, forward; median 1.2)``, of `_ratio_counts`' values."""
-    return (f"in {values['inside']} of {values['cases']} cases ({_join(values['schemes'])}; "
-            f"{median_label} {format_number(values['median'])})")
+    return (f"in {values['inside']} of {values['cases']} cases "
+            f"({join_names(values['schemes'])}; {median_label} {format_number(values['median'])})")
 
 
 def _model_step(summary):
@@ -212,8 +203,8 @@ def _missing(kind, rows, lead):
             continue
         values = {"note": note, "schemes": list(dict.fromkeys(part["scheme"])),
                   "cases": _cases(part)}
-        yield Finding(kind, (f"{lead} for {_join(values['schemes'])} on "
-                             f"{_join(values['cases'])}: {note}."), values)
+        yield Finding(kind, (f"{lead} for {join_names(values['schemes'])} on "
+                             f"{join_names(values['cases'])}: {note}."), values)
 
 
 def _slopes(summary):
@@ -235,7 +226,7 @@ def _slopes(summary):
             yield Finding(f"{branch}_slope", (
                 f"The fitted {branch} slope is within {SLOPE_TOLERANCE:g} of the theory's "
                 f"{int(expected):+d}{where} in {values['close']} of {values['cases']} cases "
-                f"({_join(values['schemes'])}; median {values['median']:+.2f})."), values)
+                f"({join_names(values['schemes'])}; median {values['median']:+.2f})."), values)
 
 
 def _absent_branches(summary):
@@ -246,8 +237,8 @@ def _absent_branches(summary):
             values = {"branch": branch, "note": note,
                       "schemes": list(dict.fromkeys(part["scheme"])), "cases": _cases(part)}
             yield Finding(f"{branch}_absent", (
-                f"No {branch} slope for {_join(values['schemes'])} on "
-                f"{_join(values['cases'])}: {note}."), values)
+                f"No {branch} slope for {join_names(values['schemes'])} on "
+                f"{join_names(values['cases'])}: {note}."), values)
 
 
 def _argument_rounding(summary):
@@ -260,9 +251,9 @@ def _argument_rounding(summary):
         values = {"schemes": list(dict.fromkeys(rows["scheme"])), "cases": _cases(rows),
                   "median": float(rows["cancellation_slope"].median())}
         yield Finding("argument_rounding", (
-            f"Where f(x) = 0 ({_join(values['cases'])}) the cancellation branch remains for "
-            f"{_join(values['schemes'])} (median slope {values['median']:+.2f}): its error "
-            f"comes from rounding x + eps, u |x| |f'| per value of f, not from f itself."),
+            f"Where f(x) = 0 ({join_names(values['cases'])}) the cancellation branch remains "
+            f"for {join_names(values['schemes'])} (median slope {values['median']:+.2f}): its "
+            f"error comes from rounding x + eps, u |x| |f'| per value of f, not from f itself."),
             values)
 
 

@@ -3,7 +3,8 @@
 The tables keep the names the code uses (``"stepleman_winarsky"``,
 ``"derivative:auto"``, status codes); the report shows them through
 `display_name` and `status_name` only, so that an algorithm is written the
-same way in every table, legend and sentence.
+same way in every table, legend and sentence; `join_names` lists names in a
+sentence.
 
 Examples
 --------
@@ -16,7 +17,7 @@ Examples
 from numdiff.derivative import DerivativeStatus
 from numdiff.step_selection import StepStatus
 
-__all__ = ["DISPLAY_NAMES", "display_name", "status_name"]
+__all__ = ["DISPLAY_NAMES", "display_name", "status_name", "join_names"]
 
 _ALGORITHMS = {
     "theory": "theory h* (estimated scale)",
@@ -62,3 +63,19 @@ def status_name(kind, code):
         return _STATUSES[kind](int(code)).name.lower().replace("_", " ")
     except (ValueError, TypeError):
         return str(code).replace("_", " ")
+
+
+def join_names(names):
+    """Names as a sentence lists them: ``"a, b and c"``; ``""`` for none.
+
+    Examples
+    --------
+    >>> join_names(["central", "forward", "central4"])
+    'central, forward and central4'
+    >>> join_names(["exp"]), join_names([])
+    ('exp', '')
+    """
+    names = [str(name) for name in names]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]

@@ -9,6 +9,7 @@ findings; the appendix holds each study's per-case tables (collapsed in
 HTML, left out of print) and links every CSV file of the run.
 """
 
+from .names import join_names
 from .report import Bullets, Details, Links, Paragraph, Section
 
 __all__ = ["report_title", "abstract_section", "findings_sections", "appendix_section",
@@ -18,13 +19,6 @@ __all__ = ["report_title", "abstract_section", "findings_sections", "appendix_se
 ABSTRACT_STUDIES = ("error_vs_step", "step_selection", "peers")
 #: The title names the functions when there are at most this many.
 NAMED_FUNCTIONS = 3
-
-
-def _join(names):
-    names = [str(n) for n in names]
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def report_title(metadata, present):
@@ -53,14 +47,14 @@ def report_title(metadata, present):
     config = metadata.get("config", {})
     functions = [f.get("name", "") for f in config.get("functions", [])]
     schemes, dtypes = config.get("schemes", []), config.get("dtypes", [])
-    what = (_join(functions) if len(functions) <= NAMED_FUNCTIONS
+    what = (join_names(functions) if len(functions) <= NAMED_FUNCTIONS
             else f"{len(functions)} test functions")
     title = "Finite differences of " + (what or "the run's functions")
     if schemes:
-        title += f": {_join(schemes)}"
+        title += f": {join_names(schemes)}"
         if dtypes:
-            title += f" in {_join(dtypes)}"
-    subtitle = f"Studies: {_join(s.title.lower() for s in present)}."
+            title += f" in {join_names(dtypes)}"
+    subtitle = f"Studies: {join_names(s.title.lower() for s in present)}."
     if len(functions) > NAMED_FUNCTIONS:
         subtitle = f"Functions: {', '.join(functions)}. " + subtitle
     return title, subtitle
@@ -78,7 +72,7 @@ def _measured(metadata, present):
             f"numerically{steps} and compare the error with a model of truncation and "
             f"rounding; the report covers {len(present)} "
             f"stud{'ies' if len(present) != 1 else 'y'}: "
-            f"{_join(s.title.lower() for s in present)}.")
+            f"{join_names(s.title.lower() for s in present)}.")
 
 
 def abstract_section(metadata, present, found):

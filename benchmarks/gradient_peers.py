@@ -62,27 +62,22 @@ def modules():
     return {"numdiff": "numdiff", **PEER_MODULES}
 
 
-def measure(run, exact, sizes, count, seed):
-    """``{n: dict(errors, covered, evaluations)}`` of `run(f, x)` over the seeded points."""
-    from analysis.studies.gradient_cost import PointCounter
+def measure(run, exact, n, count, seed):
+    """``dict(errors, covered, evaluations)`` of `run(f, x)` at the seeded points of n
+    variables (`analysis.studies.gradient_cost.judge_gradient` at each)."""
+    from analysis.studies.gradient_cost import judge_gradient
     from numdiff.catalogue import rosenbrock
 
-    found = {}
-    for n in sizes:
-        errors, covered, evaluations = [], [], []
-        for x in seeded_points(n, count, seed):
-            counted = PointCounter(rosenbrock)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                estimate, error = run(counted, x)
-            truth = exact(x)
-            deviation = np.abs(estimate - truth)
-            errors.append(deviation.max() / np.abs(truth).max())
-            covered.append(np.mean(deviation <= error))
-            evaluations.append(counted.points)
-        found[n] = dict(errors=np.array(errors), covered=float(np.mean(covered)),
-                        evaluations=np.array(evaluations))
-    return found
+    errors, covered, evaluations = [], [], []
+    for x in seeded_points(n, count, seed):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            relative_error, share, points = judge_gradient(run, rosenbrock, x, exact(x))
+        errors.append(relative_error)
+        covered.append(share)
+        evaluations.append(points)
+    return dict(errors=np.array(errors), covered=float(np.mean(covered)),
+                evaluations=np.array(evaluations))
 
 
 def _importable(tool):
@@ -134,7 +129,7 @@ def main(argv=None):
         for n in args.sizes:
             for tool, run in tools.items():
                 if tool not in skipped and wanted(tool, n):
-                    results[(n, tool)] = measure(run, exact, (n,), args.count, args.seed)[n]
+                    results[(n, tool)] = measure(run, exact, n, args.count, args.seed)
         _print_table(title, results)
     return 0
 

@@ -19,5 +19,5 @@ def test_measure_counts_the_points_of_every_call():
     from numdiff.catalogue import rosenbrock_gradient
 
     found = gradient_peers.measure(gradient_peers.gradients()["numdiff"], rosenbrock_gradient,
-                                   (3,), 2, 0)[3]
+                                   3, 2, 0)
     assert list(found["evaluations"]) == [30, 30] and found["errors"].max() <= 1e-13

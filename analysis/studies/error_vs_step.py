@@ -23,7 +23,7 @@ from ..study import Study, StudyResult, StudyTable
 from ..sweep import sweep_blocks
 from ..tables import read_table, write_table
 
-__all__ = ["STUDY", "TABLES", "OPTIONS", "method", "findings", "MAX_DETAILED_FIGURES"]
+__all__ = ["STUDY", "TABLES", "OPTIONS", "method", "MAX_DETAILED_FIGURES"]
 
 TABLES = (
     StudyTable("sweep.csv", "one row per function, point, scheme, dtype and step: estimate, "
@@ -190,20 +190,6 @@ _COMPACT_COLUMNS = ("scheme", "dtype", "cases", "median best step", "median mode
                     f"truncation slope within {SLOPE_TOLERANCE:g}",
                     f"cancellation slope within {SLOPE_TOLERANCE:g}",
                     "median digits lost at 1e-4")
-
-
-def findings(summary):
-    """The findings' sentences (`analysis.findings`: each built from the table's values).
-
-    Examples
-    --------
-    >>> from analysis.sweep import sweep
-    >>> from analysis.fit import summarize
-    >>> lines = findings(summarize(sweep(["exp", "sin"])))
-    >>> print(lines[0])  # doctest: +ELLIPSIS
-    At its best step, central is more accurate than forward by a median of ... decimal digits over 2 cases in float64 (...).
-    """
-    return [finding.text for finding in study_findings(summary)]
 
 
 def key_findings(directory, metadata):

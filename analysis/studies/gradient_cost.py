@@ -41,8 +41,8 @@ from ..timing import best_time
 
 __all__ = ["sum_exp", "cost_vs_n", "DEFAULT_SIZES", "COST_COLUMNS", "METHOD_LABELS",
            "cost_figure", "cost_findings", "build_study", "STUDY", "TABLES", "OPTIONS", "METHOD",
-           "rosenbrock", "accuracy_vs_n", "ACCURACY_SIZES", "ACCURACY_COLUMNS", "ACCURACY_LABELS",
-           "accuracy_figure"]
+           "rosenbrock", "accuracy_vs_n", "judge_gradient", "ACCURACY_SIZES", "ACCURACY_COLUMNS",
+           "ACCURACY_LABELS", "accuracy_figure"]
 
 #: n from 1 to 10^4, log-spaced (two per decade).
 DEFAULT_SIZES = (1, 3, 10, 30, 100, 300, 1000, 3000, 10000)
@@ -165,26 +165,55 @@ def accuracy_vs_n(sizes=ACCURACY_SIZES, *, seed=0, peers=None):
         x = np.random.default_rng(seed).uniform(-2.0, 2.0, n)
         exact = rosenbrock_gradient(x)
         for method, run in methods.items():
-            counted = PointCounter(rosenbrock)
-            estimate, error = run(counted, x)
-            deviation = np.abs(estimate - exact)
-            rows.append(dict(
-                n=n, method=method, evaluations=counted.points,
-                relative_error=float(deviation.max() / np.abs(exact).max()),
-                covered=np.nan if error is None else float(np.mean(deviation <= error))))
+            relative_error, covered, evaluations = judge_gradient(run, rosenbrock, x, exact)
+            rows.append(dict(n=n, method=method, evaluations=evaluations,
+                             relative_error=relative_error, covered=covered))
     return pd.DataFrame(rows, columns=ACCURACY_COLUMNS)
 
 
-class PointCounter:
-    """``f`` counting the points it is evaluated at: one per call of a vector, else the
-    trailing axes' size (a batch)."""
+def judge_gradient(run, f, x, exact):
+    """Relative error, coverage and evaluations of one run of a gradient method at `x`.
 
-    def __init__(self, f):
-        self.f, self.points = f, 0
+    Parameters
+    ----------
+    run : callable
+        ``run(f, x) -> (estimate, error estimate or None)``, as the values of
+        `accuracy_methods`.
+    f : callable
+        The function differentiated, of a vector ``x`` of n variables (every
+        call gets the n variables on axis 0, a batch of points on the others).
+    x : numpy.ndarray
+        The point, of shape ``(n,)``.
+    exact : numpy.ndarray
+        The exact derivative at `x`, of the shape of the estimate.
 
-    def __call__(self, x):
-        self.points += 1 if np.ndim(x) == 1 else int(np.prod(np.shape(x)[1:]))
-        return self.f(x)
+    Returns
+    -------
+    relative_error : float
+        The largest entry error over the largest entry of `exact`.
+    covered : float
+        The share of entries whose error is within the error estimate; NaN
+        when `run` gives none.
+    evaluations : int
+        The points at which `f` was evaluated (`numdiff.CountedFunction`'s
+        values over n).
+
+    Examples
+    --------
+    >>> from numdiff.catalogue import rosenbrock, rosenbrock_gradient
+    >>> x = np.array([0.5, -1.0, 1.5])
+    >>> run = accuracy_methods(())["fixed"]
+    >>> relative_error, covered, evaluations = judge_gradient(run, rosenbrock, x,
+    ...                                                       rosenbrock_gradient(x))
+    >>> evaluations, bool(np.isnan(covered)), bool(relative_error < 1e-8)
+    (6, True, True)
+    """
+    counted = CountedFunction(f)
+    estimate, error = run(counted, x)
+    deviation = np.abs(estimate - exact)
+    return (float(deviation.max() / np.abs(exact).max()),
+            np.nan if error is None else float(np.mean(deviation <= error)),
+            counted.values // x.size)
 
 
 def accuracy_methods(peers):

@@ -34,11 +34,10 @@ import numpy as np
 import pandas as pd
 
 from numdiff import CountedFunction
-from numdiff.derivative import derivative
 
 from ..findings import Finding
 from ..numbers import format_number, format_percent
-from ..peer_libraries import PEER_MODULES, importable_peers
+from ..peer_libraries import PEER_MODULES, derivative_methods, importable_peers
 from ..references import judge_estimates
 from ..report import Paragraph, Section, Table
 from ..study import Study, StudyResult, StudyTable
@@ -118,36 +117,9 @@ def _importable(peers):
     return importable_peers(peers)
 
 
-def _methods(peers):
-    """name -> callable(f, x) returning (df, error, converged or None)."""
-    def ours(f, x):
-        res = derivative(f, x)
-        return res.df, res.error, res.success
-
-    methods = {"numdiff": ours}
-    chosen = _importable(peers)
-    if "scipy" in chosen:
-        from scipy.differentiate import derivative as scipy_derivative
-
-        def scipy_method(f, x):
-            res = scipy_derivative(f, x)
-            return res.df, res.error, res.success
-        methods["scipy"] = scipy_method
-    if "numdifftools" in chosen:
-        import numdifftools
-
-        def numdifftools_method(f, x):
-            res = numdifftools.Derivative(f, full_output=True)(x)
-            info = res[1]
-            return (np.asarray(res[0]), np.asarray(getattr(info, "error_estimate", info)),
-                    None)
-        methods["numdifftools"] = numdifftools_method
-    return methods
-
-
 def hard_case_table(cases, *, peers=None):
     """`COLUMNS`, one row per (method, case); peers not importable listed as unavailable."""
-    methods = _methods(peers)
+    methods = derivative_methods(_importable(peers))
     rows = []
     for method, run in methods.items():
         for case in cases:

@@ -45,12 +45,11 @@ import pandas as pd
 
 from numdiff import CountedFunction, length_scale
 from numdiff.catalogue import CATALOGUE, get_function
-from numdiff.derivative import derivative
 
 from ..findings import Finding
 from ..names import DISPLAY_NAMES, display_name
 from ..numbers import ESTIMATE_NOTES, format_number, format_percent, format_ratio
-from ..peer_libraries import importable_peers
+from ..peer_libraries import derivative_methods, importable_peers
 from ..references import FLOAT64_EPS, catalogue_names, judge_estimates, reference_derivatives
 from ..report import Paragraph, Section, Table
 from ..study import Study, StudyResult, StudyTable
@@ -136,33 +135,6 @@ def catalogue_points(per_function=5, *, functions=None):
     return points
 
 
-def _methods(peers):
-    """name -> callable(f, x) returning (df, error estimate), numdiff first."""
-    def ours(f, x):
-        res = derivative(f, x)
-        return res.df, res.error
-
-    methods = {"numdiff": ours}
-    if "scipy" in peers:
-        from scipy.differentiate import derivative as scipy_derivative
-
-        def scipy_method(f, x):
-            res = scipy_derivative(f, x)
-            return res.df, res.error
-        methods["scipy"] = scipy_method
-    if "numdifftools" in peers:
-        import numdifftools
-
-        def numdifftools_method(f, x):
-            # (estimate, error_estimate, ...) since numdifftools 0.11; before,
-            # (estimate, info) with info.error_estimate.
-            res = numdifftools.Derivative(f, full_output=True)(x)
-            info = res[1]
-            return np.asarray(res[0]), np.asarray(getattr(info, "error_estimate", info))
-        methods["numdifftools"] = numdifftools_method
-    return methods
-
-
 @dataclass(frozen=True)
 class PeerComparison:
     """The raw observations of `peer_comparison`.
@@ -208,7 +180,7 @@ def peer_comparison(points=None, *, peers=None, repeats=3):
     available = available_peers()
     peers = available if peers is None else [p for p in peers if p in available]
     rows, runs = [], []
-    for method, run in _methods(peers).items():
+    for method, run in derivative_methods(peers).items():
         for name, x in points.items():
             f = get_function(name)
             x = np.asarray(x, dtype=np.float64)
@@ -217,7 +189,7 @@ def peer_comparison(points=None, *, peers=None, repeats=3):
             failure = ""
             with np.errstate(all="ignore"):
                 try:
-                    df, error = run(counter, x)
+                    df, error, _ = run(counter, x)
                     seconds = min(batch_times(lambda: run(f, x), repeats))
                 except Exception as problem:  # noqa: BLE001 - a peer's failure is data
                     failure = f"{type(problem).__name__}: {problem}"
@@ -325,9 +297,9 @@ def exp_benchmark(n=10**5, *, peers=None, repeats=3, slow_repeats=2):
     available = available_peers()
     peers = available if peers is None else [p for p in peers if p in available]
     rows = []
-    for method, run in _methods(peers).items():
+    for method, run in derivative_methods(peers).items():
         counter = CountedFunction(np.exp)
-        df, error = run(counter, x)
+        df, error, _ = run(counter, x)
         count = slow_repeats if method == "numdifftools" else repeats
         times = []
         for _ in range(count):
