@@ -22,7 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from ._tableau import combine
-from .richardson import ROUNDING_WEIGHT, RichardsonResult, entry_fractions, entry_weights
+from .richardson import ROUNDING_WEIGHT, _extrapolate, entry_fractions, entry_weights
 from .evaluator import Evaluator
 from .noise import estimate_noise
 from .theory import machine_epsilon
@@ -255,25 +255,12 @@ def noisy_search(plan, table, h0, noise):
     base = noise * dtype.type(MEASURED_DEVIATIONS * _stencil_norm(plan))
     if plan.rounding_power:
         base = base / np.asarray(h0, dtype=dtype) ** plan.rounding_power
-    levels, ratio = plan.levels, float(plan.ratio)
-    growth = dtype.type(ratio ** plan.rounding_power)
-    column = [np.array(row) for row in table]
-    shape = table.shape[1:]
-    best_value = np.full(shape, np.nan, dtype=dtype)
-    best_error = np.full(shape, np.inf, dtype=dtype)
-    best_row = np.zeros(shape, dtype=np.int64)
-    best_column = np.zeros(shape, dtype=np.int64)
-    with np.errstate(invalid="ignore", over="ignore"):
-        for j in range(1, levels):
-            c = dtype.type(1.0 / (ratio ** (plan.order + (j - 1) * plan.order_step) - 1.0))
-            for i in range(levels - 1, j - 1, -1):
-                delta = (column[i] - column[i - 1]) * c
-                column[i] = column[i] + delta
-                error = np.abs(delta) + base * dtype.type(design.deviation[j]) * growth ** i
-                better = error < best_error
-                best_value[better], best_error[better] = column[i][better], error[better]
-                best_row[better], best_column[better] = i, j
-    return RichardsonResult(best_value, best_error, best_row, best_column)
+    growth = dtype.type(float(plan.ratio) ** plan.rounding_power)
+
+    def bound(i, j):  # computed in the table's dtype, as the deviations always were
+        return np.real(base * dtype.type(design.deviation[j]) * growth ** i)
+
+    return _extrapolate(table, float(plan.ratio), plan.order, plan.order_step, bound=bound)
 
 
 def _stencil_norm(plan):
