@@ -273,9 +273,10 @@ def at_edges(request, plan, start, tableau, outcome):
     h0 = np.broadcast_to(start.h0, request.shape).reshape(-1)
     dtype = plan.dtype
     if request.domain is not None:
-        below, above = (np.abs(points - np.broadcast_to(d, request.shape).reshape(-1))
-                        for d in request.domain)
         index = np.flatnonzero(start.capped.reshape(-1))
+        below, above = (np.abs(points[index] -
+                               np.broadcast_to(d, request.shape).reshape(-1)[index])
+                        for d in request.domain)
         calls = np.zeros(index.size, dtype=np.int64)
         central = None
     else:
@@ -297,15 +298,8 @@ def at_edges(request, plan, start, tableau, outcome):
         calls = np.full(index.size, sample.calls + found, dtype=np.int64)
         central = _edge_run(request, index, capped_step(
             h0[index], np.minimum(below, above), reach(request.scheme, request.deriv)))
-        below, above = _spread(below, index, points.size), _spread(above, index, points.size)
     return _merge(request, outcome, index, calls, central,
-                  _one_sided(request, index, below[index], above[index]))
-
-
-def _spread(values, index, size):
-    full = np.full(size, np.inf, dtype=values.dtype)
-    full[index] = values
-    return full
+                  _one_sided(request, index, below, above))
 
 
 def _one_sided(request, index, below, above):
