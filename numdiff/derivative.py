@@ -278,7 +278,7 @@ def at_edges(request, plan, start, tableau, outcome):
                                np.broadcast_to(d, request.shape).reshape(-1)[index])
                         for d in request.domain)
         calls = np.zeros(index.size, dtype=np.int64)
-        central = None
+        candidates = []
     else:
         if not request.refinements:
             return outcome  # one tableau, as asked
@@ -296,10 +296,10 @@ def at_edges(request, plan, start, tableau, outcome):
             return outcome
         below, above, found = find_edges(request.f, request.wrap, points[index], h0[index], dtype)
         calls = np.full(index.size, sample.calls + found, dtype=np.int64)
-        central = _edge_run(request, index, capped_step(
-            h0[index], np.minimum(below, above), reach(request.scheme, request.deriv)))
-    return _merge(request, outcome, index, calls, central,
-                  _one_sided(request, index, below, above))
+        candidates = [(index, _edge_run(request, index, capped_step(
+            h0[index], np.minimum(below, above), reach(request.scheme, request.deriv))))]
+    return _merge(request, outcome, index, calls,
+                  candidates + _one_sided(request, index, below, above))
 
 
 def _one_sided(request, index, below, above):
@@ -308,14 +308,14 @@ def _one_sided(request, index, below, above):
     `index` are the flat elements concerned; `below`, `above` their distances
     to the edges. ``"forward2"`` where the lower edge is nearer, else
     ``"backward2"``: second order, as the central difference (for the higher
-    central schemes too: the extrapolation raises the order).
+    central schemes too: the extrapolation raises the order). Returns a list
+    of ``(target, result)`` for `_merge`, one per side used.
     """
     points = request.points.reshape(-1)[index]
     forward = below < above
     results = []
     for name, where, room in (("forward2", forward, above), ("backward2", ~forward, below)):
         if not where.any():
-            results.append(None)
             continue
         spec = get_scheme(name)
         u = machine_epsilon(points.dtype)
@@ -326,7 +326,7 @@ def _one_sided(request, index, below, above):
         h0 = np.broadcast_to(plan.auto_step(points[where], np.max(np.abs(points[where]))),
                              points[where].shape)
         h0 = capped_step(h0, room[where], reach(spec, request.deriv))
-        results.append((where, _edge_run(request, index[where], h0, spec, levels)))
+        results.append((index[where], _edge_run(request, index[where], h0, spec, levels)))
     return results
 
 
@@ -346,31 +346,27 @@ def _edge_run(request, index, h0, spec=None, levels=None):
     return outcome.result
 
 
-def _merge(request, outcome, index, calls, *candidates):
-    """`outcome` with each element of `index` replaced by the candidate of smallest error."""
+def _merge(request, outcome, index, calls, candidates):
+    """`outcome` with each element of `index` replaced by the candidate of smallest error.
+
+    `candidates` is a list of ``(target, result)``: ``result`` holds the flat
+    elements ``target`` (a subset of `index`), in that order; earlier
+    candidates win ties.
+    """
     result = outcome.result
     fields = {name: np.array(np.broadcast_to(getattr(result, name), request.shape)).reshape(-1)
               for name in ("df", "error", "step", "nfev", "status", "order")}
     fields["nfev"][index] += calls
-    best = np.where(np.isfinite(fields["error"][index]) & np.isfinite(fields["df"][index]),
-                    fields["error"][index], np.inf)
-    for candidate in candidates:
-        parts = candidate if isinstance(candidate, list) else [(None, candidate)]
-        for part in parts:
-            if part is None or part[1] is None:
-                continue
-            where, found = part
-            target = index if where is None else index[where]
-            fields["nfev"][target] += found.nfev
-            error = np.where(np.isfinite(found.error) & np.isfinite(found.df), found.error, np.inf)
-            current = best if where is None else best[where]
-            better = error < current
-            for name in ("df", "error", "step", "status", "order"):
-                fields[name][target[better]] = np.asarray(getattr(found, name))[better]
-            if where is None:
-                best = np.minimum(best, error)
-            else:
-                best[where] = np.minimum(current, error)
+    best = np.where(np.isfinite(fields["error"]) & np.isfinite(fields["df"]),
+                    fields["error"], np.inf)
+    for target, found in candidates:
+        fields["nfev"][target] += found.nfev
+        error = np.where(np.isfinite(found.error) & np.isfinite(found.df), found.error, np.inf)
+        current = best[target]
+        better = error < current
+        for name in ("df", "error", "step", "status", "order"):
+            fields[name][target[better]] = np.asarray(getattr(found, name))[better]
+        best[target] = np.minimum(current, error)
     df = fields["df"].reshape(request.shape)
     merged = DerivativeResult(*(fields[name].reshape(request.shape) for name in
                                 ("df", "error", "step", "nfev", "status", "order")))
