@@ -200,6 +200,13 @@ class Entries:
     searched: object = None
     evidence: object = None
 
+    def placed(self, levels):
+        """``(row, column)`` per element, the top entry's ``levels - 1`` where None."""
+        if self.row is None:
+            top = np.full(np.shape(self.estimate), levels - 1)
+            return top, top
+        return self.row, self.column
+
 
 def best_entries(plan, table, rounding, nominal=None):
     """The top tableau entry where it is trusted, else the full Ridders search.

@@ -572,11 +572,11 @@ def _outcome(request, plan, start, tableau, nfev):
         status = np.broadcast_to(np.int64(DerivativeStatus.CONVERGED), shape)
         return _Outcome(DerivativeResult(df, error, step, nfev, status, order), None, extremes)
     kept = _kept(plan, start, best, shape, nfev, hint)
-    converged = within_tolerance(df, error, request.rtol, request.atol)
     refine = np.zeros(shape, dtype=bool)
     if request.refinements and not start.floor:
-        row = np.full(shape, plan.levels - 1) if best.row is None else best.row
-        refine = wants_smaller_steps(best, row, converged, plan.levels)
+        # best.row is None only where best.unresolved is too: no row is read then.
+        converged = within_tolerance(df, error, request.rtol, request.atol)
+        refine = wants_smaller_steps(best, best.row, converged, plan.levels)
         if refine.any():
             refine_steps(Problem(plan, request.f, request.wrap, request.rtol, request.atol,
                                  _hints_wanted(request, plan, tableau)),
@@ -611,9 +611,7 @@ def _kept(plan, start, best, shape, nfev, hint):
 
     `hint`: where the first tableau looks noisy (`_noise_hint`), or None.
     """
-    top = np.full(shape, plan.levels - 1)
-    row = top if best.row is None else best.row
-    column = top if best.column is None else best.column
+    row, column = best.placed(plan.levels)
     flat = (lambda value: np.array(np.broadcast_to(value, shape)).reshape(-1))
     evidence = np.ones(shape, dtype=bool) if best.evidence is None else best.evidence
     return Kept(flat(best.estimate), flat(best.error), flat(plan.step_of_row(start.h0, row)),
