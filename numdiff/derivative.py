@@ -561,7 +561,7 @@ def _outcome(request, plan, start, tableau, nfev):
     best, shape = tableau.best, request.shape
     df, error = best.estimate, best.error
     extremes = df.min(), df.max()  # NaN if any element is
-    hint = _noise_hint(request, plan, start, tableau)
+    hint = _noise_hint(request, plan, tableau)
     if best.row is None and tableau.level is None and hint is None and \
             all_within_tolerance(df, error, request.rtol, request.atol, extremes):
         # Every element kept the top entry, truncation resolved, converged. The
@@ -591,7 +591,7 @@ def _hints_wanted(request, plan, tableau):
         plan.plain_central
 
 
-def _noise_hint(request, plan, start, tableau):
+def _noise_hint(request, plan, tableau):
     """Where the first tableau's last distances look like noise (`noise_like`; flat), or None.
 
     Only where `_noisy` would probe (noise not given, not an edge run), and
@@ -602,8 +602,7 @@ def _noise_hint(request, plan, start, tableau):
     """
     if not _hints_wanted(request, plan, tableau):
         return None
-    return noise_like(plan, tableau.table, tableau.best,
-                      nominal_rows(plan, request.points, start.h0))
+    return noise_like(plan, tableau.table, tableau.best, tableau.nominal)
 
 
 def _kept(plan, start, best, shape, nfev, hint):
@@ -668,7 +667,7 @@ def _noisy(request, plan, start, tableau, kept, refined):
     if not found.any():
         return None
     index, noise, h0 = index[found], noise[found], h0[found]
-    nominal = nominal_rows(plan, request.points, start.h0)
+    nominal = tableau.nominal
     if nominal is not None:  # the rows of the elements not searched, divided now
         unsearched = np.zeros(searched.shape, dtype=bool)
         unsearched[index] = ~searched[index]
