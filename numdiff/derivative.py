@@ -274,9 +274,7 @@ def at_edges(request, plan, start, tableau, outcome):
     dtype = plan.dtype
     if request.domain is not None:
         index = np.flatnonzero(start.capped.reshape(-1))
-        below, above = (np.abs(points[index] -
-                               np.broadcast_to(d, request.shape).reshape(-1)[index])
-                        for d in request.domain)
+        below, above = (room.reshape(-1)[index] for room in request.room)
         calls = np.zeros(index.size, dtype=np.int64)
         candidates = []
     else:
@@ -336,11 +334,11 @@ def _edge_run(request, index, h0, spec=None, levels=None):
     levels = request.levels if levels is None else levels
     points = request.points.reshape(-1)[index]
     n = points.size
-    noise = None if request.noise is None else \
-        np.broadcast_to(request.noise, request.shape).reshape(-1)[index]
+    noise = None if request.noise is None else request.noise.reshape(-1)[index]
     sub = replace(request, x=points, points=points, scheme=spec, levels=levels, rule=None,
                   given=np.asarray(h0, dtype=points.dtype), shape=(n,), result_shape=(n,),
-                  extent=float(np.max(np.abs(points))), noise=noise, domain=None, edges=False)
+                  extent=float(np.max(np.abs(points))), noise=noise, domain=None, edges=False,
+                  room=None)
     plan = make_plan(spec, request.deriv, levels, request.ratio, points.dtype)
     outcome, _, _ = _compute(sub, plan)
     return outcome.result
@@ -396,6 +394,7 @@ class _Request:
     noise: object = None  # the noise per value of f, broadcast to shape, or None
     domain: object = None  # (lower, upper), each broadcast to shape, or None
     edges: bool = True  # look for domain edges where f is not finite
+    room: object = None  # (x - lower, upper - x), each of shape, where domain is given
 
 
 def _validate(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol, noise=None,
@@ -437,10 +436,14 @@ def _validate(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol,
                          "step='auto' or a numeric step with noise")
     # 0-d input is computed as one element.
     full = shape or (1,)
-    return _Request(f, x, wrap, spec, deriv, levels, ratio, np.broadcast_to(points, full),
-                    extent, rule, given, refinements, rtol, atol, full, shape,
-                    None if noise is None else np.broadcast_to(noise, full),
-                    None if domain is None else tuple(np.broadcast_to(d, full) for d in domain))
+    points = np.broadcast_to(points, full)
+    room = None
+    if domain is not None:
+        domain = tuple(np.broadcast_to(d, full) for d in domain)
+        room = (points - domain[0], domain[1] - points)
+    return _Request(f, x, wrap, spec, deriv, levels, ratio, points, extent, rule, given,
+                    refinements, rtol, atol, full, shape,
+                    None if noise is None else np.broadcast_to(noise, full), domain, True, room)
 
 
 def _check_noise(noise, shape, dtype):
@@ -516,8 +519,7 @@ def _initial_step(request, plan):
     h0 = np.asarray(h0, dtype=dtype)
     capped = None
     if request.domain is not None:
-        lower, upper = request.domain
-        near = np.minimum(points - lower, upper - points)
+        near = np.minimum(*request.room)
         wide = np.broadcast_to(h0, request.shape)
         h0 = capped_step(wide, near, reach(plan.scheme, plan.deriv))
         capped = h0 < wide
@@ -632,8 +634,7 @@ def _noisy(request, plan, start, tableau, kept, refined):
     (`settle_noisy`), no refinement.
     """
     if request.noise is not None:
-        given = np.broadcast_to(request.noise, request.shape)
-        return (given > NOISE_MARGIN * tableau.level).reshape(-1)
+        return (request.noise > NOISE_MARGIN * tableau.level).reshape(-1)
     if tableau.level is not None or (tableau.best.searched is None and
                                      not kept.looks_noisy.any()) or \
             not request.edges or not plan.scheme.subtracts:
@@ -649,12 +650,8 @@ def _noisy(request, plan, start, tableau, kept, refined):
     if not suspect.any():
         return None
     index = np.flatnonzero(suspect)
-    room = None
-    if request.domain is not None:
-        lower, upper = (np.broadcast_to(d, request.shape).reshape(-1)[index]
-                        for d in request.domain)
-        at = request.points.reshape(-1)[index]
-        room = np.minimum(at - lower, upper - at)
+    room = None if request.room is None else \
+        np.minimum(*(side.reshape(-1)[index] for side in request.room))
     flat = (lambda value: np.broadcast_to(value, request.shape).reshape(-1)[index])
     h0 = flat(start.h0)
     level = rounding_level(plan, flat(tableau.rounding), h0)
