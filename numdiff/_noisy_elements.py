@@ -252,7 +252,8 @@ def noisy_search(plan, table, h0, noise):
     design = noise_design(plan.levels, float(plan.ratio), plan.order, plan.order_step,
                           plan.rounding_power)
     dtype = table.dtype
-    base = noise * dtype.type(MEASURED_DEVIATIONS * _stencil_norm(plan))
+    norm = plan.scheme.stencil(plan.deriv).weight_norm
+    base = noise * dtype.type(MEASURED_DEVIATIONS * norm)
     if plan.rounding_power:
         base = base / np.asarray(h0, dtype=dtype) ** plan.rounding_power
     growth = dtype.type(float(plan.ratio) ** plan.rounding_power)
@@ -261,12 +262,6 @@ def noisy_search(plan, table, h0, noise):
         return np.real(base * dtype.type(design.deviation[j]) * growth ** i)
 
     return _extrapolate(table, float(plan.ratio), plan.order, plan.order_step, bound=bound)
-
-
-def _stencil_norm(plan):
-    """``sqrt(sum c_i^2)`` of the base stencil's weights."""
-    weights = plan.scheme.stencil(plan.deriv).weights
-    return float(np.sqrt(sum(float(w) ** 2 for w in weights)))
 
 
 def settle_noisy(plan, table, h0, noise, kept, index):
@@ -287,7 +282,8 @@ def settle_noisy(plan, table, h0, noise, kept, index):
                           plan.rounding_power)
     dtype = table.dtype
     column = ((kept.order[index] - plan.order) // plan.order_step).astype(np.int64)
-    sigma = noise * dtype.type(MEASURED_DEVIATIONS * _stencil_norm(plan)) * \
+    norm = plan.scheme.stencil(plan.deriv).weight_norm
+    sigma = noise * dtype.type(MEASURED_DEVIATIONS * norm) * \
         design.deviation[np.clip(column, 0, plan.levels - 1)].astype(dtype)
     if plan.rounding_power:
         sigma = sigma / kept.step[index] ** plan.rounding_power
