@@ -22,7 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from ._tableau import combine
-from .richardson import ROUNDING_WEIGHT, RichardsonResult, entry_fractions, entry_weights
+from .richardson import ROUNDING_WEIGHT, _extrapolate, entry_fractions, entry_weights
 from .evaluator import Evaluator
 from .noise import estimate_noise
 from .theory import machine_epsilon
@@ -252,34 +252,16 @@ def noisy_search(plan, table, h0, noise):
     design = noise_design(plan.levels, float(plan.ratio), plan.order, plan.order_step,
                           plan.rounding_power)
     dtype = table.dtype
-    base = noise * dtype.type(MEASURED_DEVIATIONS * _stencil_norm(plan))
+    norm = plan.scheme.stencil(plan.deriv).weight_norm
+    base = noise * dtype.type(MEASURED_DEVIATIONS * norm)
     if plan.rounding_power:
         base = base / np.asarray(h0, dtype=dtype) ** plan.rounding_power
-    levels, ratio = plan.levels, float(plan.ratio)
-    growth = dtype.type(ratio ** plan.rounding_power)
-    column = [np.array(row) for row in table]
-    shape = table.shape[1:]
-    best_value = np.full(shape, np.nan, dtype=dtype)
-    best_error = np.full(shape, np.inf, dtype=dtype)
-    best_row = np.zeros(shape, dtype=np.int64)
-    best_column = np.zeros(shape, dtype=np.int64)
-    with np.errstate(invalid="ignore", over="ignore"):
-        for j in range(1, levels):
-            c = dtype.type(1.0 / (ratio ** (plan.order + (j - 1) * plan.order_step) - 1.0))
-            for i in range(levels - 1, j - 1, -1):
-                delta = (column[i] - column[i - 1]) * c
-                column[i] = column[i] + delta
-                error = np.abs(delta) + base * dtype.type(design.deviation[j]) * growth ** i
-                better = error < best_error
-                best_value[better], best_error[better] = column[i][better], error[better]
-                best_row[better], best_column[better] = i, j
-    return RichardsonResult(best_value, best_error, best_row, best_column)
+    growth = dtype.type(float(plan.ratio) ** plan.rounding_power)
 
+    def bound(i, j):  # computed in the table's dtype, as the deviations always were
+        return np.real(base * dtype.type(design.deviation[j]) * growth ** i)
 
-def _stencil_norm(plan):
-    """``sqrt(sum c_i^2)`` of the base stencil's weights."""
-    weights = plan.scheme.stencil(plan.deriv).weights
-    return float(np.sqrt(sum(float(w) ** 2 for w in weights)))
+    return _extrapolate(table, float(plan.ratio), plan.order, plan.order_step, bound=bound)
 
 
 def settle_noisy(plan, table, h0, noise, kept, index):
@@ -300,7 +282,8 @@ def settle_noisy(plan, table, h0, noise, kept, index):
                           plan.rounding_power)
     dtype = table.dtype
     column = ((kept.order[index] - plan.order) // plan.order_step).astype(np.int64)
-    sigma = noise * dtype.type(MEASURED_DEVIATIONS * _stencil_norm(plan)) * \
+    norm = plan.scheme.stencil(plan.deriv).weight_norm
+    sigma = noise * dtype.type(MEASURED_DEVIATIONS * norm) * \
         design.deviation[np.clip(column, 0, plan.levels - 1)].astype(dtype)
     if plan.rounding_power:
         sigma = sigma / kept.step[index] ** plan.rounding_power

@@ -113,8 +113,7 @@ def keep_better(problem, index, h_new, entries, kept, looks=None):
     """
     plan = problem.plan
     levels = plan.levels
-    row = np.full(index.size, levels - 1) if entries.row is None else entries.row
-    column = np.full(index.size, levels - 1) if entries.column is None else entries.column
+    row, column = entries.placed(levels)
     failing = ~within_tolerance(kept.df[index], kept.error[index], problem.rtol, problem.atol)
     better = entries.error < kept.error[index]
     # Tried a smaller step: the kept entry no longer uses the smallest one, unless replaced.

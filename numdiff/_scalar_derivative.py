@@ -51,16 +51,16 @@ class _Constants:
     plan: object
     rounding: object  # u sum|c| ROUNDING_WEIGHT factor, in the dtype
     weights: tuple  # the top entry's and its distance's weights, row by row
-    rtol: object
+    default_rtol: object  # sqrt(u), the rtol when none is given
     u: float
 
 
 _CONSTANTS = {}
 
 
-def _constants(scheme, deriv, levels, ratio, dtype, rtol):
+def _constants(scheme, deriv, levels, ratio, dtype):
     """The `_Constants` of a call, or None if the array path must take it (cached)."""
-    key = (scheme, deriv, levels, ratio, dtype, rtol)
+    key = (scheme, deriv, levels, ratio, dtype)
     found = _CONSTANTS.get(key)
     if found is None and key not in _CONSTANTS:
         spec = SCHEMES.get(scheme)
@@ -73,7 +73,7 @@ def _constants(scheme, deriv, levels, ratio, dtype, rtol):
                 found = _Constants(
                     plan, dtype.type(u * plan.weight_sum * plan.top_rounding_weight),
                     tuple(tuple(row) for row in plan.combinations),
-                    np.sqrt(u) if rtol is None else rtol, u)
+                    np.sqrt(u), u)
         _CONSTANTS[key] = found
     return found
 
@@ -93,15 +93,16 @@ def on_a_scalar(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, ato
             not (rtol is None or _plain(rtol, float) and rtol >= 0) or \
             not (_plain(atol, float, int) and atol >= 0):
         return None
-    constants = _constants(scheme, deriv, levels, float(ratio), dtype, rtol)
+    constants = _constants(scheme, deriv, levels, float(ratio), dtype)
     x = dtype.type(x)
     if constants is None or not math.isfinite(x):
         return None
-    return _central_tableau(f, x, constants, float(atol))
+    return _central_tableau(f, x, constants,
+                            constants.default_rtol if rtol is None else rtol, float(atol))
 
 
 @np.errstate(invalid="ignore", over="ignore", divide="ignore")
-def _central_tableau(f, x, constants, atol):
+def _central_tableau(f, x, constants, rtol, atol):
     """The central difference's tableau at `x`, read where it is plainly converged."""
     plan = constants.plan
     h0 = _initial_step(plan, x)
@@ -121,7 +122,7 @@ def _central_tableau(f, x, constants, atol):
         return ScalarRows(rows, scale, calls)
     error = error + rho
     smallest = value if value > 0 else (-value if value < 0 else 0)
-    if not error <= constants.rtol * smallest + atol:
+    if not error <= rtol * smallest + atol:
         return ScalarRows(rows, scale, calls)
     u, dtype = constants.u, plan.dtype
     if not error >= u * max(-value, value):

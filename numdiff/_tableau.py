@@ -23,7 +23,8 @@ class Tableau:
     evaluation a step rule measured or the caller gave (or None); `rounding`
     the rounding part of the top entry's error estimate (`rounding_bound`);
     `best` the best entries (`best_entries`); `level` the rounding level
-    ``eps F`` of a value of ``f`` where `noise` is given (else None).
+    ``eps F`` of a value of ``f`` where `noise` is given (else None);
+    `nominal` its `NominalRows` (`nominal_rows`), or None.
     """
 
     table: np.ndarray
@@ -32,6 +33,7 @@ class Tableau:
     rounding: object
     best: object
     level: object = None
+    nominal: object = None
 
 
 def evaluate_tableau(plan, sample, points, h0, noise=None):
@@ -53,7 +55,8 @@ def read_tableau(plan, table, scale, h0, noise, nominal):
     """The `Tableau` of the base estimates `table` and their value scale `scale`."""
     level = None if noise is None else scale * table.dtype.type(machine_epsilon(table.dtype))
     rho = rounding_bound(plan, table, scale, h0, noise)
-    return Tableau(table, h0, noise, rho, best_entries(plan, table, rho, nominal), level)
+    return Tableau(table, h0, noise, rho, best_entries(plan, table, rho, nominal), level,
+                   nominal)
 
 
 def base_estimates(plan, sample, points, h0, nominal=0):
@@ -199,6 +202,13 @@ class Entries:
     top_rounding: object
     searched: object = None
     evidence: object = None
+
+    def placed(self, levels):
+        """``(row, column)`` per element, the top entry's ``levels - 1`` where None."""
+        if self.row is None:
+            top = np.full(np.shape(self.estimate), levels - 1)
+            return top, top
+        return self.row, self.column
 
 
 def best_entries(plan, table, rounding, nominal=None):

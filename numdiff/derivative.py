@@ -273,11 +273,10 @@ def at_edges(request, plan, start, tableau, outcome):
     h0 = np.broadcast_to(start.h0, request.shape).reshape(-1)
     dtype = plan.dtype
     if request.domain is not None:
-        below, above = (np.abs(points - np.broadcast_to(d, request.shape).reshape(-1))
-                        for d in request.domain)
         index = np.flatnonzero(start.capped.reshape(-1))
+        below, above = (room.reshape(-1)[index] for room in request.room)
         calls = np.zeros(index.size, dtype=np.int64)
-        central = None
+        candidates = []
     else:
         if not request.refinements:
             return outcome  # one tableau, as asked
@@ -295,17 +294,10 @@ def at_edges(request, plan, start, tableau, outcome):
             return outcome
         below, above, found = find_edges(request.f, request.wrap, points[index], h0[index], dtype)
         calls = np.full(index.size, sample.calls + found, dtype=np.int64)
-        central = _edge_run(request, index, capped_step(
-            h0[index], np.minimum(below, above), reach(request.scheme, request.deriv)))
-        below, above = _spread(below, index, points.size), _spread(above, index, points.size)
-    return _merge(request, outcome, index, calls, central,
-                  _one_sided(request, index, below[index], above[index]))
-
-
-def _spread(values, index, size):
-    full = np.full(size, np.inf, dtype=values.dtype)
-    full[index] = values
-    return full
+        candidates = [(index, _edge_run(request, index, capped_step(
+            h0[index], np.minimum(below, above), reach(request.scheme, request.deriv))))]
+    return _merge(request, outcome, index, calls,
+                  candidates + _one_sided(request, index, below, above))
 
 
 def _one_sided(request, index, below, above):
@@ -314,14 +306,14 @@ def _one_sided(request, index, below, above):
     `index` are the flat elements concerned; `below`, `above` their distances
     to the edges. ``"forward2"`` where the lower edge is nearer, else
     ``"backward2"``: second order, as the central difference (for the higher
-    central schemes too: the extrapolation raises the order).
+    central schemes too: the extrapolation raises the order). Returns a list
+    of ``(target, result)`` for `_merge`, one per side used.
     """
     points = request.points.reshape(-1)[index]
     forward = below < above
     results = []
     for name, where, room in (("forward2", forward, above), ("backward2", ~forward, below)):
         if not where.any():
-            results.append(None)
             continue
         spec = get_scheme(name)
         u = machine_epsilon(points.dtype)
@@ -332,7 +324,7 @@ def _one_sided(request, index, below, above):
         h0 = np.broadcast_to(plan.auto_step(points[where], np.max(np.abs(points[where]))),
                              points[where].shape)
         h0 = capped_step(h0, room[where], reach(spec, request.deriv))
-        results.append((where, _edge_run(request, index[where], h0, spec, levels)))
+        results.append((index[where], _edge_run(request, index[where], h0, spec, levels)))
     return results
 
 
@@ -342,41 +334,37 @@ def _edge_run(request, index, h0, spec=None, levels=None):
     levels = request.levels if levels is None else levels
     points = request.points.reshape(-1)[index]
     n = points.size
-    noise = None if request.noise is None else \
-        np.broadcast_to(request.noise, request.shape).reshape(-1)[index]
+    noise = None if request.noise is None else request.noise.reshape(-1)[index]
     sub = replace(request, x=points, points=points, scheme=spec, levels=levels, rule=None,
                   given=np.asarray(h0, dtype=points.dtype), shape=(n,), result_shape=(n,),
-                  extent=float(np.max(np.abs(points))), noise=noise, domain=None, edges=False)
+                  extent=float(np.max(np.abs(points))), noise=noise, domain=None, edges=False,
+                  room=None)
     plan = make_plan(spec, request.deriv, levels, request.ratio, points.dtype)
     outcome, _, _ = _compute(sub, plan)
     return outcome.result
 
 
-def _merge(request, outcome, index, calls, *candidates):
-    """`outcome` with each element of `index` replaced by the candidate of smallest error."""
+def _merge(request, outcome, index, calls, candidates):
+    """`outcome` with each element of `index` replaced by the candidate of smallest error.
+
+    `candidates` is a list of ``(target, result)``: ``result`` holds the flat
+    elements ``target`` (a subset of `index`), in that order; earlier
+    candidates win ties.
+    """
     result = outcome.result
     fields = {name: np.array(np.broadcast_to(getattr(result, name), request.shape)).reshape(-1)
               for name in ("df", "error", "step", "nfev", "status", "order")}
     fields["nfev"][index] += calls
-    best = np.where(np.isfinite(fields["error"][index]) & np.isfinite(fields["df"][index]),
-                    fields["error"][index], np.inf)
-    for candidate in candidates:
-        parts = candidate if isinstance(candidate, list) else [(None, candidate)]
-        for part in parts:
-            if part is None or part[1] is None:
-                continue
-            where, found = part
-            target = index if where is None else index[where]
-            fields["nfev"][target] += found.nfev
-            error = np.where(np.isfinite(found.error) & np.isfinite(found.df), found.error, np.inf)
-            current = best if where is None else best[where]
-            better = error < current
-            for name in ("df", "error", "step", "status", "order"):
-                fields[name][target[better]] = np.asarray(getattr(found, name))[better]
-            if where is None:
-                best = np.minimum(best, error)
-            else:
-                best[where] = np.minimum(current, error)
+    best = np.where(np.isfinite(fields["error"]) & np.isfinite(fields["df"]),
+                    fields["error"], np.inf)
+    for target, found in candidates:
+        fields["nfev"][target] += found.nfev
+        error = np.where(np.isfinite(found.error) & np.isfinite(found.df), found.error, np.inf)
+        current = best[target]
+        better = error < current
+        for name in ("df", "error", "step", "status", "order"):
+            fields[name][target[better]] = np.asarray(getattr(found, name))[better]
+        best[target] = np.minimum(current, error)
     df = fields["df"].reshape(request.shape)
     merged = DerivativeResult(*(fields[name].reshape(request.shape) for name in
                                 ("df", "error", "step", "nfev", "status", "order")))
@@ -406,6 +394,7 @@ class _Request:
     noise: object = None  # the noise per value of f, broadcast to shape, or None
     domain: object = None  # (lower, upper), each broadcast to shape, or None
     edges: bool = True  # look for domain edges where f is not finite
+    room: object = None  # (x - lower, upper - x), each of shape, where domain is given
 
 
 def _validate(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol, noise=None,
@@ -447,10 +436,14 @@ def _validate(f, x, scheme, deriv, step, levels, ratio, refinements, rtol, atol,
                          "step='auto' or a numeric step with noise")
     # 0-d input is computed as one element.
     full = shape or (1,)
-    return _Request(f, x, wrap, spec, deriv, levels, ratio, np.broadcast_to(points, full),
-                    extent, rule, given, refinements, rtol, atol, full, shape,
-                    None if noise is None else np.broadcast_to(noise, full),
-                    None if domain is None else tuple(np.broadcast_to(d, full) for d in domain))
+    points = np.broadcast_to(points, full)
+    room = None
+    if domain is not None:
+        domain = tuple(np.broadcast_to(d, full) for d in domain)
+        room = (points - domain[0], domain[1] - points)
+    return _Request(f, x, wrap, spec, deriv, levels, ratio, points, extent, rule, given,
+                    refinements, rtol, atol, full, shape,
+                    None if noise is None else np.broadcast_to(noise, full), domain, True, room)
 
 
 def _check_noise(noise, shape, dtype):
@@ -526,8 +519,7 @@ def _initial_step(request, plan):
     h0 = np.asarray(h0, dtype=dtype)
     capped = None
     if request.domain is not None:
-        lower, upper = request.domain
-        near = np.minimum(points - lower, upper - points)
+        near = np.minimum(*request.room)
         wide = np.broadcast_to(h0, request.shape)
         h0 = capped_step(wide, near, reach(plan.scheme, plan.deriv))
         capped = h0 < wide
@@ -571,7 +563,7 @@ def _outcome(request, plan, start, tableau, nfev):
     best, shape = tableau.best, request.shape
     df, error = best.estimate, best.error
     extremes = df.min(), df.max()  # NaN if any element is
-    hint = _noise_hint(request, plan, start, tableau)
+    hint = _noise_hint(request, plan, tableau)
     if best.row is None and tableau.level is None and hint is None and \
             all_within_tolerance(df, error, request.rtol, request.atol, extremes):
         # Every element kept the top entry, truncation resolved, converged. The
@@ -582,11 +574,11 @@ def _outcome(request, plan, start, tableau, nfev):
         status = np.broadcast_to(np.int64(DerivativeStatus.CONVERGED), shape)
         return _Outcome(DerivativeResult(df, error, step, nfev, status, order), None, extremes)
     kept = _kept(plan, start, best, shape, nfev, hint)
-    converged = within_tolerance(df, error, request.rtol, request.atol)
     refine = np.zeros(shape, dtype=bool)
     if request.refinements and not start.floor:
-        row = np.full(shape, plan.levels - 1) if best.row is None else best.row
-        refine = wants_smaller_steps(best, row, converged, plan.levels)
+        # best.row is None only where best.unresolved is too: no row is read then.
+        converged = within_tolerance(df, error, request.rtol, request.atol)
+        refine = wants_smaller_steps(best, best.row, converged, plan.levels)
         if refine.any():
             refine_steps(Problem(plan, request.f, request.wrap, request.rtol, request.atol,
                                  _hints_wanted(request, plan, tableau)),
@@ -601,7 +593,7 @@ def _hints_wanted(request, plan, tableau):
         plan.plain_central
 
 
-def _noise_hint(request, plan, start, tableau):
+def _noise_hint(request, plan, tableau):
     """Where the first tableau's last distances look like noise (`noise_like`; flat), or None.
 
     Only where `_noisy` would probe (noise not given, not an edge run), and
@@ -612,8 +604,7 @@ def _noise_hint(request, plan, start, tableau):
     """
     if not _hints_wanted(request, plan, tableau):
         return None
-    return noise_like(plan, tableau.table, tableau.best,
-                      nominal_rows(plan, request.points, start.h0))
+    return noise_like(plan, tableau.table, tableau.best, tableau.nominal)
 
 
 def _kept(plan, start, best, shape, nfev, hint):
@@ -621,9 +612,7 @@ def _kept(plan, start, best, shape, nfev, hint):
 
     `hint`: where the first tableau looks noisy (`_noise_hint`), or None.
     """
-    top = np.full(shape, plan.levels - 1)
-    row = top if best.row is None else best.row
-    column = top if best.column is None else best.column
+    row, column = best.placed(plan.levels)
     flat = (lambda value: np.array(np.broadcast_to(value, shape)).reshape(-1))
     evidence = np.ones(shape, dtype=bool) if best.evidence is None else best.evidence
     return Kept(flat(best.estimate), flat(best.error), flat(plan.step_of_row(start.h0, row)),
@@ -645,8 +634,7 @@ def _noisy(request, plan, start, tableau, kept, refined):
     (`settle_noisy`), no refinement.
     """
     if request.noise is not None:
-        given = np.broadcast_to(request.noise, request.shape)
-        return (given > NOISE_MARGIN * tableau.level).reshape(-1)
+        return (request.noise > NOISE_MARGIN * tableau.level).reshape(-1)
     if tableau.level is not None or (tableau.best.searched is None and
                                      not kept.looks_noisy.any()) or \
             not request.edges or not plan.scheme.subtracts:
@@ -662,12 +650,8 @@ def _noisy(request, plan, start, tableau, kept, refined):
     if not suspect.any():
         return None
     index = np.flatnonzero(suspect)
-    room = None
-    if request.domain is not None:
-        lower, upper = (np.broadcast_to(d, request.shape).reshape(-1)[index]
-                        for d in request.domain)
-        at = request.points.reshape(-1)[index]
-        room = np.minimum(at - lower, upper - at)
+    room = None if request.room is None else \
+        np.minimum(*(side.reshape(-1)[index] for side in request.room))
     flat = (lambda value: np.broadcast_to(value, request.shape).reshape(-1)[index])
     h0 = flat(start.h0)
     level = rounding_level(plan, flat(tableau.rounding), h0)
@@ -680,7 +664,7 @@ def _noisy(request, plan, start, tableau, kept, refined):
     if not found.any():
         return None
     index, noise, h0 = index[found], noise[found], h0[found]
-    nominal = nominal_rows(plan, request.points, start.h0)
+    nominal = tableau.nominal
     if nominal is not None:  # the rows of the elements not searched, divided now
         unsearched = np.zeros(searched.shape, dtype=bool)
         unsearched[index] = ~searched[index]

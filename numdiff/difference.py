@@ -169,7 +169,7 @@ def _on_a_scalar(f, x, eps, scheme, deriv):
         return None
     terms = _SCALAR_STENCILS.get((scheme, deriv))
     if terms is None:
-        spec = SCHEMES.get(scheme) if type(scheme) is str else None
+        spec = SCHEMES.get(scheme)
         if spec is None or not spec.subtracts or not 1 <= deriv <= spec.max_deriv:
             return None
         st = spec.stencil(deriv)

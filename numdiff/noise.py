@@ -432,7 +432,7 @@ def noise_aware_step(f, x, *, noise=None, scheme="central", deriv=1, noise_step=
     p, q = st.accuracy, st.deriv
     order = p + q
     pilot = central_stencil(order)
-    pilot_noise_factor = float(np.sqrt(sum(float(w) ** 2 for w in pilot.weights)))
+    pilot_noise_factor = pilot.weight_norm
     scale = length_scale(points)
 
     call = Evaluator(f, wrap=uses_variables(f, x))

@@ -155,11 +155,16 @@ def richardson(estimates, *, ratio=2.0, order=2, order_step=2, rounding=None,
 #: (the tests check it on exp and across the catalogue).
 ROUNDING_WEIGHT = 0.5
 
-def _extrapolate(table, ratio, order, order_step, rounding=None, rounding_power=0):
+def _extrapolate(table, ratio, order, order_step, rounding=None, rounding_power=0,
+                 bound=None):
     """The tableau, its error estimates and the best entry per element (no checks).
 
     Works in place on preallocated arrays and keeps a running minimum, so the
-    cost is a few passes over the elements per tableau entry.
+    cost is a few passes over the elements per tableau entry. `bound`, if
+    given, is called as ``bound(i, j)`` for the term added to
+    ``|T[i,j] - T[i,j-1]|`` in place of the propagated rounding bound (real,
+    broadcasting to one row); `rounding` is then not used, and an entry of
+    finite error is kept even where its value overflowed.
     """
     rows = table.shape[0]
     shape = table.shape[1:]
@@ -188,7 +193,9 @@ def _extrapolate(table, ratio, order, order_step, rounding=None, rounding_power=
                 delta *= c  # T[i, j] - T[i, j-1]
                 # Error estimate: |T[i,j] - T[i,j-1]| + ROUNDING_WEIGHT * bound.
                 np.abs(delta, out=error)
-                if rho is not None:
+                if bound is not None:
+                    error += bound(i, j)
+                elif rho is not None:
                     new_factors[i] = (1.0 + c) * factors[i] + c * factors[i - 1]
                     np.multiply(rho, ROUNDING_WEIGHT * new_factors[i], out=scratch)
                     error += scratch
@@ -199,7 +206,9 @@ def _extrapolate(table, ratio, order, order_step, rounding=None, rounding_power=
                 np.copyto(best_row, i, where=better)
                 np.copyto(best_column, j, where=better)
             factors = new_factors
-    found = np.isfinite(best_error) & np.isfinite(best_value)
+    found = np.isfinite(best_error)
+    if bound is None:
+        found &= np.isfinite(best_value)
     if not found.all():
         best_value[~found] = np.nan
         best_error[~found] = np.inf

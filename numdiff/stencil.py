@@ -200,6 +200,17 @@ class Stencil:
         """``sum |c_i|``: how much the stencil amplifies rounding in ``f``."""
         return float(sum(abs(c) for c in self.weights))
 
+    @cached_property
+    def weight_norm(self):
+        """``sqrt(sum c_i^2)``: how much the stencil amplifies independent noise in ``f``.
+
+        Examples
+        --------
+        >>> stencil([-1, 1], deriv=1).weight_norm  # weights -1/2, 1/2
+        0.7071067811865476
+        """
+        return float(np.sqrt(sum(float(w) ** 2 for w in self.weights)))
+
     def __str__(self):
         def join(values):
             return ", ".join(str(v) for v in values)
