@@ -105,9 +105,7 @@ def _tableau(moves, plan, h0, diag, rows, cols, rtol, atol, least_scale=None):
     steps = np.concatenate([h0[diag], np.sqrt(h0[rows] * h0[cols])])
     steps = steps.reshape(steps.shape + (1,) * (table.ndim - 2))
     best = read_lines(plan, table, scale, steps)
-    top = np.full(table.shape[1:], plan.levels - 1)
-    row = top if best.row is None else best.row
-    column = top if best.column is None else best.column
+    row, column = best.placed(plan.levels)
     estimate, error = np.array(best.estimate), np.array(best.error)
     wanted = wants_smaller_steps(best, row, within_tolerance(estimate, error, rtol, atol),
                                  plan.levels)

@@ -91,9 +91,7 @@ def _read(moves, plan, lines, h0, coordinates, least_scale=None):
         np.maximum(scale, least_scale, out=scale)
     steps = _per_element(h0, table.shape[1:])
     entries = read_lines(plan, table, scale, steps)
-    top = np.full(table.shape[1:], plan.levels - 1)
-    row = top if entries.row is None else entries.row
-    column = top if entries.column is None else entries.column
+    row, column = entries.placed(plan.levels)
     return _Read(entries, steps, row, column, complex_values, least_scale)
 
 
