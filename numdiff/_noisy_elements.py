@@ -27,8 +27,8 @@ from .evaluator import Evaluator
 from .noise import estimate_noise
 from .theory import machine_epsilon
 
-__all__ = ["NOISE_MARGIN", "noise_bound", "noise_like", "suspects", "measure_noise",
-           "rounding_level", "noisy_search", "settle_noisy"]
+__all__ = ["NOISE_MARGIN", "LastRowReading", "noise_bound", "noise_like", "read_last_row",
+           "suspects", "measure_noise", "rounding_level", "noisy_search", "settle_noisy"]
 
 #: An error estimate above this multiple of its rounding part is not explained
 #: by rounding: the element is probed for noise.
@@ -192,23 +192,46 @@ def noise_like(plan, table, best, nominal):
     rows moves ``e[3]`` and ``e[2]`` together, ``e[3] ~ together * e[2]``,
     while truncation shrinks each distance by a factor of about ``h^s`` over
     the scale of ``f`` (``e[3] / e[2]`` small, of either sign). An element
-    looks noisy where ``|e[3]|`` exceeds `NOISE_LIKE_DISTANCE` times the top
+    looks noisy where ``|e[3]|`` is in the window of `read_last_row`,
+    ``e[3] / e[2]`` lies within a factor 2 of ``together``, and ``|e[2]|``
+    exceeds the truncation the two distances before it predict,
+    ``growth e[1]^2 / e[0]``: a function whose distance ``e[2]`` merely
+    crosses zero (the ratio then takes any value) falls short of that.
+    `table` holds the first tableau's base estimates, its nominal rows
+    (`nominal`, a `numdiff._tableau.NominalRows` or None) divided only where
+    `best` searched them.
+    """
+    return read_last_row(plan, table, best, nominal).looks
+
+
+@dataclass(frozen=True)
+class LastRowReading:
+    """What a tableau's last row says of noise (`read_last_row`): flat masks, or None.
+
+    `looks`: the last distances move as noise makes them (`noise_like`).
+    `unsure`: the top entry's distance is in the window where noise could
+    make it, and nothing tells whether noise or truncation does; a spot check
+    (`numdiff._spot_check.spot_check`) decides.
+    """
+
+    looks: object = None
+    unsure: object = None
+
+
+def read_last_row(plan, table, best, nominal):
+    """The `LastRowReading` of a tableau (arguments as for `noise_like`).
+
+    The window: ``|e[3]|`` exceeds `NOISE_LIKE_DISTANCE` times the top
     entry's rounding part but not `SUSPICION` times (larger distances are
-    the other tests' to judge), ``e[3] / e[2]`` lies within a factor 2 of
-    ``together``, and ``|e[2]|`` exceeds the truncation the two
-    distances before it predict, ``growth e[1]^2 / e[0]``: a function whose
-    distance ``e[2]`` merely crosses zero (the ratio then takes any value)
-    falls short of that. All this only where the steps are within the length
-    scale of ``f`` (``|e[1] / e[0]|`` at most `NoiseDesign.decay`): beyond
-    it the distances need not decay as a series. `table` holds the first
-    tableau's base estimates, its nominal rows (`nominal`, a
-    `numdiff._tableau.NominalRows` or None) divided only where `best`
-    searched them.
+    the other tests' to judge), and the steps are within the length scale
+    of ``f`` (``|e[1] / e[0]|`` at most `NoiseDesign.decay`): beyond it the
+    distances need not decay as a series. Elements in the window either look
+    noisy (`noise_like`) or are unsure.
     """
     design = noise_design(plan.levels, float(plan.ratio), plan.order, plan.order_step,
                           plan.rounding_power)
     if not design.distances.size:
-        return None
+        return LastRowReading()
     flat = table.reshape(plan.levels, -1)
     n = flat.shape[1]
     rounding = np.broadcast_to(best.top_rounding, best.error.shape).reshape(-1)
@@ -217,7 +240,7 @@ def noise_like(plan, table, best, nominal):
     # The top entry's error estimate is its distance plus its rounding part.
     candidate = searched | (error > (1 + NOISE_LIKE_DISTANCE) * rounding)
     if not candidate.any():
-        return None
+        return LastRowReading()
     index = np.flatnonzero(candidate)
     e = np.empty((4, index.size), dtype=flat.dtype)
     for rows, weights in ((searched[index], design.distances),
@@ -228,15 +251,20 @@ def noise_like(plan, table, best, nominal):
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         together = e[3] / e[2]
         truncation = np.abs(design.growth * e[1] * (e[1] / e[0]))
-        found = (np.abs(e[1]) <= design.decay * np.abs(e[0])) & \
+        window = (np.abs(e[1]) <= design.decay * np.abs(e[0])) & \
             (np.abs(e[3]) > NOISE_LIKE_DISTANCE * rounding[index]) & \
-            (np.abs(e[3]) <= SUSPICION * rounding[index]) & \
-            (together >= design.together / 2) & (together <= 2 * design.together) & \
-            (np.abs(e[2]) > truncation)
-    if not found.any():
+            (np.abs(e[3]) <= SUSPICION * rounding[index])
+        found = window & (together >= design.together / 2) & \
+            (together <= 2 * design.together) & (np.abs(e[2]) > truncation)
+    return LastRowReading(_scatter(n, index, found), _scatter(n, index, window & ~found))
+
+
+def _scatter(n, index, chosen):
+    """A flat mask of `n` elements, True at ``index[chosen]``; None if none is."""
+    if not chosen.any():
         return None
     mask = np.zeros(n, dtype=bool)
-    mask[index[found]] = True
+    mask[index[chosen]] = True
     return mask
 
 

@@ -115,8 +115,8 @@ def _central_tableau(f, x, constants, rtol, atol):
     value, distance = (_combine(rows, weights, steps, plan.nominal_rows)
                        for weights in constants.weights)
     error = abs(distance)
-    # Not resolved, or not finite; or the last row may look like noise
-    # (`numdiff._noisy_elements.noise_like`): the array path reads it.
+    # Not resolved, or not finite; or the last row may look like noise, or be
+    # unsure (`numdiff._noisy_elements.read_last_row`): the array path reads it.
     if not (error <= rho * constants.plan.dtype.type(NOISE_LIKE_DISTANCE) and
             value - value == 0):
         return ScalarRows(rows, scale, calls)

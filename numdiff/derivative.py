@@ -30,10 +30,11 @@ import numpy as np
 
 from ._domain_edges import capped_step, find_edges, reach
 from ._plan import make_plan
-from ._noisy_elements import (NOISE_MARGIN, measure_noise, noise_bound, noise_like,
-                              rounding_level, settle_noisy, suspects)
+from ._noisy_elements import (NOISE_MARGIN, LastRowReading, measure_noise, noise_bound,
+                              read_last_row, rounding_level, settle_noisy, suspects)
 from ._refinement import Kept, Problem, refine_steps, wants_smaller_steps
 from ._scalar_derivative import on_a_scalar
+from ._spot_check import spot_check
 from ._tableau import (all_within_tolerance, evaluate_tableau, nominal_rows, read_tableau,
                        within_tolerance)
 from .derivative_result import DerivativeResult, DerivativeStatus
@@ -564,7 +565,8 @@ def _outcome(request, plan, start, tableau, nfev):
     df, error = best.estimate, best.error
     extremes = df.min(), df.max()  # NaN if any element is
     hint = _noise_hint(request, plan, tableau)
-    if best.row is None and tableau.level is None and hint is None and \
+    if best.row is None and tableau.level is None and hint.looks is None and \
+            hint.unsure is None and \
             all_within_tolerance(df, error, request.rtol, request.atol, extremes):
         # Every element kept the top entry, truncation resolved, converged. The
         # fields shared by all are read-only broadcast views.
@@ -594,7 +596,7 @@ def _hints_wanted(request, plan, tableau):
 
 
 def _noise_hint(request, plan, tableau):
-    """Where the first tableau's last distances look like noise (`noise_like`; flat), or None.
+    """What the first tableau's last row says of noise: a `LastRowReading` (`read_last_row`).
 
     Only where `_noisy` would probe (noise not given, not an edge run), and
     for the central difference of the first derivative: the test is
@@ -603,24 +605,25 @@ def _noise_hint(request, plan, tableau):
     Trapp's function).
     """
     if not _hints_wanted(request, plan, tableau):
-        return None
-    return noise_like(plan, tableau.table, tableau.best, tableau.nominal)
+        return LastRowReading()
+    return read_last_row(plan, tableau.table, tableau.best, tableau.nominal)
 
 
 def _kept(plan, start, best, shape, nfev, hint):
     """The first tableau's best entries as a `numdiff._refinement.Kept` (flat copies).
 
-    `hint`: where the first tableau looks noisy (`_noise_hint`), or None.
+    `hint`: what the first tableau's last row says of noise (`_noise_hint`).
     """
     row, column = best.placed(plan.levels)
     flat = (lambda value: np.array(np.broadcast_to(value, shape)).reshape(-1))
+    mask = (lambda value: np.zeros(int(np.prod(shape)), dtype=bool) if value is None
+            else value.copy())  # each mask is updated in place
     evidence = np.ones(shape, dtype=bool) if best.evidence is None else best.evidence
     return Kept(flat(best.estimate), flat(best.error), flat(plan.step_of_row(start.h0, row)),
                 flat(plan.order + column * plan.order_step), flat(row == plan.levels - 1),
                 flat(nfev), flat(best.top_rounding), flat(evidence),
-                np.zeros(int(np.prod(shape)), dtype=bool),
-                flat(False if best.searched is None else best.searched),
-                np.zeros(int(np.prod(shape)), dtype=bool) if hint is None else hint.copy())
+                mask(None), flat(False if best.searched is None else best.searched),
+                mask(hint.looks), mask(hint.unsure))
 
 
 def _noisy(request, plan, start, tableau, kept, refined):
@@ -629,14 +632,15 @@ def _noisy(request, plan, start, tableau, kept, refined):
     With ``noise`` given: where it exceeds `NOISE_MARGIN` times the rounding
     level ``eps F``. Otherwise the suspects of the first tableau
     (`numdiff._noisy_elements.suspects`, and those where some round's last
-    distances looked like noise, ``kept.looks_noisy``) are probed with ECnoise,
-    and those found noisy are settled with the noise in their error
+    distances looked like noise, ``kept.looks_noisy``, or that a spot check
+    flags among the unsure, ``kept.unsure``) are probed with ECnoise, and
+    those found noisy are settled with the noise in their error
     (`settle_noisy`), no refinement.
     """
     if request.noise is not None:
         return (request.noise > NOISE_MARGIN * tableau.level).reshape(-1)
     if tableau.level is not None or (tableau.best.searched is None and
-                                     not kept.looks_noisy.any()) or \
+                                     not (kept.looks_noisy.any() or kept.unsure.any())) or \
             not request.edges or not plan.scheme.subtracts:
         return None  # (the edge runs do not probe: their probe could leave the domain)
     best, refined = tableau.best, refined.reshape(-1)
@@ -647,14 +651,11 @@ def _noisy(request, plan, start, tableau, kept, refined):
     if request.refinements and best.unresolved is not None:
         unrefined |= best.unresolved.reshape(-1) & ~refined  # (without rounds, truncation)
     suspect = suspects(kept, searched, unrefined, request.refinements > 0) | kept.looks_noisy
+    suspect |= _spot_checked(request, plan, start, tableau, kept, kept.unsure & ~suspect)
     if not suspect.any():
         return None
     index = np.flatnonzero(suspect)
-    room = None if request.room is None else \
-        np.minimum(*(side.reshape(-1)[index] for side in request.room))
-    flat = (lambda value: np.broadcast_to(value, request.shape).reshape(-1)[index])
-    h0 = flat(start.h0)
-    level = rounding_level(plan, flat(tableau.rounding), h0)
+    room, h0, level = _probe_setting(request, plan, start, tableau, index)
     noise, calls = measure_noise(request.f, request.wrap, request.points.reshape(-1)[index],
                                  plan.dtype, room, level)
     kept.nfev[index] += calls
@@ -673,6 +674,29 @@ def _noisy(request, plan, start, tableau, kept, refined):
     noisy = np.zeros(kept.df.shape, dtype=bool)
     noisy[index] = True
     return noisy
+
+
+def _probe_setting(request, plan, start, tableau, index):
+    """The room to the domain (or None), initial steps and rounding level ``eps F`` at `index`."""
+    room = None if request.room is None else \
+        np.minimum(*(side.reshape(-1)[index] for side in request.room))
+    h0 = np.broadcast_to(start.h0, request.shape).reshape(-1)[index]
+    rounding = np.broadcast_to(tableau.rounding, request.shape).reshape(-1)[index]
+    return room, h0, rounding_level(plan, rounding, h0)
+
+
+def _spot_checked(request, plan, start, tableau, kept, unsure):
+    """The elements of `unsure` (a flat mask) a spot check flags (`spot_check`), its calls counted."""
+    flagged = np.zeros(unsure.shape, dtype=bool)
+    if not unsure.any():
+        return flagged
+    index = np.flatnonzero(unsure)
+    room, _, level = _probe_setting(request, plan, start, tableau, index)
+    found, calls = spot_check(request.f, request.wrap, request.points.reshape(-1)[index],
+                              kept.df[index], level, NOISE_MARGIN, room)
+    kept.nfev[index] += calls
+    flagged[index[found]] = True
+    return flagged
 
 
 def _statuses(request, kept, noisy):

@@ -407,14 +407,18 @@ def test_refinement_evaluates_only_the_elements_that_need_it():
     res = derivative(f, x)
     exact = 4 * x * np.exp(2 * x**2)
     assert np.all(np.abs(res.df - exact) <= 1e-13 * np.abs(exact))
-    refined = res.nfev > 10
-    assert refined.tolist() == [False, True, False, True, False, True]
     first, later = f.calls[:10], f.calls[10:]
     assert all(call.shape == x.shape for call in first)
-    assert later and all(call.ndim == 1 and call.size <= refined.sum() for call in later)
-    # Every later call is at points near the refined elements only.
-    near = np.abs(np.concatenate(later)[:, None] - x[None, :]).argmin(axis=1)
-    assert set(near.tolist()) <= set(np.flatnonzero(refined).tolist())
+    assert later and all(call.ndim == 1 and call.size < x.size for call in later)
+    # The refinement rounds' calls are at the refined elements only; the
+    # others are spot checks, within 1e-7 of their points.
+    distance = [np.abs(call[:, None] - x[None, :]).min(axis=1) for call in later]
+    rounds = [call for call, d in zip(later, distance) if np.all(d > 1e-4)]
+    assert all(np.all(d > 1e-4) or np.all(d < 1e-7) for d in distance)
+    near = np.abs(np.concatenate(rounds)[:, None] - x[None, :]).argmin(axis=1)
+    refined = np.isin(np.arange(x.size), near)
+    assert refined.tolist() == [False, True, False, True, False, True]
+    assert np.all(res.nfev[~refined] <= 12)
 
 
 def test_nfev_counts_each_elements_evaluations():
@@ -430,9 +434,10 @@ def test_nfev_counts_each_elements_evaluations():
     for call in f.calls:
         np.add.at(counts, np.abs(call.reshape(-1)[:, None] - x[None, :]).argmin(axis=1), 1)
     assert counts.tolist() == res.nfev.tolist()
-    assert res.nfev.min() == 10 and res.nfev.max() > 10
-    # Central: each round adds 2 m <= 2 (K - 1) = 8 evaluations to an element.
-    assert np.all((res.nfev - 10) % 2 == 0) and res.nfev.max() <= 10 + 3 * 8
+    assert res.nfev.max() > 12
+    # Central: each round adds 2 m <= 2 (K - 1) = 8 evaluations to an element,
+    # a spot check 2.
+    assert np.all((res.nfev - 10) % 2 == 0) and res.nfev.max() <= 10 + 3 * 8 + 2
 
 
 @pytest.mark.parametrize("scheme", ["central", "forward", "central4", "complex_step"])
@@ -484,12 +489,14 @@ def test_error_estimate_covers_the_true_error_near_singularities_and_edges():
 
 def test_no_refinement_where_the_first_tableau_resolved_everything():
     # Well-scaled f: 10 whole-array calls, nothing more; the same with refinements=0.
+    # (tanh within 0.12 of 0 gets a spot check: 2 more.)
     x = np.linspace(-3, 3, 101)
     for f in (np.exp, np.sin, np.tanh):
         res = derivative(f, x)
-        assert np.all(res.nfev == 10)
+        assert np.all(res.nfev[np.abs(x) > 0.15] == 10)
         single = derivative(f, x, refinements=0)
         assert np.array_equal(res.df, single.df) and np.array_equal(res.error, single.error)
+        assert np.array_equal(res.nfev, single.nfev) and np.all(res.nfev <= 12)
 
 
 def test_refinement_keeps_the_round_of_smallest_error_estimate():

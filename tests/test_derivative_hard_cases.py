@@ -31,21 +31,8 @@ def best_fixed_step_error(f, fprime, x, relative):
                for h in np.geomspace(1e-7, 0.3, 40))
 
 
-#: log at relative noise 1e-12 (about 4500 eps) is short of the coverage target:
-#: where x is below about 1.2, or from 2 to 2.5 (where the steps double), the
-#: truncation in the tableau's last distances is as large as the noise they carry,
-#: and the ten evaluations cannot tell the two apart; more than half of those
-#: points stay unprobed and uncovered, a quarter of all
-#: (`test_noise_at_1e12_is_found_where_the_tableau_can_tell`).
-SHORT_OF_TARGET = {("log", 1e-12)}
-HIDDEN = "truncation hides noise of 1e-12 at a quarter of log's points"
-NOISE_CASES = [pytest.param(name, relative,
-                            marks=pytest.mark.xfail(strict=True, reason=HIDDEN))
-               if (name, relative) in SHORT_OF_TARGET else (name, relative)
-               for relative in (1e-12, 1e-10, 1e-8, 1e-6) for name in sorted(NOISY)]
-
-
-@pytest.mark.parametrize("name, relative", NOISE_CASES)
+@pytest.mark.parametrize("relative", [1e-12, 1e-10, 1e-8, 1e-6])
+@pytest.mark.parametrize("name", sorted(NOISY))
 def test_noise_is_detected_and_covered(name, relative):
     f, fprime, (low, high) = NOISY[name]
     x = np.random.default_rng(0).uniform(low, high, 200)
@@ -60,20 +47,25 @@ def test_noise_is_detected_and_covered(name, relative):
         assert np.mean(res.success & (true > 10 * res.error)) <= 0.02
 
 
-def test_noise_at_1e12_is_found_where_the_tableau_can_tell():
-    # log with relative noise 1e-12: where truncation does not hide the noise in
-    # its tableau's last distances, it is found and covered nearly as for exp and sin.
+def test_noise_that_truncation_hides_is_found_by_a_spot_check():
+    # log with relative noise 1e-12 where x < 1.2 or 2 <= x < 2.5 (where the steps
+    # double): the truncation in the tableau's last distances is as large as the
+    # noise they carry, and the last-row test leaves most of those points unprobed
+    # (a quarter of all: coverage 0.73 without the spot check). The spot check
+    # finds them. Noise-free log pays it (2 evaluations) at about half of these
+    # points, a quarter of [0.5, 3], and gets the same results.
     f, fprime, (low, high) = NOISY["log"]
-    x = np.random.default_rng(0).uniform(low, high, 200)
+    everywhere = np.random.default_rng(7).uniform(low, high, 2000)
+    hidden = (everywhere < 1.2) | ((everywhere >= 2) & (everywhere < 2.5))
+    x = everywhere[hidden]
     res = derivative(noisy(f, 1e-12, 1), x)
     true = np.abs(res.df - fprime(x))
-    found = res.status == DerivativeStatus.NOISY
-    assert np.mean(found) >= 0.7 and np.mean(res.error[found] >= true[found]) >= 0.97
-    assert np.mean(res.error >= true) >= 0.7
-    assert np.median(res.error / true) <= 10
-    assert np.median(true) <= 10 * best_fixed_step_error(f, fprime, x, 1e-12)
-    hidden = (x < 1.2) | ((x >= 2) & (x < 2.5))
-    assert np.mean(res.error[~hidden] >= true[~hidden]) >= 0.9
+    assert np.mean(res.status == DerivativeStatus.NOISY) >= 0.95
+    assert np.mean(res.error >= true) >= 0.95
+    clean, quiet = derivative(f, everywhere), derivative(f, everywhere, noise=0.0)
+    assert np.array_equal(clean.df, quiet.df) and np.array_equal(clean.error, quiet.error)
+    checked = clean.nfev - quiet.nfev == 2
+    assert np.mean(checked[hidden]) <= 0.6 and np.mean(checked) <= 0.3
 
 
 def test_noise_found_from_the_last_row_alike_on_scalars_and_arrays():
