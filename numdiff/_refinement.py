@@ -43,7 +43,7 @@ class Kept:
     doubt: np.ndarray  # some refinement round's base estimates did not converge
     unsettled: np.ndarray  # the kept round's top entry was not resolved (it was searched)
     looks_noisy: np.ndarray  # some round's last distances moved as noise moves them
-    unsure: np.ndarray  # the first tableau's last distance: noise or truncation (a spot check decides)
+    unsure: np.ndarray  # the first tableau's last distance: noise or truncation (spot-check it)
 
 
 def wants_smaller_steps(entries, row, converged, levels):

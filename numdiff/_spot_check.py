@@ -2,7 +2,7 @@
 
 Ten values of ``f`` hold ten Taylor terms and nothing more. Where the first
 tableau's last distance is neither plainly rounding nor plainly truncation
-(`numdiff._noisy_elements.NoiseReading.unsure`), noise of a few thousand
+(`numdiff._noisy_elements.LastRowReading.unsure`), noise of a few thousand
 ``eps`` in the values can pass for the truncation of the last term: the
 top entry then carries about two hundred times the noise its distance
 shows. Two more values settle it: at a step ``d`` so small that the
@@ -32,7 +32,7 @@ SPOT_STEP_POWER = 2 / 3
 
 
 def spot_check(f, wrap, points, estimate, level, margin, room=None):
-    """Elements (1-d mask) whose values at ``x +- d`` disagree with `estimate` beyond rounding; calls.
+    """Elements (1-d mask) whose values at ``x +- d`` contradict `estimate` beyond rounding; calls.
 
     The deviation per value that the disagreement implies,
     ``|(f(x + d) - f(x - d)) / (2 d) - estimate| sqrt(2) d``, exceeds

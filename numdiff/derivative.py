@@ -151,7 +151,8 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
     With ``"auto"`` and the central scheme ``f`` is called 10 times with the
     whole array; that is all where ``f`` varies on the scale
     ``max(1, |x|)`` (exp, sin on ``[-3, 3]``). Where the top entry's distance
-    lies between a quarter of its rounding part and a hundred times it, ten
+    lies between a quarter of its rounding part and a hundred times it (this
+    scheme, first derivative, `noise` not given), ten
     values cannot tell the truncation of the last term from noise, which
     could then hide behind a rounding-level claim: two values at
     ``x +- eps^(2/3) max(1, |x|)`` check the estimate (2 evaluations, for
@@ -694,7 +695,7 @@ def _probe_setting(request, plan, start, tableau, index):
 
 
 def _spot_checked(request, plan, start, tableau, kept, unsure):
-    """The elements of `unsure` (a flat mask) a spot check flags (`spot_check`), its calls counted."""
+    """The elements of `unsure` (a flat mask) a spot check flags (`spot_check`); calls counted."""
     flagged = np.zeros(unsure.shape, dtype=bool)
     if not unsure.any():
         return flagged
