@@ -152,11 +152,10 @@ def derivative(f, x, *, scheme="central", deriv=1, step="auto", levels=None,
     whole array; that is all where ``f`` varies on the scale
     ``max(1, |x|)`` (exp, sin on ``[-3, 3]``). Where the top entry's distance
     lies between a quarter of its rounding part and a hundred times it (this
-    scheme, first derivative, `noise` not given), ten
-    values cannot tell the truncation of the last term from noise, which
-    could then hide behind a rounding-level claim: two values at
-    ``x +- eps^(2/3) max(1, |x|)`` check the estimate (2 evaluations, for
-    example log and 1/x near 1).
+    scheme, first derivative, `noise` not given), ten values cannot tell the
+    truncation of the last term from noise, which could then hide behind a
+    rounding-level claim: two values at ``x +- eps^(2/3) max(1, |x|)`` check
+    the estimate (2 evaluations, for example log and 1/x near 1).
 
     Where it varies faster, the first tableau shows it (truncation not
     resolved at the smallest step, or no convergence), and those elements
