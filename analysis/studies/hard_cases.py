@@ -5,7 +5,7 @@ estimate still tells the truth. Each case of `hard_cases` is a function, its
 derivative in closed form and a set of points:
 
 * ``noise``: exp, sin and log with seeded Gaussian noise of relative
-  deviation 1e-8 and 1e-6 at random points;
+  deviation 1e-12, 1e-8 and 1e-6 at random points;
 * ``edge``: sqrt at 1e-6 and 1e-10, log at 1e-8, arcsin at 1 - 1e-6, arccosh
   at 1 + 1e-6 and the cube root at 1e-3, each beside the edge of its domain;
 * ``kink``: abs, relu, ``|x|^1.5`` and a piecewise quadratic with a jump in
@@ -49,7 +49,7 @@ __all__ = ["PEERS", "HardCase", "hard_cases", "hard_case_table", "COLUMNS", "bui
 COLUMNS = ("method", "family", "case", "points", "available", "median_abs_error",
            "coverage", "median_estimate_ratio", "converged", "falsely_converged", "mean_nfev")
 #: Relative noise levels of the noise family.
-NOISE_LEVELS = (1e-8, 1e-6)
+NOISE_LEVELS = (1e-12, 1e-8, 1e-6)
 #: Distances from the kink at 0 of the kink family (both sides).
 KINK_DISTANCES = (1e-10, 1e-8, 1e-6, 1e-4, 1e-2, 1e-1)
 
