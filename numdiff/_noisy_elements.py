@@ -25,7 +25,7 @@ from ._tableau import combine
 from .richardson import ROUNDING_WEIGHT, _extrapolate, entry_fractions, entry_weights
 from .evaluator import Evaluator
 from .noise import estimate_noise
-from .theory import machine_epsilon
+from .theory import machine_epsilon, value_scale
 
 __all__ = ["NOISE_MARGIN", "LastRowReading", "noise_bound", "noise_like", "read_last_row",
            "suspects", "measure_noise", "rounding_level", "noisy_search", "settle_noisy"]
@@ -90,31 +90,41 @@ def suspects(kept, searched, unrefined, refining):
 def measure_noise(f, wrap, points, dtype, room=None, level=None):
     """ECnoise at `points` (1-d): the noise where it is well above rounding (else NaN), calls.
 
-    The rounding level is ``eps max|f|`` over the probe's values, or `level`
-    where larger: the tableau's ``eps F`` (`rounding_level`), whose value
-    scale ``F`` holds the rounding of the argument too (``sin`` at 9.5 errs
-    by ``eps |x| |cos x| / 2``, far more than ``eps |sin x|``). A noise level
-    within `NOISE_MARGIN` of it is rounding, not noise. `room` (or None) is
+    The rounding level is ``eps F`` with the probe's own value scale
+    (`numdiff.theory.value_scale`: ``max|f|`` over its values, or the
+    rounding of its arguments, ``|x| |f'| / 2`` with ``|f'|`` the largest
+    slope between neighbouring values), or `level` where larger: the
+    tableau's ``eps F`` (`rounding_level`). The arguments' part matters where
+    ``f'`` varies over the probe: ``sin`` at 5000 errs by ``eps |x| |cos| / 2``
+    at each point, and where ``cos x`` is near 0 that is far more at the
+    probe's outer points than at ``x``. A noise level within `NOISE_MARGIN`
+    of it is rounding, not noise. `room` (or None) is
     the distance to the nearer domain edge: the probe's spacing is capped so
     that its 9 points reach at most half of it.
     """
     sample = Evaluator(f, dtype=dtype, wrap=wrap)
-    largest = np.zeros(points.shape, dtype=dtype)
+    taken = []
 
     def recorded(at):
-        values = sample(at)
-        np.fmax(largest, np.abs(values), out=largest)
-        return values
+        taken.append(sample(at))
+        return taken[-1]
 
     spacing = machine_epsilon(dtype) ** (3 / 8) * np.maximum(1, np.abs(points))
     if room is not None:
         spacing = np.minimum(spacing, room / 8)
         if not np.all(spacing > 0):
             return np.full(points.shape, np.nan, dtype=dtype), 0
-    found = estimate_noise(recorded, points, spacing.astype(dtype))
+    spacing = spacing.astype(dtype)
+    found = estimate_noise(recorded, points, spacing)
     noise = np.array(found.noise, dtype=dtype, ndmin=1)
-    eps = machine_epsilon(dtype)
-    floor = eps * largest if level is None else np.maximum(eps * largest, level)
+    with np.errstate(invalid="ignore", over="ignore"):
+        values = np.stack(taken)
+        slope = np.max(np.abs(np.diff(values, axis=0)), axis=0) / spacing
+        scale = value_scale(np.max(np.abs(values), axis=0), np.abs(points) + 4 * spacing,
+                            slope, shifted_by=spacing)
+    floor = machine_epsilon(dtype) * scale
+    if level is not None:
+        floor = np.maximum(floor, level)
     noise[~(noise > NOISE_MARGIN * floor)] = np.nan
     return noise, sample.calls
 

@@ -87,6 +87,7 @@ def refine_steps(problem, tableau, points, refine, rounds, kept):
     previous = tableau.table.reshape(levels, -1)[:, index]
     best = tableau.best
     shift = row_shift(plan, best.error.reshape(-1)[index], best.top_rounding.reshape(-1)[index])
+    tried = [(index, kept.df[index], kept.error[index])]
     for _ in range(rounds):
         h_new = h_previous / dtype.type(ratio) ** shift.astype(dtype)
         new_table, scale, calls = shifted_tableau(problem, points[index], h_new, previous, shift)
@@ -95,13 +96,33 @@ def refine_steps(problem, tableau, points, refine, rounds, kept):
                              None if noise is None else noise[index])
         entries = best_entries(plan, new_table, rho)
         looks = noise_like(plan, new_table, entries, None) if problem.noise_hints else None
+        tried.append((index, entries.estimate, entries.error))
         go_on = keep_better(problem, index, h_new, entries, kept, looks)
         if not go_on.any():
-            return
+            break
         shift = row_shift(plan, entries.error[go_on], entries.top_rounding[go_on])
         index = index[go_on]
         h_previous = h_new[go_on]
         previous = new_table[:, go_on]
+    cover_contradictions(tried, kept)
+
+
+def cover_contradictions(tried, kept):
+    """Widen the kept error, in place, to cover every round whose estimate contradicts the kept one.
+
+    `tried` holds ``(index, estimate, error)`` of each round (the first
+    tableau's kept entries included). Two rounds contradict each other
+    where their intervals ``estimate +- error`` do not meet: one of the two
+    error estimates is wrong, and nothing says which (at steps beyond the
+    length scale of ``f`` two entries can agree by chance and claim a tiny
+    error). The kept error then covers the other round's interval too,
+    ``|df - estimate| + error``.
+    """
+    for index, estimate, error in tried:
+        with np.errstate(invalid="ignore"):
+            gap = np.abs(estimate - kept.df[index])
+            apart = (gap > error + kept.error[index]) & ~kept.evidence[index]
+        kept.error[index[apart]] = (gap + error)[apart]
 
 
 def keep_better(problem, index, h_new, entries, kept, looks=None):

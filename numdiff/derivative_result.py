@@ -23,7 +23,8 @@ class DerivativeStatus(IntEnum):
         tableau or a refinement round) were worse than the one returned:
         rounding, noise or a feature of ``f`` (a kink, a nearby singularity)
         stopped the convergence. ``error`` then says how well the kept
-        entries agree, not how far ``df`` is from the derivative: with a kink
+        entries agree, widened to cover any refinement round whose estimate
+        contradicts them, not how far ``df`` is from the derivative: with a kink
         or a jump within reach of the steps, the values of ``f`` may never
         show the derivative at all (``abs`` at 1e-10 is sampled only at
         steps far above 1e-10), and ``error`` can be far below the true error.
