@@ -3,7 +3,10 @@
 A tableau whose error estimate rounding does not explain, whose base
 estimates stop converging at its smallest steps (`numdiff._tableau.converging`),
 or whose last distances move together as noise in its last rows makes them
-(`noise_like`), is suspect. Only the suspects get a probe: ECnoise
+(`noise_like`), is suspect; so is one whose last distance could be noise or
+truncation alike (`read_last_row`) where two more values say the estimate is
+off by more than rounding (`numdiff._spot_check`). Only the suspects get a
+probe: ECnoise
 (`numdiff.estimate_noise`, Moré & Wild 2011) on a few values of ``f`` near
 ``x``. Where it measures a noise well above the rounding level of ``f``, the
 element is noisy: every entry of its first tableau gets the standard
@@ -120,8 +123,9 @@ def measure_noise(f, wrap, points, dtype, room=None, level=None):
     with np.errstate(invalid="ignore", over="ignore"):
         values = np.stack(taken)
         slope = np.max(np.abs(np.diff(values, axis=0)), axis=0) / spacing
-        scale = value_scale(np.max(np.abs(values), axis=0), np.abs(points) + 4 * spacing,
-                            slope, shifted_by=spacing)
+        farthest = np.abs(points) + (len(taken) // 2) * spacing  # the probe's outer points
+        scale = value_scale(np.max(np.abs(values), axis=0), farthest, slope,
+                            shifted_by=spacing)
     floor = machine_epsilon(dtype) * scale
     if level is not None:
         floor = np.maximum(floor, level)
