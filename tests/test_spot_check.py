@@ -85,3 +85,10 @@ def test_a_spot_check_changes_nothing_but_nfev_on_smooth_functions(name):
     extra = res.nfev - quiet.nfev
     assert set(np.unique(extra).tolist()) <= {0, 2, 9}
     assert np.all(res.status != DerivativeStatus.NOISY)
+
+
+def test_noise_zero_says_smooth_and_skips_the_check():
+    # log at 1: the top distance is in the window, so the default checks it.
+    checked, told = derivative(np.log, 1.0), derivative(np.log, 1.0, noise=0.0)
+    assert (int(checked.nfev), int(told.nfev)) == (12, 10)
+    assert (checked.df, checked.error) == (told.df, told.error)
