@@ -140,7 +140,8 @@ def numerical_diff(f, x, eps=1e-4, *, scheme="central", deriv=1, exact_step=Fals
     if spec.subtracts:
         _check_step_moves(points, h, largest_point)
         if exact_step:
-            h = (points + h) - points
+            with np.errstate(over="ignore"):  # x + h beyond the largest number: inf, as without
+                h = (points + h) - points
     else:
         check_normal_steps(h)
     return spec.evaluate(evaluate, points, h, deriv).estimate[()]
@@ -153,7 +154,7 @@ _SCALAR_DTYPES = {float: np.dtype(np.float64), np.float64: np.dtype(np.float64),
 #: The largest finite number of each scalar type: a larger step would overflow in it.
 _LARGEST = {t: float(np.finfo(t).max) for t in _SCALAR_DTYPES}
 #: (scheme name, deriv) -> the terms of a real scheme's stencil, its denominator and
-#: order (`scalar_estimate`), filled as schemes are used.
+#: order (`scalar_estimate`), and its reach ``max |g|``, filled as schemes are used.
 _SCALAR_STENCILS = {}
 
 
@@ -167,18 +168,24 @@ def _on_a_scalar(f, x, eps, scheme, deriv):
     """
     if type(scheme) is not str:
         return None
-    terms = _SCALAR_STENCILS.get((scheme, deriv))
-    if terms is None:
+    known = _SCALAR_STENCILS.get((scheme, deriv))
+    if known is None:
         spec = SCHEMES.get(scheme)
         if spec is None or not spec.subtracts or not 1 <= deriv <= spec.max_deriv:
             return None
         st = spec.stencil(deriv)
-        terms = _SCALAR_STENCILS[(scheme, deriv)] = (term_groups(st), st.denominator, deriv)
+        groups = term_groups(st)
+        known = _SCALAR_STENCILS[(scheme, deriv)] = \
+            ((groups, st.denominator, deriv), max(abs(g) for g, _, _ in groups))
+    terms, reach = known
     scalar = type(x)
     if not (type(eps) is float or type(eps) is scalar) or not callable(f) or \
             isinstance(f, Function):
         return None
-    if not (math.isfinite(x) and 0 < eps <= _LARGEST[scalar]):
+    # In Python floats: x + g eps must stay finite in x's type (or the array
+    # path takes it, and says so without a warning).
+    if not (math.isfinite(x) and 0 < eps and
+            abs(float(x)) + float(eps) * reach < _LARGEST[scalar]):
         return None
     h = scalar(eps)
     if not x + h != x:  # the array path's check (raises if x + h == x)

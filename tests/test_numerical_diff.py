@@ -364,3 +364,15 @@ def test_default_step_is_for_low_orders_and_unit_scale_step_serves_high_ones():
     for q in range(2, 9):
         h = unit_scale_step(SCHEMES["central"].stencil(q), machine_epsilon())
         assert abs(numerical_diff(np.exp, 1.0, h, deriv=q) / np.e - 1) < 1e-2
+
+
+@pytest.mark.parametrize("exact_step", [False, True])
+@pytest.mark.parametrize("x", [8.98846567431158e307, np.float64(8.98846567431158e307)])
+def test_a_step_past_the_largest_number_gives_nan_without_a_warning(x, exact_step):
+    # x + eps overflows: the scalar path leaves it to the array path, which
+    # evaluates f at inf as at any point where f is not finite.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value = numerical_diff(np.exp, x, eps=8.988465674311579e307, scheme="backward",
+                               exact_step=exact_step)
+    assert np.isnan(value)
