@@ -185,7 +185,7 @@ def _on_a_scalar(f, x, eps, scheme, deriv):
     # In Python floats: x + g eps must stay finite in x's type (or the array
     # path takes it, and says so without a warning).
     if not (math.isfinite(x) and 0 < eps and
-            abs(float(x)) + float(eps) * reach < _LARGEST[scalar]):
+            math.fabs(x) + float(eps) * reach < _LARGEST[scalar]):
         return None
     h = scalar(eps)
     if not x + h != x:  # the array path's check (raises if x + h == x)
