@@ -84,7 +84,7 @@ CASES += [
     (["--x", "1e20", "--functions", "sin"], 2, "x + eps == x"),
     (["--x", "-1", "--functions", "log"], 2, "outside the domain"),
     (["--x", "0", "--functions", "log"], 2, "outside the domain"),
-    (["--x", *["1"] * 2], 2, "must not repeat"),
+    (["--x", "1,1"], 2, "must not repeat"),
     (["--x", ",".join(str(i) for i in range(limits.MAX_POINTS + 1))], 2, "--x gives"),
     (["--out", ""], 2, "--out must not be empty"),
     (["--out", "."], 2, "contains the current folder"),
