@@ -28,7 +28,7 @@ from ._tableau import combine
 from .richardson import ROUNDING_WEIGHT, _extrapolate, entry_fractions, entry_weights
 from .evaluator import Evaluator
 from .noise import estimate_noise
-from .theory import machine_epsilon, value_scale
+from .theory import length_scale, machine_epsilon, value_scale
 
 __all__ = ["NOISE_MARGIN", "LastRowReading", "noise_bound", "noise_like", "read_last_row",
            "suspects", "measure_noise", "rounding_level", "noisy_search", "settle_noisy"]
@@ -112,7 +112,7 @@ def measure_noise(f, wrap, points, dtype, room=None, level=None):
         taken.append(sample(at))
         return taken[-1]
 
-    spacing = machine_epsilon(dtype) ** (3 / 8) * np.maximum(1, np.abs(points))
+    spacing = machine_epsilon(dtype) ** (3 / 8) * length_scale(points)
     if room is not None:
         spacing = np.minimum(spacing, room / 8)
         if not np.all(spacing > 0):
